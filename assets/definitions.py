@@ -1,0 +1,24 @@
+"""The one Definitions root: workspace.yaml, `dg check defs`, `dg dev` and `make dev` all load this module."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import marts, raw, staging
+from assets.partitions import trading_days
+from assets.resources import MarketSourceResource, WarehouseResource
+
+all_assets = dg.load_assets_from_modules([raw, staging, marts])
+
+warehouse_job = dg.define_asset_job(
+    "warehouse_job",
+    selection=dg.AssetSelection.all(),
+    partitions_def=trading_days,
+    description="Every asset, raw -> staging -> marts, over one trading day or a range (single run).",
+)
+
+defs = dg.Definitions(
+    assets=all_assets,
+    jobs=[warehouse_job],
+    resources={"warehouse": WarehouseResource(), "market_source": MarketSourceResource()},
+)

@@ -1,0 +1,72 @@
+"""raw: land what the source returns, apply each function's contract, replace the partitions."""
+
+
+import dagster as dg
+import polars as pl
+
+from assets.partitions import partition_dates, trading_days
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
+from etl.contracts import CONTRACTS, apply_contract
+from etl.sources import LandedPartition, Source
+
+RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
+WRITER = dict(pool="duckdb_writer", group_name="raw", kinds={"duckdb", "polars"})
+
+
+def load_landed(source: Source, landed: list[LandedPartition], **extra: str) -> pl.DataFrame:
+    frames = [
+        apply_contract(
+            source.read(item),
+            CONTRACTS[item.function],
+            {**extra, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
+        )
+        for item in landed
+    ]
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
+    return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
+
+
+@dg.asset(key_prefix="raw", name="stock_universe", **WRITER)
+def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """Listed A-shares (stock_info_a_code_name), one snapshot: code and name."""
+    source = market_source.get()
+    landed = source.land_stock_universe()
+    frame = load_landed(source, [landed]).with_columns(
+        snapshot_date=pl.lit(landed.partition).str.to_date()
+    )
+    warehouse.get().replace_table("raw.stock_universe", frame)
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed.partition))
+
+
+@dg.asset(key_prefix="raw", name="stock_bars_daily", deps=[dg.AssetKey(["staging", "stock_universe"])], **RANGE, **WRITER)
+def raw_stock_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
+    days = partition_dates(context)
+    source = market_source.get()
+    wh = warehouse.get()
+    symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
+    frames = []
+    for dataset, adjust in STOCK_BAR_DATASETS.items():
+        landed = source.land_stock_bars(days, dataset, symbols)
+        frames.append(load_landed(source, landed, adjust=ADJUST_LABEL[adjust]))
+    frame = pl.concat(frames, how="vertical_relaxed")
+    wh.replace_partitions("raw.stock_bars_daily", frame, days)
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
+
+
+@dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **WRITER)
+def raw_index_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
+    days = partition_dates(context)
+    source = market_source.get()
+    frame = load_landed(source, source.land_index_bars(days, INDICES))
+    warehouse.get().replace_partitions("raw.index_bars_daily", frame, days)
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))

@@ -1,0 +1,195 @@
+"""One explicit contract per akshare function: Chinese column -> snake_case name, dtype, unit factor to
+canonical units (volume in shares, amounts in CNY, changes in percent) and nullability.
+
+akshare's frames drift: dates arrive as date objects or strings, numbers as int64 one day and float64 the
+next, placeholders such as "-" stand for missing values. `apply_contract` absorbs that and raises a
+`ContractError` naming the function and the columns for anything else (missing, extra or renamed columns,
+uncastable values).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+PLACEHOLDERS = ("-", "--", "", "None", "nan", "NaN")
+LOT_SHARES = 100  # 1 手 = 100 shares
+
+
+class ContractError(ValueError):
+    def __init__(self, function: str, problem: str, columns: list[str], detail: str = ""):
+        self.function, self.problem, self.columns = function, problem, sorted(columns)
+        msg = f"{function}: {problem}: {', '.join(self.columns)}"
+        super().__init__(msg + (f" ({detail})" if detail else ""))
+
+
+@dataclass(frozen=True)
+class Col:
+    source: str
+    name: str
+    dtype: type[pl.DataType] | pl.DataType
+    unit: str = ""
+    factor: float = 1.0
+    nullable: bool = True
+    zfill: int = 0  # zero-pad codes that may arrive as integers
+
+
+@dataclass(frozen=True)
+class Contract:
+    function: str
+    columns: tuple[Col, ...]
+    # Columns akshare added in some versions only (e.g. 股票代码 in stock_zh_a_hist); absent -> null.
+    optional: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def empty(self) -> pl.DataFrame:
+        return pl.DataFrame(schema={c.name: c.dtype for c in self.columns})
+
+
+def _to_date(series: pl.Series) -> pl.Series:
+    if series.dtype == pl.Date:
+        return series
+    if isinstance(series.dtype, pl.Datetime):
+        return series.dt.date()
+    text = series.cast(pl.String).str.strip_chars().str.replace_all("-", "")
+    return text.str.to_date("%Y%m%d", strict=False)
+
+
+def _cast(series: pl.Series, col: Col) -> pl.Series:
+    if series.dtype == pl.Object:  # e.g. a pandas object column holding date objects
+        series = pl.Series(series.name, series.to_list(), strict=False)
+    if col.dtype == pl.Date:
+        return _to_date(series)
+    if col.dtype == pl.String:
+        out = series.cast(pl.String)
+        if col.zfill:
+            out = out.str.replace(r"\.0$", "").str.zfill(col.zfill)
+        return out
+    if series.dtype == pl.String:
+        series = series.str.strip_chars()
+        series = pl.when(series.is_in(PLACEHOLDERS)).then(None).otherwise(series)
+        series = pl.select(series).to_series()
+        series = series.cast(pl.Float64, strict=False)
+    elif series.dtype == pl.Null:
+        series = series.cast(pl.Float64)
+    series = series.cast(pl.Float64, strict=False)
+    if col.factor != 1.0:
+        series = series * col.factor
+    if col.dtype == pl.Int64:
+        series = series.round(0)
+    return series.cast(col.dtype, strict=False)
+
+
+def to_polars(frame: Any) -> pl.DataFrame:
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    return pl.from_pandas(frame)  # pandas only at the akshare boundary
+
+
+def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | None = None) -> pl.DataFrame:
+    """Rename, type and convert a frame as akshare returned it; append provenance columns."""
+    df = to_polars(frame)
+    if df.width == 0 and df.height == 0:  # akshare's pd.DataFrame() for "no data"
+        df = contract.empty()
+    else:
+        expected = {c.source for c in contract.columns}
+        actual = set(df.columns)
+        missing = expected - actual - contract.optional
+        extra = actual - expected
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {sorted(missing)}")
+            if extra:
+                parts.append(f"unexpected {sorted(extra)}")
+            raise ContractError(contract.function, "columns differ from the contract", sorted(missing | extra), "; ".join(parts))
+        bad: dict[str, list[Any]] = {}
+        out = {}
+        for col in contract.columns:
+            if col.source not in df.columns:
+                out[col.name] = pl.Series(col.name, [None] * df.height, dtype=col.dtype)
+                continue
+            src = df.get_column(col.source)
+            cast = _cast(src, col).alias(col.name)
+            was_value = ~src.is_null()
+            if src.dtype == pl.String:
+                was_value &= ~src.str.strip_chars().is_in(PLACEHOLDERS)
+            lost = was_value & cast.is_null()
+            if src.dtype in (pl.Float32, pl.Float64):
+                lost &= ~src.is_nan()
+            if lost.any():
+                bad[col.source] = src.filter(lost).head(3).to_list()
+            out[col.name] = cast
+        if bad:
+            raise ContractError(contract.function, "values that cannot be cast", list(bad), f"examples {bad}")
+        df = pl.DataFrame(out)
+        df = df.with_columns(pl.col(c).fill_nan(None) for c, t in df.schema.items() if t == pl.Float64)
+    nulls = [c.name for c in contract.columns if not c.nullable and df.get_column(c.name).null_count()]
+    if nulls:
+        raise ContractError(contract.function, "nulls in non-nullable columns", nulls)
+    for key, value in (provenance or {}).items():
+        df = df.with_columns(pl.lit(value).alias(key))
+    return df
+
+
+# --- contracts ------------------------------------------------------------------------------------------
+
+F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date
+
+STOCK_ZH_A_HIST = Contract(
+    "stock_zh_a_hist",
+    (
+        Col("日期", "trade_date", D, nullable=False),
+        Col("股票代码", "symbol", S, zfill=6, nullable=False),
+        Col("开盘", "open", F, "CNY"),
+        Col("收盘", "close", F, "CNY"),
+        Col("最高", "high", F, "CNY"),
+        Col("最低", "low", F, "CNY"),
+        Col("成交量", "volume_shares", I, "shares (akshare: 手 = 100 shares)", factor=LOT_SHARES),
+        Col("成交额", "amount_cny", F, "CNY"),
+        Col("振幅", "amplitude_pct", F, "%"),
+        Col("涨跌幅", "pct_change", F, "%"),
+        Col("涨跌额", "change", F, "CNY"),
+        Col("换手率", "turnover_pct", F, "%"),
+    ),
+)
+
+# akshare returns no index code column: the request parameter is recorded as `symbol` (e.g. "sh000001").
+STOCK_ZH_INDEX_DAILY_EM = Contract(
+    "stock_zh_index_daily_em",
+    (
+        Col("symbol", "index_symbol", S, nullable=False),
+        Col("date", "trade_date", D, nullable=False),
+        Col("open", "open", F, "index points"),
+        Col("close", "close", F, "index points"),
+        Col("high", "high", F, "index points"),
+        Col("low", "low", F, "index points"),
+        Col("volume", "volume_shares", I, "shares (akshare: 手 = 100 shares)", factor=LOT_SHARES),
+        Col("amount", "amount_cny", F, "CNY"),
+    ),
+)
+
+STOCK_INFO_A_CODE_NAME = Contract(
+    "stock_info_a_code_name",
+    (
+        Col("code", "symbol", S, zfill=6, nullable=False),
+        Col("name", "name", S, nullable=False),
+    ),
+)
+
+CONTRACTS: dict[str, Contract] = {
+    c.function: c for c in (STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, STOCK_INFO_A_CODE_NAME)
+}
+
+
+def as_of(value: str | dt.datetime | None) -> dt.datetime | None:
+    """Parse a manifest fetched_at into an aware UTC datetime."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)

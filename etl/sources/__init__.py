@@ -1,0 +1,21 @@
+"""Market-data sources. Both fill a landing zone; everything downstream reads only the landing zone."""
+
+from __future__ import annotations
+
+from etl.settings import Settings
+from etl.sources.base import LandedPartition, Source, SourceError
+
+
+def make_source(settings: Settings, symbols: list[str] | None = None) -> Source:
+    from etl.landing import LandingZone
+
+    if settings.source == "akshare":
+        from etl.sources.live import AkshareSource
+
+        return AkshareSource(LandingZone(settings.live_landing), symbols=symbols)
+    from etl.sources.recorded import RecordedSource
+
+    return RecordedSource(LandingZone(settings.sample_landing))
+
+
+__all__ = ["LandedPartition", "Source", "SourceError", "make_source"]

@@ -1,0 +1,44 @@
+"""Stock universe: listing board from the code, ST flag from the name, the price-limit band from both."""
+
+from __future__ import annotations
+
+import polars as pl
+
+# (code prefixes, exchange, listing board, limit band in percent)
+BOARDS: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
+    (("688", "689"), "SSE", "star", 20.0),
+    (("600", "601", "603", "605"), "SSE", "main", 10.0),
+    (("300", "301", "302"), "SZSE", "chinext", 20.0),
+    (("000", "001", "002", "003", "004"), "SZSE", "main", 10.0),
+    (("920", "430", "83", "87", "88"), "BSE", "bse", 30.0),
+)
+ST_LIMIT_PCT = 5.0  # main-board ST/*ST stocks; ChiNext/STAR/BSE keep their own band
+
+
+def classify(symbols: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    exchange = board = band = None
+    for prefixes, ex, bd, pct in BOARDS:
+        cond = pl.any_horizontal([symbols.str.starts_with(p) for p in prefixes])
+        exchange = (pl.when(cond).then(pl.lit(ex)) if exchange is None else exchange.when(cond).then(pl.lit(ex)))
+        board = (pl.when(cond).then(pl.lit(bd)) if board is None else board.when(cond).then(pl.lit(bd)))
+        band = (pl.when(cond).then(pl.lit(pct)) if band is None else band.when(cond).then(pl.lit(pct)))
+    return exchange.otherwise(None), board.otherwise(None), band.otherwise(None)
+
+
+def stage_universe(raw: pl.DataFrame) -> pl.DataFrame:
+    exchange, board, band = classify(pl.col("symbol"))
+    is_st = pl.col("name").str.replace_all(r"\s", "").str.to_uppercase().str.contains("ST")
+    out = raw.with_columns(
+        exchange=exchange, listing_board=board, is_st=is_st,
+    ).with_columns(
+        price_limit_pct=pl.when(pl.col("is_st") & (pl.col("listing_board") == "main"))
+        .then(pl.lit(ST_LIMIT_PCT))
+        .otherwise(band),
+    )
+    unknown = out.filter(pl.col("listing_board").is_null())
+    if unknown.height:
+        raise ValueError(f"stock_info_a_code_name: codes with no known exchange prefix: {unknown['symbol'].head(5).to_list()}")
+    dupes = out.filter(pl.col("symbol").is_duplicated())
+    if dupes.height:
+        raise ValueError(f"stock_info_a_code_name: duplicate codes {dupes['symbol'].unique().head(5).to_list()}")
+    return out

@@ -1,0 +1,99 @@
+"""DuckDB I/O: schema from warehouse/sql, partition replacement in one transaction, polars out.
+
+Every write is BEGIN; DELETE the partition; INSERT ... BY NAME; COMMIT, rolled back on any error, with the
+connection closed in `finally` (dagster-duckdb's IO manager does none of these; see README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl.settings import SQL_DIR
+
+
+class WriteError(RuntimeError):
+    pass
+
+
+class Warehouse:
+    def __init__(self, path: Path | str, sql_dir: Path = SQL_DIR):
+        self.path = Path(path)
+        self.sql_dir = sql_dir
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def ensure_schema(self) -> None:
+        with self.connect() as con:
+            for script in sorted(self.sql_dir.glob("*.sql")):
+                con.execute(script.read_text(encoding="utf-8"))
+
+    def query(self, sql: str, params: Sequence | None = None) -> pl.DataFrame:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).pl()
+
+    def replace_partitions(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        dates: Sequence[dt.date],
+        date_column: str = "trade_date",
+    ) -> int:
+        """Atomically replace the rows of `dates` in `table` with `frame`; returns rows inserted."""
+        if not dates:
+            raise WriteError(f"{table}: no partitions given")
+        outside = frame.filter(~pl.col(date_column).is_in(list(dates)))
+        if outside.height:
+            raise WriteError(
+                f"{table}: {outside.height} rows fall outside the partitions being written "
+                f"(e.g. {outside.get_column(date_column).unique().head(3).to_list()})"
+            )
+        delete = f"DELETE FROM {table} WHERE {date_column} IN (SELECT UNNEST($dates))"
+        return self._swap(table, frame, delete, {"dates": list(dates)})
+
+    def replace_table(self, table: str, frame: pl.DataFrame) -> int:
+        return self._swap(table, frame, f"DELETE FROM {table}", {})
+
+    def _swap(self, table: str, frame: pl.DataFrame, delete: str, params: dict) -> int:
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(delete, params)
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return frame.height
+
+    def row_counts(self) -> pl.DataFrame:
+        with self.connect(read_only=True) as con:
+            tables = con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY schema_name, table_name"
+            ).fetchall()
+            rows = []
+            for schema, table in tables:
+                n = con.execute(f"SELECT count(*) FROM {schema}.{table}").fetchone()[0]
+                cols = [c[0] for c in con.execute(f"DESCRIBE {schema}.{table}").fetchall()]
+                parts = (
+                    con.execute(f"SELECT count(DISTINCT trade_date) FROM {schema}.{table}").fetchone()[0]
+                    if "trade_date" in cols
+                    else None
+                )
+                rows.append({"table": f"{schema}.{table}", "rows": n, "partitions": parts})
+        return pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "partitions": pl.Int64})

@@ -1,0 +1,5 @@
+-- Layers of the warehouse (see README "Data flow").
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS quality;
