@@ -130,7 +130,7 @@ class RetryPolicy:
     attempts: int = 4
     base_delay: float = 5.0
     max_delay: float = 120.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    sleep: Callable[[float], None] | None = field(default=None, repr=False)  # None: time.sleep
 
     def delay(self, attempt: int) -> float:
         """Full jitter: uniform in [base*2^(attempt-1) / 2, base*2^(attempt-1)], capped."""
@@ -150,5 +150,5 @@ class RetryPolicy:
                     ) from exc
                 if not is_retryable(exc) or attempt == self.attempts:
                     raise
-                self.sleep(self.delay(attempt))
+                (self.sleep or time.sleep)(self.delay(attempt))
         raise AssertionError("unreachable")

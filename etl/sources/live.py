@@ -36,6 +36,17 @@ def _shanghai_today() -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 
+def _uniform(frame):
+    """Frames from separate calls may disagree (date objects from one, strings from another). Parquet needs
+    one type per column, so a column that mixes Python types is landed as text, which loses nothing."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            kinds = {type(v) for v in frame[column] if v is not None}
+            if len(kinds) > 1:
+                frame[column] = frame[column].map(lambda v: None if v is None else str(v))
+    return frame
+
+
 class AkshareSource(Source):
     name = "akshare"
 
@@ -130,7 +141,7 @@ class AkshareSource(Source):
             if "股票代码" not in frame.columns:  # older akshare layouts had no code column
                 frame = frame.assign(股票代码=symbol)
             frames.append(frame)
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        frame = _uniform(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
         return self._land_by_day(frame, dataset=dataset, function="stock_zh_a_hist", date_column="日期", days=days,
                                  arguments={"adjust": adjust, "symbols": len(wanted), "no_data": empty[:50],
                                             "start_date": _ymd(days[0]), "end_date": _ymd(days[-1])})
@@ -147,7 +158,7 @@ class AkshareSource(Source):
             if frame is None or len(frame) == 0:
                 raise SourceError(f"stock_zh_index_daily_em({index.symbol}) returned no rows for {days[0]}..{days[-1]}")
             frames.append(frame.assign(symbol=index.symbol)[["symbol", *frame.columns]])
-        frame = pd.concat(frames, ignore_index=True)
+        frame = _uniform(pd.concat(frames, ignore_index=True))
         return self._land_by_day(frame, dataset="stock_zh_index_daily_em", function="stock_zh_index_daily_em",
                                  date_column="date", days=days,
                                  arguments={"symbols": [i.symbol for i in indices],

@@ -1,0 +1,52 @@
+import datetime as dt
+import os
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from assets.definitions import all_assets
+from assets.resources import MarketSourceResource, WarehouseResource
+
+# A window around the Spring Festival closure: the last pre-holiday session and the first of the Snake year.
+FIRST, LAST = "2025-01-22", "2025-02-07"
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+
+
+def materialize_range(warehouse_path, first=FIRST, last=LAST, source=None, selection=None, raise_on_error=True):
+    source = source or MarketSourceResource()
+    return dg.materialize(
+        all_assets,
+        resources={"warehouse": WarehouseResource(path=str(warehouse_path)), "market_source": source},
+        tags=range_tags(first, last),
+        selection=selection,
+        raise_on_error=raise_on_error,
+    )
+
+
+def table(path, sql: str) -> pl.DataFrame:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.sql(sql).pl()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory):
+    """The whole graph materialised once over the holiday window, shared by read-only tests."""
+    path = tmp_path_factory.mktemp("wh") / "ashare.duckdb"
+    result = materialize_range(path)
+    assert result.success
+    return path
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)

@@ -1,0 +1,82 @@
+import datetime as dt
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from etl.contracts import STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, ContractError, apply_contract
+
+
+def akshare_bars(dates, volume, **overrides) -> pd.DataFrame:
+    """A stock_zh_a_hist frame as akshare 1.19.5 returns it under pandas 3."""
+    frame = pd.DataFrame(
+        {
+            "日期": dates,
+            "股票代码": pd.array(["600519"] * len(dates), dtype="str"),
+            "开盘": [1450.0] * len(dates),
+            "收盘": [1434.99] * len(dates),
+            "最高": [1460.0] * len(dates),
+            "最低": [1430.0] * len(dates),
+            "成交量": volume,
+            "成交额": [3.2e9] * len(dates),
+            "振幅": [2.07] * len(dates),
+            "涨跌幅": [-0.65] * len(dates),
+            "涨跌额": [-9.41] * len(dates),
+            "换手率": [0.25] * len(dates),
+        }
+    )
+    for column, values in overrides.items():
+        frame[column] = values
+    return frame
+
+
+def test_date_objects_and_date_strings_give_the_same_typed_frame():
+    as_objects = apply_contract(akshare_bars([dt.date(2025, 1, 27)], [22000]), STOCK_ZH_A_HIST)
+    as_strings = apply_contract(akshare_bars(["2025-01-27"], [22000.0]), STOCK_ZH_A_HIST)
+    assert as_objects.equals(as_strings)
+    assert as_objects.schema["trade_date"] == pl.Date
+    assert as_objects["trade_date"].to_list() == [dt.date(2025, 1, 27)]
+
+
+def test_volume_in_lots_becomes_shares_whether_int_or_float():
+    for volume in ([22000], [22000.0]):
+        out = apply_contract(akshare_bars([dt.date(2025, 1, 27)], volume), STOCK_ZH_A_HIST)
+        assert out["volume_shares"].to_list() == [2_200_000]
+        assert out.schema["volume_shares"] == pl.Int64
+
+
+def test_placeholder_dash_is_null_not_an_error():
+    frame = akshare_bars([dt.date(2025, 1, 27)], [1], 成交额=pd.array(["-"], dtype="str"))
+    assert apply_contract(frame, STOCK_ZH_A_HIST)["amount_cny"].to_list() == [None]
+
+
+def test_uncastable_value_names_function_and_column():
+    frame = akshare_bars([dt.date(2025, 1, 27)], [1], 换手率=pd.array(["abc"], dtype="str"))
+    with pytest.raises(ContractError, match=r"stock_zh_a_hist: values that cannot be cast: 换手率"):
+        apply_contract(frame, STOCK_ZH_A_HIST)
+
+
+def test_renamed_missing_and_extra_columns_are_named():
+    frame = akshare_bars([dt.date(2025, 1, 27)], [1]).rename(columns={"成交额": "成交金额"})
+    with pytest.raises(ContractError) as err:
+        apply_contract(frame, STOCK_ZH_A_HIST)
+    assert err.value.function == "stock_zh_a_hist"
+    assert err.value.columns == ["成交金额", "成交额"]
+    assert "missing ['成交额']" in str(err.value) and "unexpected ['成交金额']" in str(err.value)
+
+
+def test_codes_that_lost_their_leading_zeros_are_padded():
+    out = apply_contract(akshare_bars([dt.date(2025, 1, 27)], [1], 股票代码=[1]), STOCK_ZH_A_HIST)
+    assert out["symbol"].to_list() == ["000001"]
+
+
+def test_an_empty_akshare_frame_gives_an_empty_typed_frame():
+    out = apply_contract(pd.DataFrame(), STOCK_ZH_A_HIST, {"source": "akshare"})
+    assert out.height == 0 and out.columns[:2] == ["trade_date", "symbol"]
+
+
+def test_null_key_is_refused():
+    frame = pd.DataFrame({"symbol": ["sh000001"], "date": [None], "open": [1.0], "close": [1.0], "high": [1.0],
+                          "low": [1.0], "volume": [1], "amount": [1.0]})
+    with pytest.raises(ContractError, match="nulls in non-nullable columns: trade_date"):
+        apply_contract(frame, STOCK_ZH_INDEX_DAILY_EM)

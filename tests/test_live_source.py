@@ -1,0 +1,181 @@
+"""The live akshare source with akshare's functions replaced by frames in akshare's exact shapes."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+import requests
+
+from etl.catalog import INDICES
+from etl.landing import LandingZone
+from etl.sources.gateway import (
+    HostRateLimiter,
+    RetryPolicy,
+    SchemaDriftError,
+    SourceBlockedError,
+    clear_akshare_caches,
+    registrable_domain,
+    transport,
+)
+from etl.sources.live import AkshareSource
+
+DAYS = [dt.date(2025, 1, 27), dt.date(2025, 2, 5)]
+
+
+def zh_a_hist_frame(symbol, dates, as_strings=False, volume_as_float=False):
+    """stock_zh_a_hist under pandas 3: 日期 date objects (object dtype), codes as str, numbers int64/float64."""
+    n = len(dates)
+    volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
+    return pd.DataFrame({
+        "日期": [x.isoformat() for x in dates] if as_strings else list(dates),
+        "股票代码": pd.array([symbol] * n, dtype="str"),
+        "开盘": [10.0] * n, "收盘": [10.5] * n, "最高": [10.8] * n, "最低": [9.9] * n,
+        "成交量": volume, "成交额": [1.05e6] * n, "振幅": [9.0] * n, "涨跌幅": [5.0] * n,
+        "涨跌额": [0.5] * n, "换手率": [1.2] * n,
+    })
+
+
+class FakeAkshare:
+    """Stands in for the akshare module: records calls, replays scripted answers."""
+
+    def __init__(self, answers=None):
+        self.calls = []
+        self.answers = answers or {}
+
+    def stock_zh_a_hist(self, symbol, period, start_date, end_date, adjust, timeout=None):
+        self.calls.append(("stock_zh_a_hist", symbol, start_date, end_date, adjust))
+        answer = self.answers.get(symbol, "full")
+        if isinstance(answer, list):
+            answer = answer.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        if answer == "empty":
+            return pd.DataFrame()
+        return zh_a_hist_frame(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"))
+
+    def stock_zh_index_daily_em(self, symbol, start_date, end_date):
+        self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
+        return pd.DataFrame({"date": [x.isoformat() for x in DAYS], "open": [1.0, 2.0], "close": [1.5, 2.5],
+                             "high": [2.0, 3.0], "low": [0.5, 1.5], "volume": [100, 200], "amount": [1e6, 2e6]})
+
+    def stock_info_a_code_name(self):
+        self.calls.append(("stock_info_a_code_name",))
+        return pd.DataFrame({"code": pd.array(["000001", "600519"], dtype="str"),
+                             "name": pd.array(["平安银行", "贵州茅台"], dtype="str")})
+
+
+def source(tmp_path, fake, attempts=3):
+    return AkshareSource(LandingZone(tmp_path / "landing"), api=fake,
+                         retry=RetryPolicy(attempts=attempts, sleep=lambda s: None),
+                         limiter=HostRateLimiter(intervals={}, default=0.0))
+
+
+def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):
+    src = source(tmp_path, FakeAkshare({"600519": "strings", "000002": "floats"}))
+    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["000001", "600519", "000002"])
+    assert [x.partition for x in landed] == ["2025-01-27", "2025-02-05"]
+    frame = src.read(landed[1])
+    assert sorted(frame["股票代码"].to_list()) == ["000001", "000002", "600519"]
+    manifest = src.landing.manifest()[("stock_zh_a_hist", "2025-02-05")]
+    assert manifest.rows == 3 and len(manifest.sha256) == 64 and manifest.source == "akshare"
+    assert manifest.arguments["adjust"] == "qfq" and manifest.arguments["start_date"] == "20250127"
+    assert manifest.akshare_version == "1.19.5"
+    assert landed[0].fetched_at is not None and landed[0].fetched_at.tzinfo is not None
+
+
+def test_only_yyyymmdd_dates_are_sent(tmp_path):
+    fake = FakeAkshare()
+    source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist_unadjusted", ["600519"])
+    assert ("stock_zh_a_hist", "600519", "20250127", "20250205", "") in fake.calls
+
+
+def test_an_empty_answer_after_a_good_canary_means_no_data_for_that_symbol(tmp_path):
+    src = source(tmp_path, FakeAkshare({"000002": "empty"}))
+    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519", "000002"])
+    assert src.read(landed[0])["股票代码"].to_list() == ["600519"]
+    assert src.landing.manifest()[("stock_zh_a_hist", "2025-01-27")].arguments["no_data"] == ["000002"]
+
+
+def test_an_empty_canary_means_blocked_and_nothing_is_landed(tmp_path):
+    src = source(tmp_path, FakeAkshare({"000001": "empty"}))
+    with pytest.raises(SourceBlockedError, match="came back empty"):
+        src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    assert src.landing.partitions("stock_zh_a_hist") == []
+
+
+def test_a_connection_error_is_retried_then_succeeds(tmp_path):
+    fake = FakeAkshare({"600519": [requests.ConnectionError("Connection aborted. RemoteDisconnected"), "full"]})
+    landed = source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    assert len(landed) == 2
+    assert [c[1] for c in fake.calls].count("600519") == 2
+
+
+def test_schema_drift_is_not_retried(tmp_path):
+    drift = ValueError("Length mismatch: Expected axis has 13 elements, new values have 12 elements")
+    fake = FakeAkshare({"600519": [drift, "full"]})
+    with pytest.raises(SchemaDriftError, match="Length mismatch"):
+        source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    assert [c[1] for c in fake.calls].count("600519") == 1
+
+
+def test_persistent_network_errors_give_up_after_the_last_attempt(tmp_path):
+    fake = FakeAkshare({"600519": [requests.ConnectionError("x")] * 5})
+    with pytest.raises(requests.ConnectionError):
+        source(tmp_path, fake, attempts=3).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    assert [c[1] for c in fake.calls].count("600519") == 3
+
+
+def test_index_frames_record_the_request_symbol(tmp_path):
+    src = source(tmp_path, FakeAkshare())
+    landed = src.land_index_bars(DAYS, INDICES[:2])
+    frame = src.read(landed[0])
+    assert frame.columns[0] == "symbol" and frame["symbol"].to_list() == ["sh000001", "sz399001"]
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap():
+    policy = RetryPolicy(base_delay=5, max_delay=120)
+    for attempt, ceiling in [(1, 5), (2, 10), (3, 20), (7, 120)]:
+        delays = [policy.delay(attempt) for _ in range(50)]
+        assert all(ceiling / 2 <= x <= ceiling for x in delays)
+        assert len(set(delays)) > 1  # jittered
+
+
+def test_rate_limiter_spaces_requests_to_the_same_host():
+    now = [0.0]
+    slept = []
+    limiter = HostRateLimiter(intervals={"eastmoney.com": 1.0}, clock=lambda: now[0], sleep=slept.append)
+    limiter.wait("https://push2his.eastmoney.com/api")
+    limiter.wait("https://82.push2.eastmoney.com/api")  # an alias of the same site
+    limiter.wait("https://www.csindex.com.cn/x")  # another host is not held up
+    assert len(slept) == 1 and 1.0 <= slept[0] <= 1.3
+    assert registrable_domain("https://www.csindex.com.cn/x") == "csindex.com.cn"
+
+
+def test_transport_injects_a_timeout_only_where_none_was_given(monkeypatch):
+    import requests.adapters
+
+    seen = []
+
+    def fake_send(self, request, *args, **kwargs):
+        seen.append(kwargs.get("timeout"))
+        response = requests.Response()
+        response.status_code, response._content = 200, json.dumps({"ok": 1}).encode()
+        return response
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", fake_send)
+    with transport(HostRateLimiter(intervals={}, default=0.0), timeout=(5.0, 20.0)):
+        requests.get("https://push2his.eastmoney.com/api/qt/stock/kline/get")
+        requests.get("https://www.csindex.com.cn/x", timeout=15)
+    assert seen == [(5.0, 20.0), 15]
+    assert requests.adapters.HTTPAdapter.send is fake_send  # restored
+
+
+def test_akshare_caches_are_cleared():
+    import akshare  # noqa: F401  the real package: its lru-cached helpers
+    from akshare.stock import stock_info
+
+    cached = stock_info.stock_info_sh_name_code if hasattr(stock_info.stock_info_sh_name_code, "cache_info") else None
+    assert clear_akshare_caches() >= 5
+    if cached is not None:
+        assert cached.cache_info().currsize == 0

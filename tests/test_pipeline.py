@@ -1,0 +1,141 @@
+"""The Dagster graph on the shipped sample, in process: what it builds, that re-runs change nothing, and
+that a failed run leaves the warehouse as it was."""
+
+import shutil
+
+import polars as pl
+import pytest
+
+from assets.resources import MarketSourceResource
+from etl.contracts import ContractError
+from etl.settings import SAMPLE_LANDING
+from tests.conftest import FIRST, LAST, materialize_range, table
+
+TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
+          "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily"]
+SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
+
+INDEX_DAILY = [("trade_date", "DATE"), ("index_code", "VARCHAR"), ("index_name", "VARCHAR"), ("open", "DOUBLE"),
+               ("high", "DOUBLE"), ("low", "DOUBLE"), ("close", "DOUBLE"), ("prev_close", "DOUBLE"),
+               ("pct_change", "DOUBLE"), ("amount_cny", "DOUBLE")]
+MARKET_BREADTH_DAILY = [("trade_date", "DATE"), ("stocks_traded", "INTEGER"), ("advancers", "INTEGER"),
+                        ("decliners", "INTEGER"), ("unchanged", "INTEGER"), ("limit_up", "INTEGER"),
+                        ("limit_down", "INTEGER"), ("total_amount_cny", "DOUBLE"),
+                        ("total_amount_change_cny", "DOUBLE"), ("amount_coverage", "DOUBLE"),
+                        ("median_pct_change", "DOUBLE")]
+
+
+def snapshot(path) -> dict[str, pl.DataFrame]:
+    return {t: table(path, f"SELECT * FROM {t}").sort(pl.all()) for t in TABLES}
+
+
+def assert_same(before, after):
+    for name in TABLES:
+        assert before[name].equals(after[name]), f"{name} changed"
+
+
+def test_mart_columns_are_the_documented_contract(built_warehouse):
+    for name, expected in [("marts.index_daily", INDEX_DAILY), ("marts.market_breadth_daily", MARKET_BREADTH_DAILY)]:
+        described = table(built_warehouse, f"DESCRIBE {name}").select("column_name", "column_type").rows()
+        assert described == expected
+
+
+def test_every_layer_is_built_for_every_session(built_warehouse):
+    per_day = table(built_warehouse, "SELECT count(DISTINCT trade_date) n FROM marts.index_daily")["n"][0]
+    assert per_day == SESSIONS
+    counts = {t: table(built_warehouse, f"SELECT count(*) n FROM {t}")["n"][0] for t in TABLES}
+    assert counts["raw.stock_bars_daily"] == counts["staging.stock_bars_daily"] > 50_000
+    assert counts["marts.market_breadth_daily"] == SESSIONS
+    indices = table(built_warehouse, "SELECT DISTINCT index_code FROM marts.index_daily")["index_code"].to_list()
+    assert {"000001", "399001", "399006", "000300", "000016", "000905", "000922"} <= set(indices)
+
+
+def test_no_rows_on_closed_days(built_warehouse):
+    closed = table(built_warehouse, "SELECT count(*) n FROM staging.stock_bars_daily "
+                                    "WHERE trade_date BETWEEN '2025-01-28' AND '2025-02-04'")["n"][0]
+    assert closed == 0
+
+
+def test_every_row_says_which_source_it_came_from(built_warehouse):
+    sources = table(built_warehouse, "SELECT DISTINCT source, source_function FROM staging.stock_bars_daily")
+    assert sources.rows() == [("recorded", "stock_zh_a_hist")]
+    assert table(built_warehouse, "SELECT count(*) n FROM staging.stock_bars_daily WHERE fetched_at IS NULL")["n"][0] == 0
+
+
+def test_csi_dividend_change_on_the_first_session_after_the_holiday(built_warehouse):
+    """Known answer from the landing files directly: CSI Dividend 000922 close on 02-05 vs 01-27."""
+    def close(day):
+        frame = pl.read_parquet(SAMPLE_LANDING / "stock_zh_index_daily_em" / f"{day}.parquet")
+        return frame.filter(pl.col("symbol") == "csi000922")["close"][0]
+
+    expected = (close("2025-02-05") / close("2025-01-27") - 1) * 100
+    row = table(built_warehouse, "SELECT prev_close, pct_change FROM marts.index_daily "
+                                 "WHERE index_code = '000922' AND trade_date = '2025-02-05'").row(0)
+    assert row[0] == close("2025-01-27")
+    assert row[1] == pytest.approx(expected, abs=1e-4)
+    assert row[1] < -1.5  # dividend assets sold off on the first session of the Snake year
+
+
+def test_breadth_matches_a_count_over_the_landing_file(built_warehouse):
+    bars = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / "2025-02-05.parquet").filter(pl.col("成交量") > 0)
+    row = table(built_warehouse, "SELECT * FROM marts.market_breadth_daily WHERE trade_date = '2025-02-05'").row(0, named=True)
+    assert row["stocks_traded"] == bars.height
+    assert row["advancers"] == bars.filter(pl.col("涨跌幅") > 0).height
+    assert row["decliners"] == bars.filter(pl.col("涨跌幅") < 0).height
+    assert row["total_amount_cny"] == pytest.approx(bars["成交额"].sum())
+    assert row["amount_coverage"] == pytest.approx(bars["成交额"].is_not_null().mean())
+    previous = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / "2025-01-27.parquet").filter(pl.col("成交量") > 0)
+    assert row["total_amount_change_cny"] == pytest.approx(bars["成交额"].sum() - previous["成交额"].sum())
+
+
+def test_first_partition_has_no_previous_close(built_warehouse):
+    first = table(built_warehouse, f"SELECT prev_close, pct_change FROM marts.index_daily WHERE trade_date = '{FIRST}'")
+    # the warehouse holds nothing before the run's first session, so the reference is unknown, not zero
+    assert first["prev_close"].null_count() == first.height
+
+
+def test_rerunning_the_range_or_one_partition_leaves_the_warehouse_identical(tmp_path):
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path).success
+    before = snapshot(path)
+    assert materialize_range(path).success
+    assert_same(before, snapshot(path))
+    assert materialize_range(path, "2025-02-05", "2025-02-05").success
+    assert_same(before, snapshot(path))
+
+
+@pytest.fixture
+def broken_sample(tmp_path):
+    """A copy of the sample whose 2025-02-05 bars file has a renamed column (upstream drift)."""
+    copy = tmp_path / "sample"
+    shutil.copytree(SAMPLE_LANDING, copy)
+    path = copy / "stock_zh_a_hist" / "2025-02-05.parquet"
+    pl.read_parquet(path).rename({"成交额": "成交金额"}).write_parquet(path)
+    return copy
+
+
+def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sample):
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path).success
+    before = snapshot(path)
+    with pytest.raises(ContractError, match="stock_zh_a_hist: columns differ"):
+        materialize_range(path, source=MarketSourceResource(sample_landing=str(broken_sample)))
+    assert_same(before, snapshot(path))
+
+
+def test_a_failure_mid_write_keeps_the_old_partitions(tmp_path, monkeypatch):
+    import assets.staging
+
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path).success
+    before = snapshot(path)
+
+    original = assets.staging.stage_stock_bars
+
+    def breaks_the_insert(raw):  # a NULL in a NOT NULL column: the INSERT fails after the DELETE ran
+        return original(raw).with_columns(source=pl.lit(None, pl.String))
+
+    monkeypatch.setattr(assets.staging, "stage_stock_bars", breaks_the_insert)
+    result = materialize_range(path, raise_on_error=False)
+    assert [e.step_key for e in result.get_step_failure_events()] == ["staging__stock_bars_daily"]
+    assert_same(before, snapshot(path))

@@ -1,0 +1,60 @@
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from etl.warehouse import Warehouse, WriteError
+
+DAY1, DAY2 = dt.date(2025, 1, 27), dt.date(2025, 2, 5)
+
+
+def index_rows(day, close, code="000001"):
+    return pl.DataFrame({"trade_date": [day], "index_code": [code], "index_name": ["上证指数"], "open": [1.0],
+                         "high": [1.0], "low": [1.0], "close": [close], "volume_shares": [1], "amount_cny": [1.0],
+                         "source": ["recorded"], "source_function": ["stock_zh_index_daily_em"],
+                         "fetched_at": [None]})
+
+
+@pytest.fixture
+def wh(tmp_path):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    warehouse.ensure_schema()
+    warehouse.replace_partitions("staging.index_bars_daily", pl.concat([index_rows(DAY1, 10.0), index_rows(DAY2, 20.0)]), [DAY1, DAY2])
+    return warehouse
+
+
+def closes(wh):
+    return wh.query("SELECT trade_date, close FROM staging.index_bars_daily ORDER BY 1").rows()
+
+
+def test_replacing_a_partition_touches_only_that_partition(wh):
+    wh.replace_partitions("staging.index_bars_daily", index_rows(DAY2, 21.0), [DAY2])
+    assert closes(wh) == [(DAY1, 10.0), (DAY2, 21.0)]
+
+
+def test_insert_is_by_name_so_column_order_does_not_matter(wh):
+    frame = index_rows(DAY2, 22.0)
+    wh.replace_partitions("staging.index_bars_daily", frame.select(reversed(frame.columns)), [DAY2])
+    assert closes(wh) == [(DAY1, 10.0), (DAY2, 22.0)]
+
+
+def test_a_failure_after_the_delete_rolls_back_and_keeps_the_old_partition(wh):
+    bad = index_rows(DAY2, 23.0).with_columns(index_name=pl.lit(None, pl.String))  # NOT NULL column
+    with pytest.raises(duckdb.ConstraintException):
+        wh.replace_partitions("staging.index_bars_daily", bad, [DAY2])
+    assert closes(wh) == [(DAY1, 10.0), (DAY2, 20.0)]
+
+
+def test_rows_outside_the_partitions_being_written_are_refused(wh):
+    with pytest.raises(WriteError, match="outside the partitions"):
+        wh.replace_partitions("staging.index_bars_daily", index_rows(DAY1, 1.0), [DAY2])
+    assert closes(wh) == [(DAY1, 10.0), (DAY2, 20.0)]
+
+
+def test_connections_are_closed_after_a_failed_write(wh):
+    with pytest.raises(duckdb.ConstraintException):
+        wh.replace_partitions("staging.index_bars_daily", index_rows(DAY2, 1.0).with_columns(index_code=pl.lit(None, pl.String)), [DAY2])
+    # another process-level handle with a different configuration only opens if nothing is left open
+    con = duckdb.connect(str(wh.path), read_only=True)
+    con.close()
