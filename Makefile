@@ -9,6 +9,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 export DAGSTER_HOME := $(CURDIR)/warehouse/.dagster
 export TQDM_DISABLE := 1
 export GX_ANALYTICS_ENABLED := false
+# dg expects the project's environment to be the active one
+export VIRTUAL_ENV := $(CURDIR)/.venv
 
 .PHONY: demo test dev bench check sample clean
 

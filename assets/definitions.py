@@ -20,5 +20,9 @@ warehouse_job = dg.define_asset_job(
 defs = dg.Definitions(
     assets=all_assets,
     jobs=[warehouse_job],
+    # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
+    # own process, one after another, rather than in parallel subprocesses that would contend for the lock
+    # (and each re-import the code location).
+    executor=dg.in_process_executor,
     resources={"warehouse": WarehouseResource(), "market_source": MarketSourceResource()},
 )
