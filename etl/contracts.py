@@ -9,7 +9,6 @@ uncastable values).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,9 +186,3 @@ CONTRACTS: dict[str, Contract] = {
     c.function: c for c in (STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, STOCK_INFO_A_CODE_NAME)
 }
 
-
-def as_of(value: str | dt.datetime | None) -> dt.datetime | None:
-    """Parse a manifest fetched_at into an aware UTC datetime."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)

@@ -34,6 +34,11 @@ class ManifestRow:
     source: str
 
 
+def parse_fetched_at(value: str | None) -> dt.datetime | None:
+    """A manifest's fetched_at as an aware UTC datetime."""
+    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -13,6 +13,7 @@ from tests.conftest import FIRST, LAST, materialize_range, table
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
           "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily"]
+SAMPLE_FIRST, SAMPLE_LAST = "2024-12-02", "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
 INDEX_DAILY = [("trade_date", "DATE"), ("index_code", "VARCHAR"), ("index_name", "VARCHAR"), ("open", "DOUBLE"),
@@ -139,3 +140,19 @@ def test_a_failure_mid_write_keeps_the_old_partitions(tmp_path, monkeypatch):
     result = materialize_range(path, raise_on_error=False)
     assert [e.step_key for e in result.get_step_failure_events()] == ["staging__stock_bars_daily"]
     assert_same(before, snapshot(path))
+
+
+def test_make_demo_builds_the_whole_sample_in_one_run_and_says_what_it_built(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ASHARE_WAREHOUSE": str(tmp_path / "demo.duckdb")}
+    env.pop("DAGSTER_HOME", None)
+    out = subprocess.run([sys.executable, "-m", "assets.demo"], env=env, capture_output=True, text=True, check=True).stdout
+    assert "from the recorded source, partitions 2024-12-02 .. 2025-03-31" in out
+    assert "wall" in out and "make dev" in out
+    breadth = table(tmp_path / "demo.duckdb", "SELECT count(*) n, min(trade_date) a, max(trade_date) b FROM marts.market_breadth_daily")
+    assert breadth.row(0) == (79, pl.Series([SAMPLE_FIRST]).str.to_date()[0], pl.Series([SAMPLE_LAST]).str.to_date()[0])
+    runs = [line for line in out.splitlines() if line.startswith("run ")]
+    assert len(runs) == 1  # one run for the whole range, not one per day

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.catalog import Index
-from etl.contracts import as_of
-from etl.landing import LandingZone
+from etl.landing import LandingZone, parse_fetched_at
 
 
 class SourceError(RuntimeError):
@@ -53,6 +52,6 @@ class Source(ABC):
             dataset=dataset,
             function=function,
             partition=partition,
-            fetched_at=as_of(row.fetched_at) if row else None,
+            fetched_at=parse_fetched_at(row.fetched_at) if row else None,
             source=self.name,
         )

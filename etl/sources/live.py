@@ -143,7 +143,8 @@ class AkshareSource(Source):
             frames.append(frame)
         frame = _uniform(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
         return self._land_by_day(frame, dataset=dataset, function="stock_zh_a_hist", date_column="日期", days=days,
-                                 arguments={"adjust": adjust, "symbols": len(wanted), "no_data": empty[:50],
+                                 arguments={"adjust": adjust, "symbols": len(wanted), "no_data_count": len(empty),
+                                            "no_data": empty[:50],
                                             "start_date": _ymd(days[0]), "end_date": _ymd(days[-1])})
 
     def land_index_bars(self, days, indices: Sequence[Index]):
