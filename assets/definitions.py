@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import marts, raw, staging
+from assets import boards, flows, markets, marts, news, raw, staging
 from assets.partitions import trading_days
 from assets.resources import MarketSourceResource, WarehouseResource
 
-all_assets = dg.load_assets_from_modules([raw, staging, marts])
+all_assets = dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts])
+all_checks = [*flows.flow_checks]
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
@@ -19,6 +20,7 @@ warehouse_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=all_assets,
+    asset_checks=all_checks,
     jobs=[warehouse_job],
     # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
     # own process, one after another, rather than in parallel subprocesses that would contend for the lock

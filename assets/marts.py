@@ -3,13 +3,13 @@
 
 import dagster as dg
 
-from assets.partitions import partition_dates, trading_days
+from assets.common import RANGE, writer
+from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.calendar import previous_trading_day
 from etl.transforms.marts import index_daily, market_breadth_daily
 
-RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
-WRITER = dict(pool="duckdb_writer", group_name="marts", kinds={"duckdb", "polars"})
+WRITER = writer("marts")
 # The run's days plus the session before the first, whose close/total is the day-over-day reference.
 WINDOW_SQL = "SELECT * FROM {table} WHERE trade_date BETWEEN $prev AND $last {extra}"
 

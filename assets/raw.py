@@ -1,44 +1,26 @@
 """raw: land what the source returns, apply each function's contract, replace the partitions."""
 
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
-from assets.partitions import partition_dates, trading_days
+from assets.common import RANGE, describe, load_landed, writer
+from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
-from etl.contracts import CONTRACTS, apply_contract
-from etl.sources import LandedPartition, Source
 
-RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
-WRITER = dict(pool="duckdb_writer", group_name="raw", kinds={"duckdb", "polars"})
-
-
-def load_landed(source: Source, landed: list[LandedPartition], **extra: str) -> pl.DataFrame:
-    frames = [
-        apply_contract(
-            source.read(item),
-            CONTRACTS[item.function],
-            {**extra, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
-        )
-        for item in landed
-    ]
-    return pl.concat(frames, how="vertical_relaxed")
-
-
-def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
-    return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
+WRITER = writer("raw")
 
 
 @dg.asset(key_prefix="raw", name="stock_universe", **WRITER)
 def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
-    """Listed A-shares (stock_info_a_code_name), one snapshot: code and name."""
+    """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
     source = market_source.get()
     landed = source.land_stock_universe()
-    frame = load_landed(source, [landed]).with_columns(
-        snapshot_date=pl.lit(landed.partition).str.to_date()
-    )
-    warehouse.get().replace_table("raw.stock_universe", frame)
+    frame = load_landed(source, [landed], snapshot_date=dt.date.fromisoformat(landed.partition))
+    warehouse.get().replace_partitions("raw.stock_universe", frame, [frame["snapshot_date"][0]], "snapshot_date")
     return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed.partition))
 
 

@@ -1,8 +1,14 @@
-"""What the warehouse tracks: the index set and the landing datasets each source fills."""
+"""What the warehouse tracks: the index set, the landing datasets, and the editable tracking lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
 @dataclass(frozen=True)
@@ -32,3 +38,51 @@ INDEX_BY_SYMBOL = {i.symbol: i for i in INDICES}
 # Landing datasets for stock bars: name in the landing zone -> akshare `adjust` argument.
 STOCK_BAR_DATASETS = {"stock_zh_a_hist": "qfq", "stock_zh_a_hist_unadjusted": ""}
 ADJUST_LABEL = {"qfq": "qfq", "": "none"}
+
+BOARD_TYPES = ("concept", "industry")
+SECTOR_TYPES = {"行业资金流": "industry", "概念资金流": "concept", "地域资金流": "region"}
+RANK_INDICATORS = ("今日", "3日", "5日", "10日")
+SECTOR_INDICATORS = ("今日", "5日", "10日")
+
+
+@dataclass(frozen=True)
+class Tracking:
+    concept_boards: tuple[str, ...]
+    industry_boards: tuple[str, ...]
+    fund_flow_symbols: tuple[str, ...]
+    csi_indices: tuple[str, ...]
+    us_symbols: tuple[str, ...]
+    us_start_date: str
+    dividend_report_periods: tuple[str, ...]
+
+    def boards(self, board_type: str) -> tuple[str, ...]:
+        return self.concept_boards if board_type == "concept" else self.industry_boards
+
+
+def _load_yaml(name: str) -> dict:
+    path = CONFIG_DIR / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+@lru_cache(maxsize=1)
+def tracking() -> Tracking:
+    data = _load_yaml("tracking.yaml")
+    fields = Tracking.__dataclass_fields__
+    unknown = set(data) - set(fields)
+    missing = set(fields) - set(data)
+    if unknown or missing:
+        raise ValueError(f"tracking.yaml: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
+    values = {k: (str(v) if k == "us_start_date" else tuple(str(x) for x in (v or []))) for k, v in data.items()}
+    return Tracking(**values)
+
+
+@lru_cache(maxsize=1)
+def news_themes() -> dict[str, tuple[str, ...]]:
+    data = _load_yaml("news_themes.yaml")
+    bad = [k for k, v in data.items() if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)]
+    if bad:
+        raise ValueError(f"news_themes.yaml: themes need a non-empty list of keywords: {bad}")
+    return {theme: tuple(words) for theme, words in data.items()}

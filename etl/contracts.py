@@ -137,52 +137,10 @@ def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | 
     return df
 
 
-# --- contracts ------------------------------------------------------------------------------------------
+def contract_for(function: str) -> Contract:
+    from etl.functions import CONTRACTS
 
-F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date
-
-STOCK_ZH_A_HIST = Contract(
-    "stock_zh_a_hist",
-    (
-        Col("日期", "trade_date", D, nullable=False),
-        Col("股票代码", "symbol", S, zfill=6, nullable=False),
-        Col("开盘", "open", F, "CNY"),
-        Col("收盘", "close", F, "CNY"),
-        Col("最高", "high", F, "CNY"),
-        Col("最低", "low", F, "CNY"),
-        Col("成交量", "volume_shares", I, "shares (akshare: 手 = 100 shares)", factor=LOT_SHARES),
-        Col("成交额", "amount_cny", F, "CNY"),
-        Col("振幅", "amplitude_pct", F, "%"),
-        Col("涨跌幅", "pct_change", F, "%"),
-        Col("涨跌额", "change", F, "CNY"),
-        Col("换手率", "turnover_pct", F, "%"),
-    ),
-)
-
-# akshare returns no index code column: the request parameter is recorded as `symbol` (e.g. "sh000001").
-STOCK_ZH_INDEX_DAILY_EM = Contract(
-    "stock_zh_index_daily_em",
-    (
-        Col("symbol", "index_symbol", S, nullable=False),
-        Col("date", "trade_date", D, nullable=False),
-        Col("open", "open", F, "index points"),
-        Col("close", "close", F, "index points"),
-        Col("high", "high", F, "index points"),
-        Col("low", "low", F, "index points"),
-        Col("volume", "volume_shares", I, "shares (akshare: 手 = 100 shares)", factor=LOT_SHARES),
-        Col("amount", "amount_cny", F, "CNY"),
-    ),
-)
-
-STOCK_INFO_A_CODE_NAME = Contract(
-    "stock_info_a_code_name",
-    (
-        Col("code", "symbol", S, zfill=6, nullable=False),
-        Col("name", "name", S, nullable=False),
-    ),
-)
-
-CONTRACTS: dict[str, Contract] = {
-    c.function: c for c in (STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, STOCK_INFO_A_CODE_NAME)
-}
-
+    try:
+        return CONTRACTS[function]
+    except KeyError:
+        raise KeyError(f"no contract for akshare function {function!r}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,16 @@ from etl.settings import SQL_DIR
 
 class WriteError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Delete `where` (everything if None) from `table` and insert `frame`, inside a transaction."""
+
+    table: str
+    frame: pl.DataFrame
+    where: str | None = None
+    params: dict = field(default_factory=dict)
 
 
 class Warehouse:
@@ -37,8 +48,14 @@ class Warehouse:
             con.close()
 
     def ensure_schema(self) -> None:
+        """Schemas and raw tables (generated from the contracts), then the SQL files for staging and marts."""
+        from etl.raw_tables import raw_ddl
+
+        scripts = sorted(self.sql_dir.glob("*.sql"))
         with self.connect() as con:
-            for script in sorted(self.sql_dir.glob("*.sql")):
+            con.execute(scripts[0].read_text(encoding="utf-8"))  # 00_schemas.sql
+            con.execute(raw_ddl())
+            for script in scripts[1:]:
                 con.execute(script.read_text(encoding="utf-8"))
 
     def query(self, sql: str, params: Sequence | None = None) -> pl.DataFrame:
@@ -51,8 +68,10 @@ class Warehouse:
         frame: pl.DataFrame,
         dates: Sequence[dt.date],
         date_column: str = "trade_date",
+        *also: "Replace",
     ) -> int:
-        """Atomically replace the rows of `dates` in `table` with `frame`; returns rows inserted."""
+        """Atomically replace the rows of `dates` in `table` with `frame` (and any further replacements in
+        `also`, e.g. the quarantine rows of the same partitions); returns rows inserted."""
         if not dates:
             raise WriteError(f"{table}: no partitions given")
         outside = frame.filter(~pl.col(date_column).is_in(list(dates)))
@@ -61,25 +80,29 @@ class Warehouse:
                 f"{table}: {outside.height} rows fall outside the partitions being written "
                 f"(e.g. {outside.get_column(date_column).unique().head(3).to_list()})"
             )
-        delete = f"DELETE FROM {table} WHERE {date_column} IN (SELECT UNNEST($dates))"
-        return self._swap(table, frame, delete, {"dates": list(dates)})
+        where = f"{date_column} IN (SELECT UNNEST($dates))"
+        self.write(Replace(table, frame, where, {"dates": list(dates)}), *also)
+        return frame.height
 
-    def replace_table(self, table: str, frame: pl.DataFrame) -> int:
-        return self._swap(table, frame, f"DELETE FROM {table}", {})
+    def replace_table(self, table: str, frame: pl.DataFrame, *also: "Replace") -> int:
+        self.write(Replace(table, frame), *also)
+        return frame.height
 
-    def _swap(self, table: str, frame: pl.DataFrame, delete: str, params: dict) -> int:
+    def write(self, *replacements: "Replace") -> None:
+        """BEGIN; for each: DELETE its rows, INSERT its frame BY NAME; COMMIT. Any error rolls all back."""
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(delete, params)
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
+                for r in replacements:
+                    con.execute(f"DELETE FROM {r.table}" + (f" WHERE {r.where}" if r.where else ""), r.params)
+                    if r.frame.height:
+                        con.register("incoming", r.frame)
+                        con.execute(f"INSERT INTO {r.table} BY NAME SELECT * FROM incoming")
+                        con.unregister("incoming")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        return frame.height
 
     def row_counts(self) -> pl.DataFrame:
         with self.connect(read_only=True) as con:

@@ -4,7 +4,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from etl.contracts import STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, ContractError, apply_contract
+from etl.contracts import ContractError, apply_contract
+from etl.functions import STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM
 
 
 def akshare_bars(dates, volume, **overrides) -> pd.DataFrame:

@@ -1,4 +1,9 @@
-"""The source interface: land what a run needs, then hand back where it landed."""
+"""The source interface: land what a run needs, then hand back where it landed.
+
+Range data (bars, CSI history, CCTV news by date) is landed per trading day or calendar date; snapshot data
+(universe, board lists and membership, fund-flow ranks, the news feed, US history) is landed per capture.
+The recorded source returns what the shipped sample holds; the live source calls akshare and lands today's.
+"""
 
 from __future__ import annotations
 
@@ -26,23 +31,61 @@ class LandedPartition:
     source: str
 
 
+@dataclass(frozen=True)
+class Board:
+    code: str
+    name: str
+    board_type: str  # concept | industry
+
+
 class Source(ABC):
     name: str
 
     def __init__(self, landing: LandingZone):
         self.landing = landing
 
+    # --- range data -----------------------------------------------------------------------------------
     @abstractmethod
-    def land_stock_universe(self) -> LandedPartition: ...
-
-    @abstractmethod
-    def land_stock_bars(
-        self, days: Sequence[dt.date], dataset: str, symbols: Sequence[str] | None = None
-    ) -> list[LandedPartition]: ...
+    def land_stock_bars(self, days: Sequence[dt.date], dataset: str, symbols: Sequence[str] | None = None) -> list[LandedPartition]: ...
 
     @abstractmethod
     def land_index_bars(self, days: Sequence[dt.date], indices: Sequence[Index]) -> list[LandedPartition]: ...
 
+    @abstractmethod
+    def land_csi_index_bars(self, days: Sequence[dt.date], codes: Sequence[str]) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_board_bars(self, days: Sequence[dt.date], boards: Sequence[Board]) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_news_cctv(self, dates: Sequence[dt.date]) -> list[LandedPartition]: ...
+
+    # --- snapshots (None: the recorded source replays every snapshot it holds; live captures today) -----
+    @abstractmethod
+    def land_stock_universe(self) -> LandedPartition: ...
+
+    @abstractmethod
+    def land_board_lists(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_board_membership(self, boards: Sequence[Board], snapshot: dt.date | None = None) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_fund_flow_ranks(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_flow_history(self, symbols: Sequence[str]) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_us_bars(self, symbols: Sequence[str], start: dt.date) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_dividends(self, report_periods: Sequence[str]) -> list[LandedPartition]: ...
+
+    @abstractmethod
+    def land_news_feed(self) -> list[LandedPartition]: ...
+
+    # --- shared ---------------------------------------------------------------------------------------
     def read(self, landed: LandedPartition) -> pl.DataFrame:
         return self.landing.read(landed.dataset, landed.partition)
 
@@ -55,3 +98,8 @@ class Source(ABC):
             fetched_at=parse_fetched_at(row.fetched_at) if row else None,
             source=self.name,
         )
+
+    def landed_all(self, dataset: str, function: str | None = None) -> list[LandedPartition]:
+        """Every partition of a dataset in this landing zone."""
+        manifest = self.landing.manifest()
+        return [self._landed(dataset, function or dataset, p, manifest) for p in self.landing.partitions(dataset)]

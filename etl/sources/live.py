@@ -47,7 +47,195 @@ def _uniform(frame):
     return frame
 
 
-class AkshareSource(Source):
+# --- snapshots and histories -------------------------------------------------------------------------
+
+BOARD_FUNCTIONS = {
+    "concept": ("stock_board_concept_name_em", "stock_board_concept_cons_em", "stock_board_concept_hist_em"),
+    "industry": ("stock_board_industry_name_em", "stock_board_industry_cons_em", "stock_board_industry_hist_em"),
+}
+
+
+def fold_indicator(frame, indicator: str):
+    """akshare prefixes rank columns with the window (5日主力净流入-净额 ...). Land one layout for every window:
+    the prefix folded to 今日 and the window kept in an `indicator` column, as the recording does."""
+    renamed = {c: "今日" + c[len(indicator):] for c in frame.columns if c.startswith(indicator) and indicator != "今日"}
+    return frame.rename(columns=renamed).assign(indicator=indicator)
+
+
+def _refuse_past(snapshot: dt.date | None, what: str) -> dt.date:
+    today = _shanghai_today()
+    if snapshot is not None and snapshot != today:
+        raise SourceError(
+            f"{what} can only be captured as of today ({today}) from akshare: it returns the current state, "
+            f"not {snapshot}'s. Past snapshots exist only where they were captured on the day."
+        )
+    return today
+
+
+class LiveSnapshots:
+    """Mixin: the snapshot and history calls of AkshareSource."""
+
+    def _land_capture(self, dataset: str, function: str, frame, arguments: dict, key: str) -> LandedPartition:
+        self.landing.write(frame, function=dataset, partition=key,
+                           arguments={"akshare_function": function, **arguments},
+                           source=self.name, akshare_version=self._version())
+        return self._landed(dataset, function, key)
+
+    def land_board_lists(self, snapshot=None):
+        today = _refuse_past(snapshot, "board lists")
+        self.start_run()
+        landed = []
+        for board_type, (names_fn, _, _) in BOARD_FUNCTIONS.items():
+            frame = self._call(names_fn)
+            if frame is None or len(frame) == 0:
+                raise SourceBlockedError(f"{names_fn} returned no boards")
+            landed.append(self._land_capture(names_fn, names_fn, frame, {}, today.isoformat()))
+        return landed
+
+    def land_board_membership(self, boards, snapshot=None):
+        import pandas as pd
+
+        today = _refuse_past(snapshot, "board membership")
+        self.start_run()
+        landed = []
+        for board_type, (_, cons_fn, _) in BOARD_FUNCTIONS.items():
+            frames = []
+            for board in [b for b in boards if b.board_type == board_type]:
+                frame = self._call(cons_fn, symbol=board.code)  # BK codes: names break on stale caches (#5771)
+                if frame is None or len(frame) == 0:
+                    raise SourceError(f"{cons_fn}({board.code} {board.name}) returned no members")
+                frames.append(frame.assign(symbol=board.code, 板块代码=board.code, snapshot_date=today))
+            if frames:
+                landed.append(self._land_capture(cons_fn, cons_fn, pd.concat(frames, ignore_index=True),
+                                                 {"boards": [b.code for b in boards if b.board_type == board_type]},
+                                                 today.isoformat()))
+        return landed
+
+    def land_board_bars(self, days, boards):
+        import pandas as pd
+
+        days = sorted(days)
+        self.start_run()
+        landed = []
+        for board_type, (_, _, hist_fn) in BOARD_FUNCTIONS.items():
+            frames = []
+            for board in [b for b in boards if b.board_type == board_type]:
+                kwargs = dict(symbol=board.code, start_date=_ymd(days[0]), end_date=_ymd(days[-1]), adjust="")
+                kwargs["period"] = "daily" if board_type == "concept" else "日k"  # the industry variant's values
+                frame = self._call(hist_fn, **kwargs)
+                if frame is not None and len(frame):
+                    frames.append(frame.assign(board_code=board.code)[["board_code", *frame.columns]])
+            if frames:
+                frame = _uniform(pd.concat(frames, ignore_index=True))
+                landed += self._land_by_day(frame, dataset=hist_fn, function=hist_fn, date_column="日期", days=days,
+                                            arguments={"boards": [b.code for b in boards if b.board_type == board_type]})
+        return landed
+
+    def land_fund_flow_ranks(self, snapshot=None):
+        import pandas as pd
+
+        from etl.catalog import RANK_INDICATORS, SECTOR_INDICATORS, SECTOR_TYPES
+
+        today = _refuse_past(snapshot, "fund-flow ranks")
+        self.start_run()
+        stock = [fold_indicator(self._call("stock_individual_fund_flow_rank", indicator=i), i) for i in RANK_INDICATORS]
+        sector = [fold_indicator(self._call("stock_sector_fund_flow_rank", indicator=i, sector_type=t), i).assign(sector_type=t)
+                  for i in SECTOR_INDICATORS for t in SECTOR_TYPES]
+        out = []
+        for function, frames in (("stock_individual_fund_flow_rank", stock), ("stock_sector_fund_flow_rank", sector)):
+            frame = pd.concat(frames, ignore_index=True).assign(snapshot_date=today)
+            if len(frame) == 0:
+                raise SourceBlockedError(f"{function} returned no rows")
+            out.append(self._land_capture(function, function, frame, {}, today.isoformat()))
+        return out
+
+    def land_flow_history(self, symbols):
+        import pandas as pd
+
+        today = _shanghai_today().isoformat()
+        self.start_run()
+        frames = []
+        for symbol in symbols:
+            market = "sh" if symbol.startswith("6") else ("bj" if symbol.startswith(("4", "8", "92")) else "sz")
+            frame = self._call("stock_individual_fund_flow", stock=symbol, market=market)
+            if frame is not None and len(frame):
+                frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+        landed = []
+        if frames:
+            landed.append(self._land_capture("stock_individual_fund_flow", "stock_individual_fund_flow",
+                                             _uniform(pd.concat(frames, ignore_index=True)), {"symbols": list(symbols)}, today))
+        market = self._call("stock_market_fund_flow")
+        if market is not None and len(market):
+            landed.append(self._land_capture("stock_market_fund_flow", "stock_market_fund_flow", market, {}, today))
+        return landed
+
+    def land_csi_index_bars(self, days, codes):
+        import pandas as pd
+
+        days = sorted(days)
+        self.start_run()
+        frames = [self._call("stock_zh_index_hist_csindex", symbol=code, start_date=_ymd(days[0]), end_date=_ymd(days[-1]))
+                  for code in codes]
+        frame = _uniform(pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True))
+        return self._land_by_day(frame, dataset="stock_zh_index_hist_csindex", function="stock_zh_index_hist_csindex",
+                                 date_column="日期", days=days, arguments={"symbols": list(codes)})
+
+    def land_us_bars(self, symbols, start):
+        import pandas as pd
+
+        self.start_run()
+        end = _shanghai_today()
+        frames = []
+        for symbol in symbols:
+            frame = self._call("stock_us_hist", symbol=symbol, period="daily", start_date=_ymd(start),
+                               end_date=_ymd(end), adjust="qfq")
+            if frame is None or len(frame) == 0:
+                raise SourceError(f"stock_us_hist({symbol}) returned no rows: check the 105./106. market prefix")
+            frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+        frame = pd.concat(frames, ignore_index=True)
+        sessions = sorted({dt.date.fromisoformat(str(x)[:10]) for x in frame["日期"]})
+        keys = frame["日期"].astype(str).str.slice(0, 10)
+        landed = []
+        for day in sessions:  # one file per US session, as the recording
+            part = frame[keys.values == day.isoformat()]
+            landed.append(self._land_capture("stock_us_hist", "stock_us_hist", part,
+                                             {"symbols": list(symbols), "adjust": "qfq"}, day.isoformat()))
+        return landed
+
+    def land_dividends(self, report_periods):
+        landed = []
+        self.start_run()
+        for period in report_periods:
+            frame = self._call("stock_fhps_em", date=period)
+            if frame is None or len(frame) == 0:
+                continue  # a period nobody has reported for yet
+            day = dt.datetime.strptime(period, "%Y%m%d").date()
+            landed.append(self._land_capture("stock_fhps_em", "stock_fhps_em", frame.assign(report_period=day),
+                                             {"date": period}, day.isoformat()))
+        return landed
+
+    def land_news_cctv(self, dates):
+        landed = []
+        self.start_run()
+        for day in dates:
+            frame = self._call("news_cctv", date=_ymd(day))
+            if frame is None or len(frame) == 0:
+                raise SourceError(f"news_cctv({_ymd(day)}) returned no items (the broadcast airs daily)")
+            landed.append(self._land_capture("news_cctv", "news_cctv", frame, {"date": _ymd(day)}, day.isoformat()))
+        return landed
+
+    def land_news_feed(self):
+        self.start_run()
+        frame = self._call("stock_info_global_em")
+        if frame is None or len(frame) == 0:
+            raise SourceBlockedError("stock_info_global_em returned no items")
+        now = dt.datetime.now(dt.timezone.utc)
+        key = now.strftime("%Y-%m-%dT%H%M%SZ")  # a rolling window of 200 items: one file per poll
+        self._land_capture("stock_info_global_em", "stock_info_global_em", frame, {}, key)
+        return self.landed_all("stock_info_global_em")
+
+
+class AkshareSource(LiveSnapshots, Source):
     name = "akshare"
 
     def __init__(self, landing: LandingZone, api: Any = None, retry: RetryPolicy | None = None,

@@ -42,3 +42,30 @@ def stage_universe(raw: pl.DataFrame) -> pl.DataFrame:
     if dupes.height:
         raise ValueError(f"stock_info_a_code_name: duplicate codes {dupes['symbol'].unique().head(5).to_list()}")
     return out
+
+
+def name_history(snapshots: pl.DataFrame) -> pl.DataFrame:
+    """Universe snapshots -> one row per (symbol, name) run: ST flags and renames kept with dates."""
+    from etl.transforms.history import intervals
+
+    hist = intervals(snapshots.select("symbol", "name", "snapshot_date"), keys=["symbol"], values=["name"])
+    return hist.with_columns(is_st=pl.col("name").str.replace_all(r"\s", "").str.to_uppercase().str.contains("ST")).select(
+        "symbol", "name", "is_st", "valid_from", "valid_to"
+    )
+
+
+def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """Each bar's daily price-limit band (percent) from the listing board and the ST flag in force that day.
+    Before the first universe snapshot the earliest one is used (`name_as_of` shows which)."""
+    _, board, band = classify(pl.col("symbol"))
+    first = history.group_by("symbol").agg(pl.col("valid_from").min().alias("__first"))
+    h = history.join(first, on="symbol").with_columns(
+        __from=pl.when(pl.col("valid_from") == pl.col("__first")).then(pl.date(1900, 1, 1)).otherwise(pl.col("valid_from"))
+    ).sort("__from")
+    out = bars.sort("trade_date").join_asof(
+        h.select("symbol", "is_st", "__from", pl.col("valid_from").alias("name_as_of")),
+        left_on="trade_date", right_on="__from", by="symbol", strategy="backward",
+    ).drop("__from")
+    return out.with_columns(
+        price_limit_pct=pl.when(pl.col("is_st").fill_null(False) & (board == "main")).then(pl.lit(ST_LIMIT_PCT)).otherwise(band)
+    )

@@ -48,3 +48,171 @@ CREATE TABLE IF NOT EXISTS staging.index_bars_daily (
     fetched_at      TIMESTAMPTZ,
     PRIMARY KEY (trade_date, index_code)
 );
+
+CREATE TABLE IF NOT EXISTS staging.stock_name_history (
+    symbol      VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    is_st       BOOLEAN NOT NULL,
+    valid_from  DATE NOT NULL,          -- first universe snapshot showing this name
+    valid_to    DATE,                   -- first later snapshot without it (exclusive); null while current
+    PRIMARY KEY (symbol, valid_from)
+);
+
+CREATE TABLE IF NOT EXISTS staging.boards (
+    board_code      VARCHAR NOT NULL PRIMARY KEY,   -- Eastmoney BK code
+    board_type      VARCHAR NOT NULL,               -- concept | industry
+    board_name      VARCHAR NOT NULL,               -- name in the latest board list
+    first_seen_date DATE NOT NULL,
+    last_seen_date  DATE NOT NULL,
+    source          VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS staging.board_membership (
+    board_code  VARCHAR NOT NULL,
+    symbol      VARCHAR NOT NULL,
+    board_type  VARCHAR NOT NULL,
+    valid_from  DATE NOT NULL,          -- first snapshot of the board listing the stock
+    valid_to    DATE,                   -- first later snapshot of the board without it (exclusive)
+    PRIMARY KEY (board_code, symbol, valid_from)
+);
+
+CREATE TABLE IF NOT EXISTS staging.board_snapshots (
+    board_code    VARCHAR NOT NULL,
+    capture_date  DATE NOT NULL,        -- a day the board's membership was captured
+    members       INTEGER NOT NULL,
+    PRIMARY KEY (board_code, capture_date)
+);
+
+CREATE TABLE IF NOT EXISTS staging.board_bars_daily (
+    trade_date      DATE NOT NULL,
+    board_code      VARCHAR NOT NULL,
+    board_type      VARCHAR NOT NULL,
+    open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE,
+    pct_change      DOUBLE,
+    volume_shares   BIGINT,
+    amount_cny      DOUBLE,
+    turnover_pct    DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (trade_date, board_code)
+);
+
+CREATE TABLE IF NOT EXISTS staging.stock_fund_flow_rank (
+    snapshot_date   DATE NOT NULL,      -- when the snapshot was taken (Asia/Shanghai)
+    indicator       VARCHAR NOT NULL,   -- window: 今日 / 3日 / 5日 / 10日
+    symbol          VARCHAR NOT NULL,
+    session_date    DATE NOT NULL,      -- the last session the window ends on
+    name            VARCHAR,
+    pct_change      DOUBLE,
+    main_net_inflow_cny DOUBLE, main_net_inflow_pct DOUBLE,
+    super_large_net_inflow_cny DOUBLE, super_large_net_inflow_pct DOUBLE,
+    large_net_inflow_cny DOUBLE, large_net_inflow_pct DOUBLE,
+    medium_net_inflow_cny DOUBLE, medium_net_inflow_pct DOUBLE,
+    small_net_inflow_cny DOUBLE, small_net_inflow_pct DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (snapshot_date, indicator, symbol)
+);
+
+CREATE TABLE IF NOT EXISTS staging.sector_fund_flow_rank (
+    snapshot_date   DATE NOT NULL,
+    indicator       VARCHAR NOT NULL,   -- 今日 / 5日 / 10日
+    board_code      VARCHAR NOT NULL,
+    sector_type     VARCHAR NOT NULL,   -- industry | concept | region
+    session_date    DATE NOT NULL,
+    board_name      VARCHAR NOT NULL,
+    pct_change      DOUBLE,
+    main_net_inflow_cny DOUBLE, main_net_inflow_pct DOUBLE,
+    super_large_net_inflow_cny DOUBLE, super_large_net_inflow_pct DOUBLE,
+    large_net_inflow_cny DOUBLE, large_net_inflow_pct DOUBLE,
+    medium_net_inflow_cny DOUBLE, medium_net_inflow_pct DOUBLE,
+    small_net_inflow_cny DOUBLE, small_net_inflow_pct DOUBLE,
+    top_inflow_stock_name VARCHAR,
+    top_inflow_stock_symbol VARCHAR,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (snapshot_date, indicator, board_code)
+);
+
+CREATE TABLE IF NOT EXISTS staging.stock_fund_flow_daily (
+    trade_date DATE NOT NULL, symbol VARCHAR NOT NULL,
+    close DOUBLE, pct_change DOUBLE,
+    main_net_inflow_cny DOUBLE, main_net_inflow_pct DOUBLE,
+    super_large_net_inflow_cny DOUBLE, super_large_net_inflow_pct DOUBLE,
+    large_net_inflow_cny DOUBLE, large_net_inflow_pct DOUBLE,
+    medium_net_inflow_cny DOUBLE, medium_net_inflow_pct DOUBLE,
+    small_net_inflow_cny DOUBLE, small_net_inflow_pct DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (trade_date, symbol)
+);
+
+CREATE TABLE IF NOT EXISTS staging.market_fund_flow_daily (
+    trade_date DATE NOT NULL PRIMARY KEY,
+    sse_close DOUBLE, sse_pct_change DOUBLE, szse_close DOUBLE, szse_pct_change DOUBLE,
+    main_net_inflow_cny DOUBLE, main_net_inflow_pct DOUBLE,
+    super_large_net_inflow_cny DOUBLE, super_large_net_inflow_pct DOUBLE,
+    large_net_inflow_cny DOUBLE, large_net_inflow_pct DOUBLE,
+    medium_net_inflow_cny DOUBLE, medium_net_inflow_pct DOUBLE,
+    small_net_inflow_cny DOUBLE, small_net_inflow_pct DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS staging.csi_index_daily (
+    trade_date DATE NOT NULL, index_code VARCHAR NOT NULL, index_name VARCHAR,
+    open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, change DOUBLE, pct_change DOUBLE,
+    volume_shares BIGINT, amount_cny DOUBLE, constituents BIGINT, pe_ttm DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (trade_date, index_code)
+);
+
+CREATE TABLE IF NOT EXISTS staging.us_bars_daily (
+    us_trade_date       DATE NOT NULL,  -- US/Eastern session date
+    symbol              VARCHAR NOT NULL,   -- Eastmoney code, e.g. 105.NVDA
+    ticker              VARCHAR NOT NULL,   -- NVDA
+    next_cn_trade_date  DATE NOT NULL,  -- first SSE session after the US session closed
+    open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE,
+    volume_shares BIGINT, amount_usd DOUBLE, pct_change DOUBLE, change DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (us_trade_date, symbol)
+);
+
+CREATE TABLE IF NOT EXISTS staging.dividends (
+    symbol VARCHAR NOT NULL, report_period DATE NOT NULL, name VARCHAR,
+    cash_dividend_per_share_cny DOUBLE, dividend_yield_ratio DOUBLE,
+    bonus_per10 DOUBLE, transfer_per10 DOUBLE,
+    plan_date DATE, record_date DATE, ex_date DATE, plan_status VARCHAR,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (symbol, report_period)
+);
+
+CREATE TABLE IF NOT EXISTS staging.news_items (
+    item_id         VARCHAR NOT NULL PRIMARY KEY,   -- sha1 of the normalised title + text
+    origin          VARCHAR NOT NULL,   -- news_cctv | stock_info_global_em
+    published_at    TIMESTAMPTZ NOT NULL,
+    trade_date      DATE NOT NULL,      -- the session it belongs to (after the 15:00 close: the next)
+    title           VARCHAR NOT NULL,
+    body            VARCHAR NOT NULL,
+    url             VARCHAR,
+    outlets         VARCHAR,
+    duplicates      INTEGER NOT NULL,   -- other raw items with the same normalised content
+    source VARCHAR NOT NULL, fetched_at TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS staging.news_item_themes (
+    item_id VARCHAR NOT NULL, theme VARCHAR NOT NULL, hits INTEGER NOT NULL, keywords VARCHAR NOT NULL,
+    PRIMARY KEY (item_id, theme)
+);
+
+CREATE TABLE IF NOT EXISTS staging.news_item_stocks (
+    item_id VARCHAR NOT NULL, symbol VARCHAR NOT NULL, matched VARCHAR NOT NULL,   -- the name or code seen
+    PRIMARY KEY (item_id, symbol)
+);
+
+-- Members of a board as of a day, for BI tools: before a board's first snapshot the earliest snapshot is
+-- used and membership_as_of is later than the day asked for (look-ahead, shown).
+CREATE OR REPLACE MACRO staging.board_members_as_of(day) AS TABLE
+    WITH basis AS (
+        SELECT board_code,
+               coalesce(max(capture_date) FILTER (WHERE capture_date <= day), min(capture_date)) AS membership_as_of
+        FROM staging.board_snapshots GROUP BY board_code
+    )
+    SELECT m.board_code, m.board_type, m.symbol, b.membership_as_of
+    FROM staging.board_membership m JOIN basis b USING (board_code)
+    WHERE m.valid_from <= b.membership_as_of AND (m.valid_to IS NULL OR m.valid_to > b.membership_as_of);

@@ -1,0 +1,127 @@
+"""Concept and industry boards: lists, membership history (snapshots -> intervals), board bars (live)."""
+
+import dagster as dg
+import polars as pl
+
+from assets.common import RANGE, SnapshotConfig, describe, key, load_landed, partition_key_of, writer
+from assets.partitions import partition_dates
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl import quarantine
+from etl.warehouse import Replace
+from etl.catalog import BOARD_TYPES, tracking
+from etl.sources.base import Board
+from etl.transforms.bars import PROVENANCE, require_unique
+from etl.transforms.boards import stage_boards, stage_membership
+
+BOARD_TYPE_OF = {"stock_board_concept_name_em": "concept", "stock_board_industry_name_em": "industry",
+                 "stock_board_concept_cons_em": "concept", "stock_board_industry_cons_em": "industry",
+                 "stock_board_concept_hist_em": "concept", "stock_board_industry_hist_em": "industry"}
+
+
+def _board_type(item) -> str:
+    return BOARD_TYPE_OF[item.function]
+
+
+def tracked_boards(wh) -> tuple[list[Board], list[str]]:
+    """The boards named in tracking.yaml, resolved to BK codes through the latest board lists."""
+    known = wh.query("SELECT board_code, board_name, board_type FROM staging.boards")
+    found, missing = [], []
+    for board_type in BOARD_TYPES:
+        for name in tracking().boards(board_type):
+            hit = known.filter((pl.col("board_name") == name) & (pl.col("board_type") == board_type))
+            if hit.height:
+                found.append(Board(hit["board_code"][0], name, board_type))
+            else:
+                missing.append(f"{board_type}:{name}")
+    return found, missing
+
+
+@dg.asset(key_prefix="raw", name="board_list", **writer("raw"))
+def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """Concept and industry board lists (stock_board_*_name_em), one snapshot per capture."""
+    source = market_source.get()
+    landed = source.land_board_lists(config.day())
+    frame = load_landed(source, landed, board_type=_board_type, snapshot_date=partition_key_of)
+    dates = sorted(set(frame["snapshot_date"]))
+    warehouse.get().replace_partitions("raw.board_list", frame, dates, "snapshot_date")
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
+
+
+@dg.asset(key_prefix="staging", name="boards", deps=[key("raw", "board_list")], **writer("staging"))
+def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per Eastmoney BK code: type, latest name, first and last list it appeared in."""
+    wh = warehouse.get()
+    boards, bad = stage_boards(wh.query("SELECT * FROM raw.board_list"))
+    q = quarantine.rows(bad, "staging.boards", ["board_type", "board_name", "snapshot_date"], "*", context.run_id)
+    wh.replace_table("staging.boards", boards, quarantine.replace("staging.boards", q))
+    return dg.MaterializeResult(metadata={"rows": boards.height, "quarantined": q.height,
+                                          "by_type": dict(boards.group_by("board_type").len().iter_rows())})
+
+
+@dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
+def raw_board_membership_snapshot(
+    config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Board members (stock_board_*_cons_em, called with BK codes) as captured: today only in live mode."""
+    source = market_source.get()
+    wh = warehouse.get()
+    boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
+    landed = source.land_board_membership(boards, config.day())
+    if not landed:
+        raise dg.Failure(f"no membership snapshot to load from the {source.name} source for {config.snapshot_date or 'any date'}")
+    frame = load_landed(source, landed, board_type=_board_type)
+    dates = sorted(set(frame["snapshot_date"]))
+    wh.replace_partitions("raw.board_membership_snapshot", frame, dates, "snapshot_date")
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates],
+                                                  tracked_boards_not_found=missing))
+
+
+@dg.asset(key_prefix="staging", name="board_membership", deps=[key("raw", "board_membership_snapshot")], **writer("staging"))
+def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;
+    staging.board_snapshots lists each board's capture dates. Query members as of a day with
+    `SELECT * FROM staging.board_members_as_of(DATE '2025-02-05')`."""
+    wh = warehouse.get()
+    history, taken, bad = stage_membership(wh.query("SELECT * FROM raw.board_membership_snapshot"))
+    q = quarantine.rows(bad, "staging.board_membership", ["board_type", "request_symbol", "symbol", "snapshot_date"],
+                        "*", context.run_id)
+    wh.replace_table("staging.board_membership", history,
+                     Replace("staging.board_snapshots", taken),
+                     quarantine.replace("staging.board_membership", q))
+    return dg.MaterializeResult(metadata={
+        "rows": history.height, "boards": history["board_code"].n_unique(), "stocks": history["symbol"].n_unique(),
+        "captures": taken["capture_date"].unique().sort().cast(pl.String).to_list(), "quarantined": q.height,
+        "quarantined_by_rule": dict(bad.group_by("rule").len().iter_rows()),
+    })
+
+
+@dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))
+def raw_board_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Board index K-lines (stock_board_*_hist_em) for the tracked boards. Live only: the recorded sample
+    has none, and the marts rebuild board indices from member bars."""
+    days = partition_dates(context)
+    source = market_source.get()
+    wh = warehouse.get()
+    boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
+    landed = source.land_board_bars(days, boards)
+    frame = load_landed(source, landed, board_type=_board_type)
+    if frame.height:
+        wh.replace_partitions("raw.board_bars_daily", frame, days)
+    note = "" if landed else f"the {source.name} source has no board bars; nothing written"
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), note=note,
+                                                  tracked_boards_not_found=missing))
+
+
+@dg.asset(key_prefix="staging", name="board_bars_daily", deps=[key("raw", "board_bars_daily")], **RANGE, **writer("staging"))
+def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per board and trading day, where the source publishes board K-lines."""
+    days = partition_dates(context)
+    wh = warehouse.get()
+    raw = wh.query("SELECT * FROM raw.board_bars_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
+    frame = require_unique(raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close",
+                                      "pct_change", "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE),
+                           ["trade_date", "board_code"], "staging.board_bars_daily")
+    wh.replace_partitions("staging.board_bars_daily", frame, days)
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days)})

@@ -1,0 +1,59 @@
+"""Shared pieces of the asset modules: partitions, pools, landing -> contract loading, metadata."""
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from assets.partitions import trading_days
+from etl.contracts import apply_contract, contract_for
+from etl.sources import LandedPartition, Source
+
+RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
+
+
+def writer(layer: str) -> dict:
+    """Every asset writes the one DuckDB file: all share the single-slot pool `duckdb_writer`."""
+    return dict(pool="duckdb_writer", group_name=layer, kinds={"duckdb", "polars"})
+
+
+def key(layer: str, name: str) -> dg.AssetKey:
+    return dg.AssetKey([layer, name])
+
+
+def spec(layer: str, name: str) -> dg.AssetSpec:
+    """An output of a multi-asset, grouped and labelled like the single assets."""
+    return dg.AssetSpec(key(layer, name), group_name=layer, kinds={"duckdb", "polars"})
+
+
+def load_landed(source: Source, landed: list[LandedPartition], contract_name: str | None = None, **extra) -> pl.DataFrame:
+    """Landing files -> one frame with the function's contract applied and provenance columns added.
+    `extra` values may be constants or callables of the landed partition."""
+    frames = []
+    for item in landed:
+        columns = {k: (v(item) if callable(v) else v) for k, v in extra.items()}
+        frames.append(apply_contract(
+            source.read(item), contract_for(contract_name or item.function),
+            {**columns, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
+        ))
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
+    return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
+
+
+class SnapshotConfig(dg.Config):
+    """Snapshot assets: empty = today's capture (live) or every recorded snapshot (recorded). A past date is
+    refused in live mode: akshare returns the current state only."""
+
+    snapshot_date: str = ""
+
+    def day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.snapshot_date) if self.snapshot_date else None
+
+
+def partition_key_of(item: LandedPartition) -> dt.date:
+    return dt.date.fromisoformat(item.partition[:10])

@@ -1,0 +1,120 @@
+"""Fund flows: rank snapshots (stocks, sectors) and per-stock / market histories."""
+
+import dagster as dg
+import polars as pl
+
+from assets.common import SnapshotConfig, describe, key, load_landed, spec, writer
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl import quarantine
+from etl.catalog import tracking
+from etl.transforms.bars import PROVENANCE
+from etl.transforms.fund_flows import (
+    FLOWS, latest_per_day, main_flow_mismatches, stage_sector_ranks, stage_stock_ranks,
+)
+
+RANKS = {"stock_individual_fund_flow_rank": "raw.stock_fund_flow_rank", "stock_sector_fund_flow_rank": "raw.sector_fund_flow_rank"}
+HISTORIES = {"stock_individual_fund_flow": "raw.stock_fund_flow_daily", "stock_market_fund_flow": "raw.market_fund_flow_daily"}
+
+
+def _load_by_function(source, landed, tables, wh, date_column) -> dict:
+    counts = {}
+    for function, table in tables.items():
+        items = [x for x in landed if x.function == function]
+        frame = load_landed(source, items)
+        if frame.height:
+            wh.replace_partitions(table, frame, sorted(set(frame[date_column])), date_column)
+        counts[table] = frame.height
+    return counts
+
+
+@dg.multi_asset(
+    specs=[spec("raw", "stock_fund_flow_rank"), spec("raw", "sector_fund_flow_rank")],
+    pool="duckdb_writer",
+)
+def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource):
+    """Main-force money rankings as captured (stock_individual_fund_flow_rank for 今日/3日/5日/10日,
+    stock_sector_fund_flow_rank for industry, concept and region boards). Snapshots only: live captures today."""
+    source = market_source.get()
+    wh = warehouse.get()
+    counts = _load_by_function(source, source.land_fund_flow_ranks(config.day()), RANKS, wh, "snapshot_date")
+    for function, table in RANKS.items():
+        yield dg.MaterializeResult(asset_key=key("raw", table.split(".")[1]),
+                                   metadata={"rows": counts[table], "source": source.name})
+
+
+@dg.asset(key_prefix="staging", name="stock_fund_flow_rank", deps=[key("raw", "stock_fund_flow_rank")], **writer("staging"))
+def staging_stock_fund_flow_rank(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
+    wh = warehouse.get()
+    frame = stage_stock_ranks(wh.query("SELECT * FROM raw.stock_fund_flow_rank"))
+    wh.replace_table("staging.stock_fund_flow_rank", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height, "snapshots": frame["snapshot_date"].n_unique()})
+
+
+@dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
+          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards")], **writer("staging"))
+def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
+    wh = warehouse.get()
+    frame, bad = stage_sector_ranks(wh.query("SELECT * FROM raw.sector_fund_flow_rank"),
+                                    wh.query("SELECT board_code, board_name FROM staging.boards"))
+    q = quarantine.rows(bad, "staging.sector_fund_flow_rank", ["snapshot_date", "indicator", "board_name"], "*", context.run_id)
+    wh.replace_table("staging.sector_fund_flow_rank", frame, quarantine.replace("staging.sector_fund_flow_rank", q))
+    return dg.MaterializeResult(metadata={"rows": frame.height, "quarantined": q.height,
+                                          "by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
+
+
+@dg.multi_asset(
+    specs=[spec("raw", "stock_fund_flow_daily"), spec("raw", "market_fund_flow_daily")],
+    pool="duckdb_writer",
+)
+def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSourceResource):
+    """Per-stock (stock_individual_fund_flow, the tracked symbols) and market-wide (stock_market_fund_flow)
+    daily fund flows. akshare returns the last ~100 sessions only: captured daily and upserted by date.
+    Live only: the recorded sample has none."""
+    source = market_source.get()
+    wh = warehouse.get()
+    counts = _load_by_function(source, source.land_flow_history(tracking().fund_flow_symbols), HISTORIES, wh, "trade_date")
+    for function, table in HISTORIES.items():
+        yield dg.MaterializeResult(asset_key=key("raw", table.split(".")[1]),
+                                   metadata={"rows": counts[table], "source": source.name})
+
+
+@dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")], **writer("staging"))
+def staging_stock_fund_flow_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per stock and session: the latest capture of each day wins."""
+    wh = warehouse.get()
+    frame = latest_per_day(wh.query("SELECT * FROM raw.stock_fund_flow_daily"), ["trade_date", "symbol"]).select(
+        "trade_date", "symbol", "close", "pct_change", *FLOWS, *PROVENANCE)
+    wh.replace_table("staging.stock_fund_flow_daily", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})
+
+
+@dg.asset(key_prefix="staging", name="market_fund_flow_daily", deps=[key("raw", "market_fund_flow_daily")], **writer("staging"))
+def staging_market_fund_flow_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins."""
+    wh = warehouse.get()
+    frame = latest_per_day(wh.query("SELECT * FROM raw.market_fund_flow_daily"), ["trade_date"]).select(
+        "trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change", *FLOWS, *PROVENANCE)
+    wh.replace_table("staging.market_fund_flow_daily", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})
+
+
+def _main_flow_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=key("staging", table.split(".")[1]), name="main_equals_super_large_plus_large",
+                    description="主力 = 超大单 + 大单 within 1 % of |超大单| + |大单| (sources round large values)")
+    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        frame = warehouse.get().query(f"SELECT * FROM {table}")
+        bad = main_flow_mismatches(frame)
+        return dg.AssetCheckResult(
+            passed=bad.height == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows": frame.height, "mismatches": bad.height,
+                      "examples": dg.MetadataValue.md(bad.head(5).select(pl.exclude("fetched_at")).to_pandas().to_markdown(index=False) if bad.height else "none")},
+        )
+
+    return check
+
+
+flow_checks = [_main_flow_check(t) for t in ("staging.stock_fund_flow_rank", "staging.sector_fund_flow_rank",
+                                              "staging.stock_fund_flow_daily", "staging.market_fund_flow_daily")]

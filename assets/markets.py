@@ -1,0 +1,85 @@
+"""CSI official index history, the US AI chain, dividends."""
+
+import datetime as dt
+
+import dagster as dg
+
+from assets.common import RANGE, describe, key, load_landed, writer
+from assets.partitions import partition_dates
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.catalog import tracking
+from etl.transforms.markets import stage_csi, stage_dividends, stage_us
+
+
+@dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **writer("raw"))
+def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                        market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
+    days = partition_dates(context)
+    source = market_source.get()
+    frame = load_landed(source, source.land_csi_index_bars(days, tracking().csi_indices))
+    warehouse.get().replace_partitions("raw.csi_index_daily", frame, days)
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
+
+
+@dg.asset(key_prefix="staging", name="csi_index_daily", deps=[key("raw", "csi_index_daily")], **RANGE, **writer("staging"))
+def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
+    days = partition_dates(context)
+    wh = warehouse.get()
+    frame = stage_csi(wh.query("SELECT * FROM raw.csi_index_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days}))
+    wh.replace_partitions("staging.csi_index_daily", frame, days)
+    return dg.MaterializeResult(metadata={"rows": frame.height, "indices": frame["index_code"].n_unique()})
+
+
+@dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
+def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """US AI-chain daily bars (stock_us_hist, Eastmoney codes such as 105.NVDA) on the US calendar. akshare
+    downloads the full history every call, so the table is replaced whole from the landing zone."""
+    source = market_source.get()
+    t = tracking()
+    frame = load_landed(source, source.land_us_bars(t.us_symbols, dt.date.fromisoformat(t.us_start_date)))
+    warehouse.get().replace_table("raw.us_bars_daily", frame)
+    return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
+
+
+@dg.asset(key_prefix="staging", name="us_bars_daily", deps=[key("raw", "us_bars_daily")], **writer("staging"))
+def staging_us_bars_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
+    wh = warehouse.get()
+    frame = stage_us(wh.query("SELECT * FROM raw.us_bars_daily"))
+    wh.replace_table("staging.us_bars_daily", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height, "symbols": frame["symbol"].n_unique()})
+
+
+def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
+    """The last `n` report periods (YYYY0630 / YYYY1231) that ended before today."""
+    periods, year = [], today.year
+    while len(periods) < n:
+        for month_day in ("1231", "0630"):
+            end = dt.date(year, int(month_day[:2]), int(month_day[2:]))
+            if end < today and len(periods) < n:
+                periods.append(f"{year}{month_day}")
+        year -= 1
+    return periods
+
+
+@dg.asset(key_prefix="raw", name="dividends", **writer("raw"))
+def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none."""
+    source = market_source.get()
+    periods = list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
+    frame = load_landed(source, source.land_dividends(periods))
+    if frame.height:
+        warehouse.get().replace_partitions("raw.dividends", frame, sorted(set(frame["report_period"])), "report_period")
+    return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods))
+
+
+@dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")], **writer("staging"))
+def staging_dividends(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per stock and report period: cash dividend per share (CNY), ex/record dates, yield (fraction).
+    `etl.transforms.markets.trailing_dividend_yield` turns it into a trailing yield per stock and day."""
+    wh = warehouse.get()
+    frame = stage_dividends(wh.query("SELECT * FROM raw.dividends"))
+    wh.replace_table("staging.dividends", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})

@@ -1,0 +1,70 @@
+"""News text: CCTV 新闻联播 by date and the market flash feed, normalised, de-duplicated and tagged."""
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from assets.common import RANGE, describe, key, load_landed, writer
+from assets.partitions import partition_dates
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl import quarantine
+from etl.calendar import previous_trading_day
+from etl.catalog import news_themes
+from etl.transforms.news import items_from_cctv, items_from_feed, stage_news, tag
+from etl.warehouse import Replace
+
+
+def broadcast_dates(day: dt.date) -> list[dt.date]:
+    """新闻联播 airs at 19:00, after the close: the broadcasts from the previous session's evening through the
+    eve of `day` (weekends and holidays included) belong to session `day`."""
+    start = previous_trading_day(day)
+    return [start + dt.timedelta(days=i) for i in range((day - start).days)]
+
+
+@dg.asset(key_prefix="raw", name="news_cctv", **RANGE, **writer("raw"))
+def raw_news_cctv(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                  market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """CCTV evening news (news_cctv, backfillable by date), partitioned by the session each broadcast
+    belongs to."""
+    days = partition_dates(context)
+    session_of = {b: d for d in days for b in broadcast_dates(d)}
+    source = market_source.get()
+    landed = source.land_news_cctv(sorted(session_of))
+    frame = load_landed(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
+    if frame.height == 0:
+        frame = pl.DataFrame(schema={"trade_date": pl.Date})
+    warehouse.get().replace_partitions("raw.news_cctv", frame, days)
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), broadcasts=len(landed)))
+
+
+@dg.asset(key_prefix="raw", name="news_feed", **writer("raw"))
+def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """The market flash feed (stock_info_global_em: the latest 200 items per poll; the recording holds
+    Readhub topics in that shape). Every poll is kept in the landing zone and loaded."""
+    source = market_source.get()
+    landed = source.land_news_feed()
+    frame = load_landed(source, landed, capture=lambda item: item.partition)
+    warehouse.get().replace_table("raw.news_feed", frame)
+    return dg.MaterializeResult(metadata=describe(frame, source, captures=len(landed)))
+
+
+@dg.asset(key_prefix="staging", name="news_items",
+          deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")], **writer("staging"))
+def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
+    published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
+    tag it with themes (etl/config/news_themes.yaml) and the stocks it names."""
+    wh = warehouse.get()
+    items = pl.concat([items_from_cctv(wh.query("SELECT * FROM raw.news_cctv")),
+                       items_from_feed(wh.query("SELECT * FROM raw.news_feed"))], how="vertical_relaxed")
+    news, bad = stage_news(items)
+    themes, stocks = tag(news, news_themes(), wh.query("SELECT symbol, name FROM staging.stock_universe"))
+    q = quarantine.rows(bad, "staging.news_items", ["origin", "__day", "url"], "*", context.run_id)
+    wh.replace_table("staging.news_items", news, Replace("staging.news_item_themes", themes),
+                     Replace("staging.news_item_stocks", stocks), quarantine.replace("staging.news_items", q))
+    return dg.MaterializeResult(metadata={
+        "raw_items": items.height, "rows": news.height, "duplicates_merged": int(news["duplicates"].sum()),
+        "quarantined": q.height, "themes": dict(themes.group_by("theme").len().iter_rows()),
+        "items_naming_stocks": stocks["item_id"].n_unique(),
+    })

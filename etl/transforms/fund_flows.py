@@ -1,0 +1,76 @@
+"""Fund-flow snapshots and histories -> staging, with the session each snapshot describes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from etl.calendar import is_trading_day, previous_trading_day
+from etl.catalog import SECTOR_TYPES
+from etl.quarantine import split
+from etl.transforms.bars import PROVENANCE, require_unique
+
+FLOWS = [f"{b}_net_inflow_{u}" for b in ("main", "super_large", "large", "medium", "small") for u in ("cny", "pct")]
+SHANGHAI = "Asia/Shanghai"
+CLOSE = dt.time(15, 0)
+
+
+def session_of(fetched_at: dt.datetime | None, snapshot_date: dt.date) -> dt.date:
+    """The last completed session when the snapshot was taken: the same day after the 15:00 close on a
+    trading day, otherwise the previous session (a morning capture describes yesterday)."""
+    if fetched_at is None:
+        return previous_trading_day(snapshot_date)
+    local = fetched_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    day = local.date()
+    if is_trading_day(day) and local.time() >= CLOSE:
+        return day
+    return previous_trading_day(day)
+
+
+def _with_session(raw: pl.DataFrame) -> pl.DataFrame:
+    pairs = raw.select("fetched_at", "snapshot_date").unique()
+    sessions = pairs.with_columns(
+        session_date=pl.Series([session_of(f, s) for f, s in pairs.iter_rows()], dtype=pl.Date)
+    )
+    return raw.join(sessions, on=["fetched_at", "snapshot_date"], how="left", nulls_equal=True)
+
+
+def stage_stock_ranks(raw: pl.DataFrame) -> pl.DataFrame:
+    out = _with_session(raw).select(
+        "snapshot_date", "indicator", "symbol", "session_date", "name", "pct_change", *FLOWS, *PROVENANCE
+    )
+    return require_unique(out, ["snapshot_date", "indicator", "symbol"], "staging.stock_fund_flow_rank")
+
+
+def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Board names resolved to BK codes where the source gave none (the live rank carries names only)."""
+    by_name = boards.select(pl.col("board_name").alias("__name"), pl.col("board_code").alias("__code")).unique("__name")
+    resolved = (
+        _with_session(raw)
+        .join(by_name, left_on="board_name", right_on="__name", how="left")
+        .with_columns(
+            board_code=pl.coalesce("board_code", "__code"),
+            sector_type=pl.col("sector_type").replace_strict(SECTOR_TYPES, default=pl.col("sector_type")),
+        )
+        .drop("__code")
+    )
+    good, bad = split(resolved, {"board_code_unresolved": (pl.col("board_code").is_null(), pl.col("board_name"))})
+    out = good.select(
+        "snapshot_date", "indicator", "board_code", "sector_type", "session_date", "board_name", "pct_change",
+        *FLOWS, "top_inflow_stock_name", "top_inflow_stock_symbol", *PROVENANCE,
+    )
+    return require_unique(out, ["snapshot_date", "indicator", "board_code"], "staging.sector_fund_flow_rank"), bad
+
+
+def latest_per_day(raw: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Histories returned again every day (~100 sessions a call) are upserted: the latest capture wins."""
+    return raw.sort("fetched_at", nulls_last=False).unique(keys, keep="last", maintain_order=True).sort(keys)
+
+
+def main_flow_mismatches(frame: pl.DataFrame, rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.DataFrame:
+    """Rows where main net inflow differs from super-large + large by more than the tolerance (sources round
+    large values to 3-4 significant digits, so the check is relative)."""
+    parts = pl.col("super_large_net_inflow_cny") + pl.col("large_net_inflow_cny")
+    limit = rel_tol * (pl.col("super_large_net_inflow_cny").abs() + pl.col("large_net_inflow_cny").abs()) + abs_tol
+    return frame.filter((pl.col("main_net_inflow_cny") - parts).abs() > limit)

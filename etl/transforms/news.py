@@ -1,0 +1,164 @@
+"""News text: normalise (markup, Traditional -> Simplified, full-width letters and digits), time it (UTC and
+the session it belongs to), de-duplicate by normalised content, tag themes and the stocks it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import polars as pl
+
+from etl.calendar import is_trading_day, next_trading_day
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+CLOSE = dt.time(15, 0)
+CCTV_AIRS = dt.time(19, 0)  # 新闻联播 airs at 19:00 Beijing time
+TAG = re.compile(r"<[^>]+>")
+SPACE = re.compile(r"\s+")
+FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
+CODE = re.compile(r"(?<!\d)(60[0135]\d{3}|68[89]\d{3}|00[0-3]\d{3}|30[012]\d{3}|920\d{3})(?!\d)")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # only news needs it
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str | None) -> str:
+    """Strip markup and entities, convert to Simplified, fold full-width letters/digits/spaces to ASCII.
+    Chinese punctuation (，。：) is kept: it is the standard form, folding it would change meaning nowhere
+    but would mangle quotes and brackets in mixed text."""
+    if not text:
+        return ""
+    text = html.unescape(TAG.sub(" ", text))
+    text = FULLWIDTH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return SPACE.sub(" ", _t2s().convert(text)).strip()
+
+
+def trade_date_of(published_local: dt.datetime) -> dt.date:
+    """The session a news item belongs to: same day if published by the 15:00 close of a trading day,
+    otherwise the next session."""
+    day = published_local.date()
+    if is_trading_day(day) and published_local.time() <= CLOSE:
+        return day
+    return next_trading_day(day)
+
+
+def content_id(title: str, body: str) -> str:
+    key = re.sub(r"[\s\W_]+", "", f"{title}{body}".lower())
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def items_from_cctv(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.select(
+        pl.lit("news_cctv").alias("origin"),
+        pl.col("broadcast_date").alias("__day"),
+        pl.lit(CCTV_AIRS).alias("__time"),
+        "title", pl.col("content").alias("body"), "url", pl.lit(None, pl.String).alias("outlets"), "source", "fetched_at",
+    )
+
+
+def items_from_feed(raw: pl.DataFrame) -> pl.DataFrame:
+    stamp = pl.col("published_local").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=True)
+    return raw.select(
+        pl.lit("stock_info_global_em").alias("origin"),
+        stamp.dt.date().alias("__day"), stamp.dt.time().alias("__time"),
+        "title", pl.col("summary").alias("body"), "url", "outlets", "source", "fetched_at",
+    )
+
+
+def stage_news(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw items (both origins) -> (one row per distinct normalised content, rows set aside)."""
+    from etl.quarantine import split
+
+    rows = items.with_columns(
+        title=pl.col("title").fill_null("").map_elements(normalise, return_dtype=pl.String),
+        body=pl.col("body").fill_null("").map_elements(normalise, return_dtype=pl.String),
+    )
+    good, bad = split(rows, {
+        "missing_title": (pl.col("title") == "", pl.col("url")),
+    })
+    good = good.with_columns(body=pl.when(pl.col("body") == "").then(pl.col("title")).otherwise(pl.col("body")))
+    local = [dt.datetime.combine(d, t) for d, t in good.select("__day", "__time").iter_rows()]
+    good = good.with_columns(
+        published_at=pl.Series([x.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc) for x in local],
+                               dtype=pl.Datetime("us", "UTC")),
+        trade_date=pl.Series([trade_date_of(x) for x in local], dtype=pl.Date),
+        item_id=pl.struct("title", "body").map_elements(lambda r: content_id(r["title"], r["body"]), return_dtype=pl.String),
+    )
+    deduped = (
+        good.sort("published_at")
+        .group_by("item_id", maintain_order=True)
+        .agg(pl.all().first(), duplicates=(pl.len() - 1).cast(pl.Int32))
+        .select("item_id", "origin", "published_at", "trade_date", "title", "body", "url", "outlets", "duplicates",
+                "source", "fetched_at")
+        .sort("published_at", "item_id")
+    )
+    return deduped, bad
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _tokenizer(words: Iterable[str]):
+    jieba = _jieba()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in words:
+        tokenizer.add_word(word, freq=10_000)
+    return tokenizer
+
+
+def tag(news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Themes by keyword on segmented text; stocks by 6-digit code or by name (names of 3+ characters, the
+    SZSE full-width spacing removed, added to the segmenter so they stay whole)."""
+    names = {
+        SPACE.sub("", unicodedata.normalize("NFKC", n)): s
+        for s, n in universe.select("symbol", "name").iter_rows()
+        if n and len(SPACE.sub("", n)) >= 3
+    }
+    names = {n.rstrip("A").rstrip() if n.endswith("A") and len(n) > 3 else n: s for n, s in names.items()}
+    keyword_theme: dict[str, list[str]] = {}
+    for theme, words in themes.items():
+        for w in words:
+            keyword_theme.setdefault(w.lower(), []).append(theme)
+    # a stock named like a theme keyword (300024 "机器人") would be tagged by every item on the theme
+    names = {n: s for n, s in names.items() if n.lower() not in keyword_theme}
+    tokenizer = _tokenizer([*names, *(w for ws in themes.values() for w in ws)])
+    theme_rows, stock_rows = [], []
+    known = set(universe["symbol"])
+    for item_id, title, body in news.select("item_id", "title", "body").iter_rows():
+        text = f"{title} {body}"
+        tokens = [t.strip() for t in tokenizer.cut(text)]
+        hits: dict[str, list[str]] = {}
+        for token in tokens:
+            for theme in keyword_theme.get(token.lower(), ()):
+                hits.setdefault(theme, []).append(token)
+        for theme, words in hits.items():
+            theme_rows.append((item_id, theme, len(words), "|".join(sorted(set(words)))))
+        seen: dict[str, str] = {}
+        for token in tokens:
+            if token in names:
+                seen.setdefault(names[token], token)
+        for code in CODE.findall(text):
+            if code in known:
+                seen.setdefault(code, code)
+        stock_rows += [(item_id, s, m) for s, m in seen.items()]
+    themes_df = pl.DataFrame(theme_rows, schema={"item_id": pl.String, "theme": pl.String, "hits": pl.Int32,
+                                                 "keywords": pl.String}, orient="row")
+    stocks_df = pl.DataFrame(stock_rows, schema={"item_id": pl.String, "symbol": pl.String, "matched": pl.String},
+                             orient="row")
+    return themes_df, stocks_df
