@@ -1,18 +1,20 @@
 """The live source through Dagster: akshare's real module with its network functions replaced by frames in
 akshare's shapes. Same assets, same contracts, same tables as the recorded path."""
 
+import datetime as dt
+
 import akshare
 import pytest
 
 from assets.resources import MarketSourceResource
 from tests.conftest import materialize_range, table
-from tests.test_live_source import DAYS, FakeAkshare
+from tests.akshare_frames import DAYS, FakeAkshare
 
 
 @pytest.fixture
 def fake_akshare(monkeypatch):
     fake = FakeAkshare({"600519": "strings"})
-    for name in ("stock_zh_a_hist", "stock_zh_index_daily_em", "stock_info_a_code_name"):
+    for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
         monkeypatch.setattr(akshare, name, getattr(fake, name))
     return fake
 
@@ -24,14 +26,14 @@ def test_live_run_lands_files_and_builds_the_same_tables(tmp_path, fake_akshare)
     assert result.success
 
     bars = table(path, "SELECT trade_date, symbol, adjust, volume_shares, source FROM staging.stock_bars_daily ORDER BY ALL")
-    assert bars["symbol"].unique().sort().to_list() == ["000001", "600519"]
+    assert bars["symbol"].unique().sort().to_list() == ["000001", "600519", "601398"]
     assert set(bars["adjust"]) == {"qfq", "none"}
     assert set(bars["source"]) == {"akshare"}
     assert bars["trade_date"].unique().sort().to_list() == DAYS
     assert bars.filter(symbol="600519")["volume_shares"].to_list()[0] == 100_000  # 1000 手
 
     breadth = table(path, "SELECT * FROM marts.market_breadth_daily ORDER BY trade_date")
-    assert breadth["stocks_traded"].to_list() == [2, 2]
+    assert breadth["stocks_traded"].to_list() == [3, 3]
     assert (tmp_path / "landing" / "stock_zh_a_hist" / "2025-02-05.parquet").exists()
     assert (tmp_path / "landing" / "_manifest.jsonl").exists()
     # materialisation metadata tells the UI which source the run used
@@ -42,3 +44,76 @@ def test_live_run_lands_files_and_builds_the_same_tables(tmp_path, fake_akshare)
 def test_live_mode_refuses_an_unknown_source_name():
     with pytest.raises(ValueError, match="ASHARE_SOURCE must be one of"):
         MarketSourceResource(kind="tushare").get()
+
+
+@pytest.fixture(scope="module")
+def live_warehouse(tmp_path_factory):
+    """One live run over the holiday pair of sessions, every function replaced by akshare-shaped frames."""
+    tmp = tmp_path_factory.mktemp("live")
+    fake = FakeAkshare()
+    patch = pytest.MonkeyPatch()
+    for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
+        patch.setattr(akshare, name, getattr(fake, name))
+    try:
+        live = MarketSourceResource(kind="akshare", live_landing=str(tmp / "landing"))
+        assert materialize_range(tmp / "w.duckdb", DAYS[0].isoformat(), DAYS[1].isoformat(), source=live).success
+    finally:
+        patch.undo()
+    return tmp / "w.duckdb", fake
+
+
+def test_live_membership_is_todays_snapshot_of_the_tracked_boards_called_by_bk_code(live_warehouse):
+    path, fake = live_warehouse
+    assert ("stock_board_concept_cons_em", "BK1188") in fake.calls  # DeepSeek概念 resolved from the list
+    members = table(path, "SELECT board_code, symbol, valid_from, valid_to FROM staging.board_membership ORDER BY ALL")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    assert set(members["valid_from"]) == {today} and members["valid_to"].null_count() == members.height
+    assert ("BK0475", "601398") in set(zip(members["board_code"], members["symbol"]))
+
+
+def test_live_sector_ranks_resolve_names_to_bk_codes_and_quarantine_the_rest(live_warehouse):
+    path, _ = live_warehouse
+    ranks = table(path, "SELECT DISTINCT sector_type, board_name, board_code FROM staging.sector_fund_flow_rank ORDER BY 1")
+    assert ranks.rows() == [("concept", "DeepSeek概念", "BK1188"), ("industry", "银行", "BK0475")]
+    q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.sector_fund_flow_rank'")
+    assert set(q.rows()) == {("board_code_unresolved", "上海板块")}  # region boards are not in the board lists
+    windows = table(path, "SELECT DISTINCT indicator FROM staging.stock_fund_flow_rank ORDER BY 1")["indicator"].to_list()
+    assert sorted(windows) == sorted(["今日", "3日", "5日", "10日"])
+
+
+def test_live_rank_placeholders_become_null_and_units_are_canonical(live_warehouse):
+    path, _ = live_warehouse
+    stock = table(path, "SELECT symbol, main_net_inflow_cny FROM staging.stock_fund_flow_rank WHERE indicator = '5日' ORDER BY 1")
+    assert stock["main_net_inflow_cny"].to_list() == [3e8, None]  # the raw "-" of the last row
+    csi = table(path, "SELECT volume_shares, amount_cny FROM staging.csi_index_daily LIMIT 1").row(0)
+    assert csi == (120 * 1_000_000, 350 * 100_000_000)  # 万手 -> shares, 亿元 -> CNY
+    div = table(path, "SELECT cash_dividend_per_share_cny, dividend_yield_ratio FROM staging.dividends WHERE symbol = '601398' LIMIT 1").row(0)
+    assert div == (pytest.approx(0.1434), 0.0221)  # per 10 shares -> per share; yield stays a fraction
+
+
+def test_live_us_sessions_link_to_the_next_a_share_session(live_warehouse):
+    path, _ = live_warehouse
+    us = table(path, "SELECT DISTINCT us_trade_date, next_cn_trade_date FROM staging.us_bars_daily ORDER BY 1")
+    assert us.rows() == [(dt.date(2025, 1, 24), dt.date(2025, 1, 27)), (dt.date(2025, 1, 27), dt.date(2025, 2, 5))]
+
+
+def test_live_news_is_normalised_timed_and_tagged(live_warehouse):
+    path, fake = live_warehouse
+    # CCTV broadcasts of 01-27 .. 02-04 belong to the 02-05 session; 01-27's own evening news included
+    assert ("news_cctv", "20250127") in fake.calls and ("news_cctv", "20250204") in fake.calls
+    news = table(path, "SELECT origin, title, body, trade_date, published_at, duplicates FROM staging.news_items ORDER BY published_at")
+    cctv = news.filter(origin="news_cctv")
+    assert cctv["title"].to_list()[0] == "国务院常务会议"  # tags stripped, Traditional -> Simplified
+    assert "&nbsp;" not in cctv["body"][0] and "AI大模型" in " ".join(cctv["body"])  # entities, full-width AI
+    # the fake repeats the same two stories on each of the 12 evenings 01-24 .. 02-04: one row per content,
+    # kept at its first airing (Friday 01-24, 19:00 -> the 01-27 session), 11 repeats merged
+    assert cctv.height == 2 and cctv["duplicates"].to_list() == [11, 11]
+    assert set(cctv["trade_date"]) == {dt.date(2025, 1, 27)}
+    feed = news.filter(origin="stock_info_global_em").sort("published_at")
+    # 06:05 on 01-28 (closed) -> 02-05; 14:30 on 02-05 (before the close) -> 02-05
+    assert feed["trade_date"].to_list() == [dt.date(2025, 2, 5), dt.date(2025, 2, 5)]
+    assert feed["published_at"][0] == dt.datetime(2025, 1, 27, 22, 5, tzinfo=dt.timezone.utc)
+    themes = table(path, "SELECT n.title, t.theme FROM staging.news_item_themes t JOIN staging.news_items n USING (item_id)")
+    assert ("英伟达市值蒸发近6000亿美元", "compute_hardware") in themes.rows()
+    stocks = table(path, "SELECT n.title, s.symbol FROM staging.news_item_stocks s JOIN staging.news_items n USING (item_id)")
+    assert ("贵州茅台发布分红公告", "600519") in stocks.rows()

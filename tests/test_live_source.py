@@ -3,7 +3,6 @@
 import datetime as dt
 import json
 
-import pandas as pd
 import pytest
 import requests
 
@@ -19,51 +18,7 @@ from etl.sources.gateway import (
     transport,
 )
 from etl.sources.live import AkshareSource
-
-DAYS = [dt.date(2025, 1, 27), dt.date(2025, 2, 5)]
-
-
-def zh_a_hist_frame(symbol, dates, as_strings=False, volume_as_float=False):
-    """stock_zh_a_hist under pandas 3: 日期 date objects (object dtype), codes as str, numbers int64/float64."""
-    n = len(dates)
-    volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
-    return pd.DataFrame({
-        "日期": [x.isoformat() for x in dates] if as_strings else list(dates),
-        "股票代码": pd.array([symbol] * n, dtype="str"),
-        "开盘": [10.0] * n, "收盘": [10.5] * n, "最高": [10.8] * n, "最低": [9.9] * n,
-        "成交量": volume, "成交额": [1.05e6] * n, "振幅": [9.0] * n, "涨跌幅": [5.0] * n,
-        "涨跌额": [0.5] * n, "换手率": [1.2] * n,
-    })
-
-
-class FakeAkshare:
-    """Stands in for the akshare module: records calls, replays scripted answers."""
-
-    def __init__(self, answers=None):
-        self.calls = []
-        self.answers = answers or {}
-
-    def stock_zh_a_hist(self, symbol, period, start_date, end_date, adjust, timeout=None):
-        self.calls.append(("stock_zh_a_hist", symbol, start_date, end_date, adjust))
-        answer = self.answers.get(symbol, "full")
-        if isinstance(answer, list):
-            answer = answer.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        if answer == "empty":
-            return pd.DataFrame()
-        return zh_a_hist_frame(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"))
-
-    def stock_zh_index_daily_em(self, symbol, start_date, end_date):
-        self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
-        return pd.DataFrame({"date": [x.isoformat() for x in DAYS], "open": [1.0, 2.0], "close": [1.5, 2.5],
-                             "high": [2.0, 3.0], "low": [0.5, 1.5], "volume": [100, 200], "amount": [1e6, 2e6]})
-
-    def stock_info_a_code_name(self):
-        self.calls.append(("stock_info_a_code_name",))
-        return pd.DataFrame({"code": pd.array(["000001", "600519"], dtype="str"),
-                             "name": pd.array(["平安银行", "贵州茅台"], dtype="str")})
-
+from tests.akshare_frames import DAYS, FakeAkshare
 
 def source(tmp_path, fake, attempts=3):
     return AkshareSource(LandingZone(tmp_path / "landing"), api=fake,

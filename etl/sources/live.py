@@ -37,8 +37,9 @@ def _shanghai_today() -> dt.date:
 
 
 def _uniform(frame):
-    """Frames from separate calls may disagree (date objects from one, strings from another). Parquet needs
-    one type per column, so a column that mixes Python types is landed as text, which loses nothing."""
+    """Frames from separate calls may disagree (date objects from one, strings from another), and akshare
+    leaves some columns as raw JSON (floats mixed with "-"). Parquet needs one type per column, so a column
+    that mixes Python types is landed as text, which loses nothing; the contract parses it."""
     for column in frame.columns:
         if frame[column].dtype == object:
             kinds = {type(v) for v in frame[column] if v is not None}
@@ -76,7 +77,7 @@ class LiveSnapshots:
     """Mixin: the snapshot and history calls of AkshareSource."""
 
     def _land_capture(self, dataset: str, function: str, frame, arguments: dict, key: str) -> LandedPartition:
-        self.landing.write(frame, function=dataset, partition=key,
+        self.landing.write(_uniform(frame.copy()), function=dataset, partition=key,
                            arguments={"akshare_function": function, **arguments},
                            source=self.name, akshare_version=self._version())
         return self._landed(dataset, function, key)

@@ -19,7 +19,8 @@ from etl.calendar import is_trading_day, next_trading_day
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CLOSE = dt.time(15, 0)
 CCTV_AIRS = dt.time(19, 0)  # 新闻联播 airs at 19:00 Beijing time
-TAG = re.compile(r"<[^>]+>")
+BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECASE)  # breaks -> a space
+TAG = re.compile(r"<[^>]+>")  # inline markup (<b>, <em>, <a>) -> nothing: Chinese has no word spaces
 SPACE = re.compile(r"\s+")
 FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 CODE = re.compile(r"(?<!\d)(60[0135]\d{3}|68[89]\d{3}|00[0-3]\d{3}|30[012]\d{3}|920\d{3})(?!\d)")
@@ -38,7 +39,7 @@ def normalise(text: str | None) -> str:
     but would mangle quotes and brackets in mixed text."""
     if not text:
         return ""
-    text = html.unescape(TAG.sub(" ", text))
+    text = html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", text)))
     text = FULLWIDTH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     return SPACE.sub(" ", _t2s().convert(text)).strip()
 

@@ -1,0 +1,232 @@
+"""Frames in akshare 1.19.5's exact shapes (column names and order, dtypes under pandas 3), and a stand-in
+for the akshare module that serves them. Layouts: ../shared/docs/akshare-notes.md §3 and the installed source."""
+
+import datetime as dt
+
+import pandas as pd
+
+DAYS = [dt.date(2025, 1, 27), dt.date(2025, 2, 5)]
+FLOW_BUCKETS = ("主力", "超大单", "大单", "中单", "小单")
+
+
+def s(values):
+    return pd.array(values, dtype="str")
+
+
+def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False):
+    """stock_zh_a_hist: 日期 date objects (object dtype), codes as str, numbers int64/float64."""
+    n = len(dates)
+    volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
+    return pd.DataFrame({
+        "日期": [x.isoformat() for x in dates] if as_strings else list(dates),
+        "股票代码": s([symbol] * n),
+        "开盘": [10.0] * n, "收盘": [10.5] * n, "最高": [10.8] * n, "最低": [9.9] * n,
+        "成交量": volume, "成交额": [1.05e6] * n, "振幅": [9.0] * n, "涨跌幅": [5.0] * n,
+        "涨跌额": [0.5] * n, "换手率": [1.2] * n,
+    })
+
+
+def board_names(boards):
+    n = len(boards)
+    return pd.DataFrame({
+        "排名": list(range(1, n + 1)), "板块名称": s([b[1] for b in boards]), "板块代码": s([b[0] for b in boards]),
+        "最新价": [1000.0] * n, "涨跌额": [5.0] * n, "涨跌幅": [0.5] * n, "总市值": [1e12] * n,
+        "换手率": [1.5] * n, "上涨家数": [10] * n, "下跌家数": [5] * n, "领涨股票": s(["平安银行"] * n),
+        "领涨股票-涨跌幅": [3.2] * n,
+    })
+
+
+def board_cons(members):
+    n = len(members)
+    return pd.DataFrame({
+        "序号": list(range(1, n + 1)), "代码": s([m[0] for m in members]), "名称": s([m[1] for m in members]),
+        "最新价": [10.0] * n, "涨跌幅": [1.0] * n, "涨跌额": [0.1] * n, "成交量": [1000] * n, "成交额": [1e6] * n,
+        "振幅": [2.0] * n, "最高": [10.2] * n, "最低": [9.9] * n, "今开": [9.95] * n, "昨收": [9.9] * n,
+        "换手率": [0.8] * n, "市盈率-动态": [8.5] * n, "市净率": [0.9] * n,
+    })
+
+
+def board_hist(dates):
+    n = len(dates)
+    return pd.DataFrame({
+        "日期": s([d.isoformat() for d in dates]), "开盘": [1000.0] * n, "收盘": [1010.0] * n, "最高": [1020.0] * n,
+        "最低": [990.0] * n, "涨跌幅": [1.0] * n, "涨跌额": [10.0] * n, "成交量": [500000] * n, "成交额": [5e9] * n,
+        "振幅": [3.0] * n, "换手率": [1.1] * n,
+    })
+
+
+def _flows(prefix, n, raw=False):
+    out = {}
+    for bucket in FLOW_BUCKETS:
+        amount = {"主力": 3e8, "超大单": 2e8, "大单": 1e8, "中单": -1e8, "小单": -2e8}[bucket]
+        out[f"{prefix}{bucket}净流入-净额"] = ["-" if raw and i == n - 1 else amount for i in range(n)] if raw else [amount] * n
+        out[f"{prefix}{bucket}净流入-净占比"] = [amount / 1e8] * n
+    return out
+
+
+def individual_rank(indicator, symbols):
+    """stock_individual_fund_flow_rank: values are raw JSON (no to_numeric): floats mixed with "-"."""
+    n = len(symbols)
+    frame = {"序号": list(range(1, n + 1)), "代码": s(symbols), "名称": s(["名称"] * n), "最新价": [10.0] * n,
+             f"{indicator}涨跌幅": [2.0] * n, **_flows(indicator, n, raw=True)}
+    return pd.DataFrame(frame).astype({c: object for c in frame if "净流入" in c})
+
+
+def sector_rank(indicator, names):
+    n = len(names)
+    return pd.DataFrame({"序号": list(range(1, n + 1)), "名称": s(names), f"{indicator}涨跌幅": [1.5] * n,
+                         **_flows(indicator, n), f"{indicator}主力净流入最大股": s(["中国移动"] * n)})
+
+
+def individual_flow(dates):
+    n = len(dates)
+    return pd.DataFrame({"日期": list(dates), "收盘价": [10.0] * n, "涨跌幅": [1.0] * n, **_flows("", n)})
+
+
+def market_flow(dates):
+    n = len(dates)
+    return pd.DataFrame({"日期": list(dates), "上证-收盘价": [3250.0] * n, "上证-涨跌幅": [0.5] * n,
+                         "深证-收盘价": [10200.0] * n, "深证-涨跌幅": [0.8] * n, **_flows("", n)})
+
+
+def csindex(code, dates):
+    n = len(dates)
+    return pd.DataFrame({
+        "日期": list(dates), "指数代码": s([code] * n), "指数中文全称": s(["中证人工智能主题指数"] * n),
+        "指数中文简称": s(["CS人工智"] * n), "指数英文全称": s(["CSI AI Index"] * n), "指数英文简称": s(["CSI AI"] * n),
+        "开盘": [1500.0] * n, "最高": [1520.0] * n, "最低": [1490.0] * n, "收盘": [1510.0] * n, "涨跌": [10.0] * n,
+        "涨跌幅": [0.67] * n, "成交量": [120] * n, "成交金额": [350] * n, "样本数量": [50] * n, "滚动市盈率": [45.2] * n,
+    })
+
+
+def us_hist(dates):
+    n = len(dates)
+    return pd.DataFrame({
+        "日期": s([d.isoformat() for d in dates]), "开盘": [140.0] * n, "收盘": [118.42] * n, "最高": [141.0] * n,
+        "最低": [116.7] * n, "成交量": [818_830_000] * n, "成交额": [1.0e11] * n, "振幅": [17.4] * n,
+        "涨跌幅": [-16.97] * n, "涨跌额": [-24.2] * n, "换手率": [3.3] * n,
+    })
+
+
+def fhps():
+    return pd.DataFrame({
+        "代码": s(["601398", "600519"]), "名称": s(["工商银行", "贵州茅台"]), "送转股份-送转总比例": [0, 0],
+        "送转股份-送转比例": [0, 0], "送转股份-转股比例": [0, 0], "现金分红-现金分红比例": [1.434, 238.82],
+        "现金分红-股息率": [0.0221, 0.0163], "每股收益": [0.97, 34.28], "每股净资产": [10.25, 185.6],
+        "每股公积金": [0.42, 1.09], "每股未分配利润": [3.9, 160.2], "净利润同比增长": [-0.1, 15.4],
+        "总股本": [356_406_257_089.0, 1_256_197_800.0],
+        "预案公告日": [dt.date(2024, 8, 31), dt.date(2024, 8, 9)], "股权登记日": [dt.date(2024, 12, 13), dt.date(2024, 12, 19)],
+        "除权除息日": [dt.date(2024, 12, 16), dt.date(2024, 12, 20)], "方案进度": s(["实施分配", "实施分配"]),
+        "最新公告日期": [dt.date(2024, 12, 10), dt.date(2024, 12, 14)],
+    })
+
+
+def cctv(date):
+    return pd.DataFrame({"date": s([date, date]), "title": s(["<b>國務院</b>常務會議", "人工智能产业发展"]),
+                         "content": s(["李強主持召開國務院常務會議&nbsp;研究人工智能", "ＡＩ大模型DeepSeek引发关注"])})
+
+
+def global_em():
+    return pd.DataFrame({"标题": s(["英伟达市值蒸发近6000亿美元", "贵州茅台发布分红公告"]),
+                         "摘要": s(["DeepSeek冲击算力需求预期，英伟达股价暴跌17%", "600519 派息"]),
+                         "发布时间": s(["2025-01-28 06:05:00", "2025-02-05 14:30:00"]),
+                         "链接": s(["https://example.invalid/a", "https://example.invalid/b"])})
+
+
+CONCEPTS = [("BK1188", "DeepSeek概念"), ("BK0579", "云计算")]
+INDUSTRIES = [("BK0475", "银行"), ("BK0477", "酿酒行业")]
+
+
+class FakeAkshare:
+    """Stands in for the akshare module: records calls, replays scripted answers (a list is consumed one
+    answer per call; an exception is raised)."""
+
+    def __init__(self, answers=None):
+        self.calls = []
+        self.answers = answers or {}
+
+    def _scripted(self, key, default):
+        answer = self.answers.get(key, default)
+        if isinstance(answer, list):
+            answer = answer.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def stock_zh_a_hist(self, symbol, period, start_date, end_date, adjust, timeout=None):
+        self.calls.append(("stock_zh_a_hist", symbol, start_date, end_date, adjust))
+        answer = self._scripted(symbol, "full")
+        if answer == "empty":
+            return pd.DataFrame()
+        return zh_a_hist(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"))
+
+    def stock_zh_index_daily_em(self, symbol, start_date, end_date):
+        self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
+        return pd.DataFrame({"date": s([x.isoformat() for x in DAYS]), "open": [1.0, 2.0], "close": [1.5, 2.5],
+                             "high": [2.0, 3.0], "low": [0.5, 1.5], "volume": [100, 200], "amount": [1e6, 2e6]})
+
+    def stock_info_a_code_name(self):
+        self.calls.append(("stock_info_a_code_name",))
+        return pd.DataFrame({"code": s(["000001", "600519", "601398"]), "name": s(["平安银行", "贵州茅台", "工商银行"])})
+
+    def stock_board_concept_name_em(self):
+        self.calls.append(("stock_board_concept_name_em",))
+        return board_names(CONCEPTS)
+
+    def stock_board_industry_name_em(self):
+        self.calls.append(("stock_board_industry_name_em",))
+        return board_names(INDUSTRIES)
+
+    def stock_board_concept_cons_em(self, symbol):
+        self.calls.append(("stock_board_concept_cons_em", symbol))
+        return board_cons([("000001", "平安银行"), ("600519", "贵州茅台")])
+
+    def stock_board_industry_cons_em(self, symbol):
+        self.calls.append(("stock_board_industry_cons_em", symbol))
+        return board_cons([("601398", "工商银行")])
+
+    def stock_board_concept_hist_em(self, symbol, period, start_date, end_date, adjust):
+        self.calls.append(("stock_board_concept_hist_em", symbol, period))
+        return board_hist(DAYS)
+
+    def stock_board_industry_hist_em(self, symbol, start_date, end_date, period, adjust):
+        self.calls.append(("stock_board_industry_hist_em", symbol, period))
+        return board_hist(DAYS)
+
+    def stock_individual_fund_flow_rank(self, indicator):
+        self.calls.append(("stock_individual_fund_flow_rank", indicator))
+        return individual_rank(indicator, ["000001", "600519"])
+
+    def stock_sector_fund_flow_rank(self, indicator, sector_type):
+        self.calls.append(("stock_sector_fund_flow_rank", indicator, sector_type))
+        names = {"行业资金流": ["银行"], "概念资金流": ["DeepSeek概念"], "地域资金流": ["上海板块"]}[sector_type]
+        return sector_rank(indicator, names)
+
+    def stock_individual_fund_flow(self, stock, market):
+        self.calls.append(("stock_individual_fund_flow", stock, market))
+        return individual_flow(DAYS)
+
+    def stock_market_fund_flow(self):
+        self.calls.append(("stock_market_fund_flow",))
+        return market_flow(DAYS)
+
+    def stock_zh_index_hist_csindex(self, symbol, start_date, end_date):
+        self.calls.append(("stock_zh_index_hist_csindex", symbol))
+        return csindex(symbol, DAYS)
+
+    def stock_us_hist(self, symbol, period, start_date, end_date, adjust):
+        self.calls.append(("stock_us_hist", symbol))
+        answer = self._scripted(symbol, "full")
+        return pd.DataFrame() if answer == "empty" else us_hist([dt.date(2025, 1, 24), dt.date(2025, 1, 27)])
+
+    def stock_fhps_em(self, date):
+        self.calls.append(("stock_fhps_em", date))
+        return fhps()
+
+    def news_cctv(self, date):
+        self.calls.append(("news_cctv", date))
+        return cctv(date)
+
+    def stock_info_global_em(self):
+        self.calls.append(("stock_info_global_em",))
+        return global_em()
