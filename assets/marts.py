@@ -36,7 +36,7 @@ def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
 @dg.asset(
     key_prefix="marts",
     name="market_breadth_daily",
-    deps=[dg.AssetKey(["staging", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_universe"])],
+    deps=[dg.AssetKey(["staging", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
     **RANGE,
     **WRITER,
 )
@@ -45,7 +45,7 @@ def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: War
     days = partition_dates(context)
     wh = warehouse.get()
     bars = wh.query(WINDOW_SQL.format(table="staging.stock_bars_daily", extra="AND adjust = 'qfq'"), _window(days))
-    universe = wh.query("SELECT symbol, price_limit_pct FROM staging.stock_universe")
-    frame = market_breadth_daily(bars, universe, days)
+    names = wh.query("SELECT symbol, is_st, valid_from, valid_to FROM staging.stock_name_history")
+    frame = market_breadth_daily(bars, names, days)
     wh.replace_partitions("marts.market_breadth_daily", frame, days)
     return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame)})

@@ -74,6 +74,9 @@ def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int
                 for key, group in keyed.sort("__partition").group_by("__partition", maintain_order=True)
             }
         for day, frame in parts.items():
+            # Snapshots without a recorded capture time are stamped 00:00 UTC (08:00 Shanghai, before the
+            # open) on their snapshot day: MANIFEST.md §9-10 shows the fund-flow snapshots' 今日 figures
+            # describe the previous session, which is what a pre-open capture means downstream.
             fetched = rec.recorded_at or rec.snapshot or day
             zone.write(
                 frame,

@@ -45,7 +45,7 @@ def test_limit_moves_use_the_tick_rounded_limit_price():
          "pct_change": [10.0, 9.9, 5.11, 20.0, -10.0]}
     ).with_columns(trade_date=pl.lit(DAY))
     uni = universe([("600519", "贵州茅台"), ("600234", "*ST科新"), ("300750", "宁德时代"), ("600000", "浦发银行")])
-    flags = limit_flags(bars, uni)
+    flags = limit_flags(bars.join(uni.select("symbol", "price_limit_pct"), on="symbol"))
     assert flags["limit_up"].to_list() == [True, False, True, True, False]
     assert flags["limit_down"].to_list() == [False, False, False, False, True]
 
@@ -54,3 +54,15 @@ def test_duplicate_keys_are_refused_with_an_example():
     frame = pl.DataFrame({"trade_date": [DAY, DAY], "symbol": ["600519", "600519"]})
     with pytest.raises(ValueError, match="2 rows share a key"):
         require_unique(frame, ["trade_date", "symbol"], "staging.stock_bars_daily")
+
+
+def test_the_band_follows_the_st_flag_in_force_that_day():
+    from etl.transforms.universe import price_limit_band
+
+    history = pl.DataFrame({"symbol": ["600234", "600234"], "is_st": [False, True],
+                            "valid_from": [dt.date(2025, 1, 2), dt.date(2025, 3, 3)], "valid_to": [dt.date(2025, 3, 3), None]})
+    bars = pl.DataFrame({"symbol": ["600234"] * 3, "trade_date": [dt.date(2024, 12, 2), dt.date(2025, 2, 5), dt.date(2025, 3, 4)]})
+    got = price_limit_band(bars, history)
+    assert got["price_limit_pct"].to_list() == [10.0, 10.0, 5.0]
+    # before the first snapshot the earliest is used, and name_as_of shows it is later than the bar
+    assert got["name_as_of"].to_list() == [dt.date(2025, 1, 2), dt.date(2025, 1, 2), dt.date(2025, 3, 3)]

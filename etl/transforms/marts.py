@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from etl.transforms.universe import price_limit_band
+
 PRICE_TICK = 0.01
 
 
@@ -28,9 +30,10 @@ def _round_half_up(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
     return (expr * scale + 0.5 + 1e-9).floor() / scale
 
 
-def limit_flags(bars: pl.DataFrame, universe: pl.DataFrame) -> pl.DataFrame:
-    """Flag closes at the up/down price limit. The limit price is the previous close times (1 ± band),
-    rounded to the tick as the exchanges do; prev_close = close − change (both on the same price basis)."""
+def limit_flags(bars: pl.DataFrame) -> pl.DataFrame:
+    """Flag closes at the up/down price limit. `bars` carry price_limit_pct (the band in force that day).
+    The limit price is the previous close times (1 ± band), rounded to the tick as the exchanges do;
+    prev_close = close − change (both on the same price basis)."""
     prev_close = (
         pl.when(pl.col("change").is_not_null())
         .then(pl.col("close") - pl.col("change"))
@@ -38,8 +41,7 @@ def limit_flags(bars: pl.DataFrame, universe: pl.DataFrame) -> pl.DataFrame:
     )
     band = pl.col("price_limit_pct") / 100
     return (
-        bars.join(universe.select("symbol", "price_limit_pct"), on="symbol", how="left")
-        .with_columns(prev_close=prev_close)
+        bars.with_columns(prev_close=prev_close)
         .with_columns(
             limit_up=pl.col("close") >= _round_half_up(pl.col("prev_close") * (1 + band)) - PRICE_TICK / 2,
             limit_down=pl.col("close") <= _round_half_up(pl.col("prev_close") * (1 - band)) + PRICE_TICK / 2,
@@ -51,12 +53,13 @@ def limit_flags(bars: pl.DataFrame, universe: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def market_breadth_daily(bars: pl.DataFrame, universe: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+def market_breadth_daily(bars: pl.DataFrame, names: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
     """`bars`: staging stock bars (one price basis) for `days` plus the session before the first (its
-    total is the reference for total_amount_change_cny). A stock is traded on a day it has volume > 0."""
-    traded = bars.filter(pl.col("volume_shares") > 0)
+    total is the reference for total_amount_change_cny); `names`: staging.stock_name_history, whose ST
+    flag in force each day sets the price-limit band. A stock is traded on a day it has volume > 0."""
+    traded = price_limit_band(bars.filter(pl.col("volume_shares") > 0), names)
     daily = (
-        limit_flags(traded, universe)
+        limit_flags(traded)
         .group_by("trade_date")
         .agg(
             stocks_traded=pl.len().cast(pl.Int32),
