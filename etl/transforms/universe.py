@@ -64,7 +64,7 @@ def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     ).sort("__from")
     out = bars.sort("trade_date").join_asof(
         h.select("symbol", "is_st", "__from", pl.col("valid_from").alias("name_as_of")),
-        left_on="trade_date", right_on="__from", by="symbol", strategy="backward",
+        left_on="trade_date", right_on="__from", by="symbol", strategy="backward", check_sortedness=False,
     ).drop("__from")
     return out.with_columns(
         price_limit_pct=pl.when(pl.col("is_st").fill_null(False) & (board == "main")).then(pl.lit(ST_LIMIT_PCT)).otherwise(band)
