@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, load_landed, writer
+from assets.common import RANGE, describe, load_landed, partition_key_of, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
@@ -36,9 +36,9 @@ def raw_stock_bars_daily(
     frames = []
     for dataset, adjust in STOCK_BAR_DATASETS.items():
         landed = source.land_stock_bars(days, dataset, symbols)
-        frames.append(load_landed(source, landed, adjust=ADJUST_LABEL[adjust]))
+        frames.append(load_landed(source, landed, adjust=ADJUST_LABEL[adjust], partition_date=partition_key_of))
     frame = pl.concat(frames, how="vertical_relaxed")
-    wh.replace_partitions("raw.stock_bars_daily", frame, days)
+    wh.replace_partitions("raw.stock_bars_daily", frame, days, "partition_date")
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
@@ -49,6 +49,6 @@ def raw_index_bars_daily(
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
     days = partition_dates(context)
     source = market_source.get()
-    frame = load_landed(source, source.land_index_bars(days, INDICES))
-    warehouse.get().replace_partitions("raw.index_bars_daily", frame, days)
+    frame = load_landed(source, source.land_index_bars(days, INDICES), partition_date=partition_key_of)
+    warehouse.get().replace_partitions("raw.index_bars_daily", frame, days, "partition_date")
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))

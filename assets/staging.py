@@ -7,11 +7,14 @@ import polars as pl
 from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from etl.transforms.bars import stage_index_bars, stage_stock_bars
+from assets.validation import gx_check, stage_checked
+from etl.calendar import previous_trading_day, sessions_between
+from etl.catalog import INDICES
+from etl.transforms.bars import partition_summary, stage_index_bars, stock_bar_candidates
 from etl.transforms.universe import name_history, stage_universe
 
 WRITER = writer("staging")
-PARTITION_SQL = "SELECT * FROM {table} WHERE trade_date IN (SELECT UNNEST($dates))"
+PARTITION_SQL = "SELECT * FROM {table} WHERE partition_date IN (SELECT UNNEST($dates))"
 
 
 @dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])], **WRITER)
@@ -27,24 +30,50 @@ def staging_stock_universe(warehouse: WarehouseResource) -> dg.MaterializeResult
     )
 
 
-@dg.asset(key_prefix="staging", name="stock_bars_daily", deps=[dg.AssetKey(["raw", "stock_bars_daily"])], **RANGE, **WRITER)
+@dg.asset(key_prefix="staging", name="stock_bars_daily",
+          deps=[dg.AssetKey(["raw", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
+          check_specs=[gx_check("staging.stock_bars_daily")], **RANGE, **WRITER)
 def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per stock, trading day and price basis (adjust = qfq | none)."""
+    """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
+    suite are quarantined, and a partition that is empty or far off the previous session's size fails."""
     days = partition_dates(context)
     wh = warehouse.get()
-    frame = stage_stock_bars(wh.query(PARTITION_SQL.format(table="raw.stock_bars_daily"), {"dates": days}))
-    wh.replace_partitions("staging.stock_bars_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days)})
+    raw = wh.query(PARTITION_SQL.format(table="raw.stock_bars_daily"), {"dates": days})
+    names = wh.query("SELECT * FROM staging.stock_name_history")
+    seen = wh.query("SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
+                    "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol", {"dates": days})
+    seen = pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())]).group_by("symbol").min()
+    start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
+    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)))
+    previous = _rows_on(wh, "staging.stock_bars_daily", previous_trading_day(min(days)))
+    return stage_checked(
+        context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
+        raw_rows=raw.height, days=days, partition_column="partition_date",
+        partitions=partition_summary(candidate, days, previous),
+        facts={"sessions": sessions_between(min(days), max(days))},
+    )
 
 
-@dg.asset(key_prefix="staging", name="index_bars_daily", deps=[dg.AssetKey(["raw", "index_bars_daily"])], **RANGE, **WRITER)
+@dg.asset(key_prefix="staging", name="index_bars_daily", deps=[dg.AssetKey(["raw", "index_bars_daily"])],
+          check_specs=[gx_check("staging.index_bars_daily")], **RANGE, **WRITER)
 def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per tracked index and trading day, with the warehouse's 6-digit code and name."""
+    """One row per tracked index and trading day, with the warehouse's 6-digit code and name; every
+    tracked index must have a bar every session."""
     days = partition_dates(context)
     wh = warehouse.get()
-    frame = stage_index_bars(wh.query(PARTITION_SQL.format(table="raw.index_bars_daily"), {"dates": days}))
-    wh.replace_partitions("staging.index_bars_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days)})
+    raw = wh.query(PARTITION_SQL.format(table="raw.index_bars_daily"), {"dates": days})
+    candidate = stage_index_bars(raw)
+    partitions = partition_summary(candidate, days, None, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
+    partitions = partitions.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
+    return stage_checked(
+        context, wh, "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"],
+        raw_rows=raw.height, days=days, partition_column="partition_date", partitions=partitions,
+        facts={"sessions": sessions_between(min(days), max(days))},
+    )
+
+
+def _rows_on(wh, table: str, day) -> int | None:
+    return wh.query(f"SELECT count(*) AS n FROM {table} WHERE trade_date = $d", {"d": day})["n"][0] or None
 
 
 @dg.asset(key_prefix="staging", name="stock_name_history", deps=[dg.AssetKey(["raw", "stock_universe"])], **WRITER)

@@ -131,12 +131,12 @@ def test_a_failure_mid_write_keeps_the_old_partitions(tmp_path, monkeypatch):
     assert materialize_range(path).success
     before = snapshot(path)
 
-    original = assets.staging.stage_stock_bars
+    original = assets.staging.stock_bar_candidates
 
-    def breaks_the_insert(raw):  # a NULL in a NOT NULL column: the INSERT fails after the DELETE ran
-        return original(raw).with_columns(source=pl.lit(None, pl.String))
+    def breaks_the_insert(*args):  # a NULL in a NOT NULL column: the INSERT fails after the DELETE ran
+        return original(*args).with_columns(source=pl.lit(None, pl.String))
 
-    monkeypatch.setattr(assets.staging, "stage_stock_bars", breaks_the_insert)
+    monkeypatch.setattr(assets.staging, "stock_bar_candidates", breaks_the_insert)
     result = materialize_range(path, raise_on_error=False)
     assert [e.step_key for e in result.get_step_failure_events()] == ["staging__stock_bars_daily"]
     assert_same(before, snapshot(path))

@@ -67,5 +67,6 @@ def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
         left_on="trade_date", right_on="__from", by="symbol", strategy="backward", check_sortedness=False,
     ).drop("__from")
     return out.with_columns(
-        price_limit_pct=pl.when(pl.col("is_st").fill_null(False) & (board == "main")).then(pl.lit(ST_LIMIT_PCT)).otherwise(band)
+        price_limit_pct=pl.when(pl.col("is_st").fill_null(False) & (board == "main")).then(pl.lit(ST_LIMIT_PCT)).otherwise(band),
+        board_limit_pct=band,
     )

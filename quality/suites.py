@@ -1,0 +1,160 @@
+"""Expectation suites, one per staging table, defined in code and reviewed like code.
+
+A `Rule` names a rule (the name quarantined rows carry), builds its Great Expectations expectation from
+`gx.expectations` (passed in, so this module imports no GX) and the run's facts (trading days, known codes),
+and says which column holds the offending value. Row rules run on the candidate rows: a breaking row is
+quarantined. Columns named check_* are derived for a rule by the staging transform and are not stored. Partition rules run on a one-row-per-partition summary: a failure fails the blocking check and
+stops the marts downstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+A_SHARE_CODE = r"^(60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d{3,4}$"
+MIN_ROWS_RATIO, MAX_ROWS_RATIO = 0.9, 1.5  # vs the previous session: a blocked half-empty day must not pass
+PCT_TOLERANCE = 0.06  # percentage points: 2-decimal rounding of prices and of akshare's 涨跌幅
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    build: Callable[[Any, dict], Any]
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Suite:
+    table: str
+    row_rules: list[Rule] = field(default_factory=list)
+    partition_rules: list[Rule] = field(default_factory=list)
+
+
+def not_null(*columns: str) -> list[Rule]:
+    return [Rule(f"{c}_not_null", lambda E, f, c=c: E.ExpectColumnValuesToNotBeNull(column=c), c) for c in columns]
+
+
+def unique(*columns: str) -> Rule:
+    name = "duplicate_key"
+    if len(columns) == 1:
+        return Rule(name, lambda E, f: E.ExpectColumnValuesToBeUnique(column=columns[0]), columns[0])
+    return Rule(name, lambda E, f: E.ExpectCompoundColumnsToBeUnique(column_list=list(columns)), columns[-1])
+
+
+def trading_day(column: str = "trade_date") -> Rule:
+    return Rule("not_a_trading_day", lambda E, f: E.ExpectColumnValuesToBeInSet(
+        column=column, value_set=[d.isoformat() for d in f["sessions"]]), column)
+
+
+def a_share_code(column: str = "symbol") -> Rule:
+    return Rule("invalid_code", lambda E, f: E.ExpectColumnValuesToMatchRegex(column=column, regex=A_SHARE_CODE), column)
+
+
+def at_least(column: str, minimum: float, name: str) -> Rule:
+    return Rule(name, lambda E, f: E.ExpectColumnValuesToBeBetween(column=column, min_value=minimum), column)
+
+
+def a_ge_b(a: str, b: str, name: str) -> Rule:
+    return Rule(name, lambda E, f: E.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing"), a)
+
+
+def in_known(column: str, fact: str, name: str) -> Rule:
+    return Rule(name, lambda E, f: E.ExpectColumnValuesToBeInSet(column=column, value_set=f[fact]), column)
+
+
+def partition_rows() -> list[Rule]:
+    """Partition rules on the summary frame (columns: partition, rows, rows_ratio)."""
+    return [
+        Rule("empty_partition", lambda E, f: E.ExpectColumnValuesToBeBetween(column="rows", min_value=1), "partition"),
+        Rule("row_count_out_of_band", lambda E, f: E.ExpectColumnValuesToBeBetween(
+            column="rows_ratio", min_value=MIN_ROWS_RATIO, max_value=MAX_ROWS_RATIO), "partition"),
+    ]
+
+
+STOCK_BARS = Suite(
+    "staging.stock_bars_daily",
+    row_rules=[
+        *not_null("trade_date", "symbol", "close"),
+        a_share_code(),
+        trading_day(),
+        Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
+            column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date"),
+        unique("trade_date", "symbol", "adjust"),
+        a_ge_b("high", "low", "high_below_low"),
+        a_ge_b("high", "open", "open_above_high"),
+        a_ge_b("open", "low", "open_below_low"),
+        a_ge_b("high", "close", "close_above_high"),
+        a_ge_b("close", "low", "close_below_low"),
+        at_least("volume_shares", 0, "negative_volume"),
+        at_least("amount_cny", 0, "negative_amount"),
+        Rule("pct_change_outside_band", lambda E, f: E.ExpectColumnValuesToBeBetween(
+            column="check_band_excess_pct", max_value=PCT_TOLERANCE), "pct_change"),
+        Rule("pct_change_inconsistent", lambda E, f: E.ExpectColumnValuesToBeBetween(
+            column="check_pct_change_gap", max_value=PCT_TOLERANCE), "pct_change"),
+    ],
+    partition_rules=partition_rows(),
+)
+
+INDEX_BARS = Suite(
+    "staging.index_bars_daily",
+    row_rules=[
+        *not_null("trade_date", "index_code", "close"),
+        trading_day(),
+        Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
+            column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date"),
+        unique("trade_date", "index_code"),
+        a_ge_b("high", "low", "high_below_low"),
+        a_ge_b("high", "close", "close_above_high"),
+        a_ge_b("close", "low", "close_below_low"),
+        at_least("volume_shares", 0, "negative_volume"),
+        at_least("amount_cny", 0, "negative_amount"),
+    ],
+    partition_rules=[
+        *partition_rows()[:1],
+        Rule("tracked_index_missing", lambda E, f: E.ExpectColumnValuesToBeBetween(
+            column="missing_indices", max_value=0), "partition"),
+    ],
+)
+
+CSI_INDEX = Suite(
+    "staging.csi_index_daily",
+    row_rules=[*not_null("trade_date", "index_code", "close"), trading_day(), unique("trade_date", "index_code"),
+               a_ge_b("high", "low", "high_below_low")],
+)
+
+UNIVERSE = Suite("staging.stock_universe", row_rules=[*not_null("symbol", "name"), a_share_code(), unique("symbol")],
+                 partition_rules=partition_rows()[:1])
+NAME_HISTORY = Suite("staging.stock_name_history", row_rules=[*not_null("symbol", "name"), unique("symbol", "valid_from")])
+BOARDS = Suite("staging.boards", row_rules=[*not_null("board_code", "board_name"), unique("board_code"),
+                                            Rule("invalid_board_code", lambda E, f: E.ExpectColumnValuesToMatchRegex(
+                                                column="board_code", regex=r"^BK\d{4}$"), "board_code")])
+MEMBERSHIP = Suite(
+    "staging.board_membership",
+    row_rules=[*not_null("board_code", "symbol"), a_share_code(),
+               in_known("symbol", "known_symbols", "unknown_stock"), in_known("board_code", "known_boards", "unknown_board"),
+               unique("board_code", "symbol", "valid_from")],
+    partition_rules=partition_rows()[:1],
+)
+STOCK_RANKS = Suite("staging.stock_fund_flow_rank",
+                    row_rules=[*not_null("snapshot_date", "symbol"), a_share_code(), unique("snapshot_date", "indicator", "symbol")])
+SECTOR_RANKS = Suite("staging.sector_fund_flow_rank",
+                     row_rules=[*not_null("snapshot_date", "board_code"), unique("snapshot_date", "indicator", "board_code"),
+                                Rule("main_flow_inconsistent", lambda E, f: E.ExpectColumnValuesToBeBetween(
+                                    column="check_main_flow_gap", max_value=0), "main_net_inflow_cny")])
+US_BARS = Suite("staging.us_bars_daily",
+                row_rules=[*not_null("us_trade_date", "symbol", "close"), unique("us_trade_date", "symbol"),
+                           a_ge_b("high", "low", "high_below_low"), at_least("volume_shares", 0, "negative_volume")])
+NEWS = Suite(
+    "staging.news_items",
+    row_rules=[*not_null("title", "published_at", "trade_date"),
+               Rule("empty_text", lambda E, f: E.ExpectColumnValueLengthsToBeBetween(column="body", min_value=1), "title"),
+               Rule("published_outside_its_session", lambda E, f: E.ExpectColumnValuesToBeBetween(
+                   column="check_days_to_session", min_value=0, max_value=f.get("max_days_to_session", 14)), "published_at"),
+               unique("item_id")],
+)
+
+SUITES = {s.table: s for s in (STOCK_BARS, INDEX_BARS, CSI_INDEX, UNIVERSE, NAME_HISTORY, BOARDS, MEMBERSHIP,
+                               STOCK_RANKS, SECTOR_RANKS, US_BARS, NEWS)}

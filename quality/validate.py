@@ -1,0 +1,126 @@
+"""Run an expectation suite with Great Expectations 1.x on a polars frame (as a pandas dataframe batch).
+
+GX is imported here, lazily: `import great_expectations` costs 5-15 s and ~300 MB, and Dagster re-imports
+the code location in every step process. GX's SQL datasource is broken on DuckDB (GX #10738), so suites
+validate dataframes. Row-level expectations report the offending rows through a `__row` index column; those
+rows are quarantined. Partition-level expectations run on a one-row-per-partition summary and fail the check.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from etl.settings import WAREHOUSE_DIR
+from quality.suites import Rule, Suite
+
+GX_DIR = WAREHOUSE_DIR / "gx"
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["__row"],
+                 "return_unexpected_index_query": False, "partial_unexpected_count": 5}
+
+
+def data_docs_enabled() -> bool:
+    return os.environ.get("ASHARE_DATA_DOCS", "1") != "0"
+
+
+@lru_cache(maxsize=2)
+def _context(with_docs: bool):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(GX_DIR)) if with_docs else gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@dataclass
+class Outcome:
+    suite: str
+    bad_rows: pl.DataFrame  # __row, rule, value
+    failed_partition_rules: list[str]
+    summary: dict[str, Any]
+    docs_url: str | None = None
+    results: list[dict] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed_partition_rules
+
+
+def _run(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict) -> list[tuple[Rule, Any]]:
+    import great_expectations as gx
+
+    if not rules:
+        return []
+    # dates as ISO text: pandas would turn them into datetime64 values that never equal a date in a value set
+    dates = [c for c, t in frame.schema.items() if t == pl.Date]
+    pdf = frame.with_row_index("__row").with_columns(pl.col(dates).cast(pl.String)).to_pandas()
+    expectations = []
+    for rule in rules:
+        expectation = rule.build(gx.expectations, facts)
+        expectation.meta = {"rule": rule.name}
+        expectations.append(expectation)
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    asset = source.add_dataframe_asset(name)
+    batch_definition = asset.add_batch_definition_whole_dataframe("partition")
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if data_docs_enabled() else []
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions, result_format=RESULT_FORMAT))
+    result = checkpoint.run(batch_parameters={"dataframe": pdf})
+    by_rule = {r.name: r for r in rules}
+    out = []
+    for run in result.run_results.values():
+        for r in run.results:
+            out.append((by_rule[r.expectation_config.meta["rule"]], r))
+    return out
+
+
+def validate(suite: Suite, frame: pl.DataFrame, partitions: pl.DataFrame | None = None, facts: dict | None = None) -> Outcome:
+    """Row rules on `frame`, partition rules on `partitions` (one row per partition, built by the caller)."""
+    facts = facts or {}
+    context = _context(data_docs_enabled())
+    row_results = _run(context, suite.table.replace(".", "__"), frame, suite.row_rules, facts)
+    part_results = _run(context, suite.table.replace(".", "__") + "__partitions",
+                        partitions if partitions is not None else pl.DataFrame({"rows": [frame.height]}),
+                        suite.partition_rules, facts)
+    bad, details = [], []
+    for rule, r in row_results:
+        rows = [int(x["__row"]) for x in r.result.get("unexpected_index_list") or []]
+        details.append({"rule": rule.name, "kind": "row", "expectation": r.expectation_config.type,
+                        "success": r.success, "unexpected": len(rows),
+                        "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]]})
+        if rows:
+            values = frame.with_row_index("__row").filter(pl.col("__row").is_in(rows))
+            bad.append(values.select("__row", rule=pl.lit(rule.name),
+                                     value=pl.col(rule.value).cast(pl.String) if rule.value else pl.lit(None, pl.String)))
+    failed = []
+    for rule, r in part_results:
+        details.append({"rule": rule.name, "kind": "partition", "expectation": r.expectation_config.type,
+                        "success": r.success, "observed": str(r.result.get("observed_value", "")),
+                        "unexpected": r.result.get("unexpected_count", 0) or 0,
+                        "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]]})
+        if not r.success:
+            failed.append(rule.name)
+    # a row breaking several rules is quarantined once, under the first rule of the suite it breaks
+    bad_rows = (pl.concat(bad).unique("__row", keep="first", maintain_order=True).sort("__row") if bad
+                else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}))
+    summary = {"expectations": len(details), "failed": sum(not d["success"] for d in details),
+               "quarantined_rows": bad_rows.height, "failed_partition_rules": failed}
+    docs = None
+    if data_docs_enabled():
+        sites = context.get_docs_sites_urls()
+        docs = sites[0]["site_url"] if sites else None
+    return Outcome(suite.table, bad_rows, failed, summary, docs, details)
+
+
+def docs_index() -> Path:
+    return GX_DIR / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
