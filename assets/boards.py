@@ -6,12 +6,12 @@ import polars as pl
 from assets.common import RANGE, SnapshotConfig, describe, key, load_landed, partition_key_of, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl import quarantine
+from assets.validation import gx_check, stage_checked
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
 from etl.sources.base import Board
 from etl.transforms.bars import PROVENANCE, require_unique
-from etl.transforms.boards import stage_boards, stage_membership
+from etl.transforms.boards import board_list_rows, boards_from_lists, membership_history, membership_observations
 
 BOARD_TYPE_OF = {"stock_board_concept_name_em": "concept", "stock_board_industry_name_em": "industry",
                  "stock_board_concept_cons_em": "concept", "stock_board_industry_cons_em": "industry",
@@ -47,15 +47,15 @@ def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
 
 
-@dg.asset(key_prefix="staging", name="boards", deps=[key("raw", "board_list")], **writer("staging"))
+@dg.asset(key_prefix="staging", name="boards", deps=[key("raw", "board_list")],
+          check_specs=[gx_check("staging.boards")], **writer("staging"))
 def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per Eastmoney BK code: type, latest name, first and last list it appeared in."""
     wh = warehouse.get()
-    boards, bad = stage_boards(wh.query("SELECT * FROM raw.board_list"))
-    q = quarantine.rows(bad, "staging.boards", ["board_type", "board_name", "snapshot_date"], "*", context.run_id)
-    wh.replace_table("staging.boards", boards, quarantine.replace("staging.boards", q))
-    return dg.MaterializeResult(metadata={"rows": boards.height, "quarantined": q.height,
-                                          "by_type": dict(boards.group_by("board_type").len().iter_rows())})
+    raw = wh.query("SELECT * FROM raw.board_list")
+    rows, bad = board_list_rows(raw)
+    return stage_checked(context, wh, "staging.boards", rows, key_columns=["board_type", "board_name", "snapshot_date"],
+                         raw_rows=raw.height, prior_bad=bad, store=boards_from_lists)
 
 
 @dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
@@ -76,23 +76,29 @@ def raw_board_membership_snapshot(
                                                   tracked_boards_not_found=missing))
 
 
-@dg.asset(key_prefix="staging", name="board_membership", deps=[key("raw", "board_membership_snapshot")], **writer("staging"))
+@dg.asset(key_prefix="staging", name="board_membership",
+          deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe")],
+          check_specs=[gx_check("staging.board_membership")], **writer("staging"))
 def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;
     staging.board_snapshots lists each board's capture dates. Query members as of a day with
     `SELECT * FROM staging.board_members_as_of(DATE '2025-02-05')`."""
     wh = warehouse.get()
-    history, taken, bad = stage_membership(wh.query("SELECT * FROM raw.board_membership_snapshot"))
-    q = quarantine.rows(bad, "staging.board_membership", ["board_type", "request_symbol", "symbol", "snapshot_date"],
-                        "*", context.run_id)
-    wh.replace_table("staging.board_membership", history,
-                     Replace("staging.board_snapshots", taken),
-                     quarantine.replace("staging.board_membership", q))
-    return dg.MaterializeResult(metadata={
-        "rows": history.height, "boards": history["board_code"].n_unique(), "stocks": history["symbol"].n_unique(),
-        "captures": taken["capture_date"].unique().sort().cast(pl.String).to_list(), "quarantined": q.height,
-        "quarantined_by_rule": dict(bad.group_by("rule").len().iter_rows()),
-    })
+    raw = wh.query("SELECT * FROM raw.board_membership_snapshot")
+    observed, bad = membership_observations(raw)
+    known = wh.query("SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily")
+    boards = wh.query("SELECT board_code FROM staging.boards")
+
+    def store(good: pl.DataFrame) -> tuple[pl.DataFrame, list]:
+        history, taken = membership_history(good)
+        return history, [Replace("staging.board_snapshots", taken)]
+
+    return stage_checked(
+        context, wh, "staging.board_membership", observed,
+        key_columns=["board_code", "symbol", "snapshot_date"], raw_rows=raw.height, prior_bad=bad, store=store,
+        facts={"known_symbols": known["symbol"].to_list(), "known_boards": boards["board_code"].to_list()},
+        partition_column="snapshot_date",
+    )
 
 
 @dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))

@@ -5,7 +5,7 @@ import polars as pl
 
 from assets.common import SnapshotConfig, describe, key, load_landed, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl import quarantine
+from assets.validation import gx_check, stage_checked
 from etl.catalog import tracking
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.fund_flows import (
@@ -42,26 +42,29 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
                                    metadata={"rows": counts[table], "source": source.name})
 
 
-@dg.asset(key_prefix="staging", name="stock_fund_flow_rank", deps=[key("raw", "stock_fund_flow_rank")], **writer("staging"))
-def staging_stock_fund_flow_rank(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="stock_fund_flow_rank", deps=[key("raw", "stock_fund_flow_rank")],
+          check_specs=[gx_check("staging.stock_fund_flow_rank")], **writer("staging"))
+def staging_stock_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
     wh = warehouse.get()
-    frame = stage_stock_ranks(wh.query("SELECT * FROM raw.stock_fund_flow_rank"))
-    wh.replace_table("staging.stock_fund_flow_rank", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "snapshots": frame["snapshot_date"].n_unique()})
+    raw = wh.query("SELECT * FROM raw.stock_fund_flow_rank")
+    return stage_checked(context, wh, "staging.stock_fund_flow_rank", stage_stock_ranks(raw),
+                         key_columns=["snapshot_date", "indicator", "symbol"], raw_rows=raw.height,
+                         partition_column="snapshot_date")
 
 
 @dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
-          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards")], **writer("staging"))
+          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards")],
+          check_specs=[gx_check("staging.sector_fund_flow_rank")], **writer("staging"))
 def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
     wh = warehouse.get()
-    frame, bad = stage_sector_ranks(wh.query("SELECT * FROM raw.sector_fund_flow_rank"),
-                                    wh.query("SELECT board_code, board_name FROM staging.boards"))
-    q = quarantine.rows(bad, "staging.sector_fund_flow_rank", ["snapshot_date", "indicator", "board_name"], "*", context.run_id)
-    wh.replace_table("staging.sector_fund_flow_rank", frame, quarantine.replace("staging.sector_fund_flow_rank", q))
-    return dg.MaterializeResult(metadata={"rows": frame.height, "quarantined": q.height,
-                                          "by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
+    raw = wh.query("SELECT * FROM raw.sector_fund_flow_rank")
+    frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"))
+    return stage_checked(context, wh, "staging.sector_fund_flow_rank", frame, prior_bad=bad,
+                         key_columns=["snapshot_date", "indicator", "board_code", "board_name"], raw_rows=raw.height,
+                         partition_column="snapshot_date",
+                         metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
 
 
 @dg.multi_asset(
@@ -116,5 +119,5 @@ def _main_flow_check(table: str) -> dg.AssetChecksDefinition:
     return check
 
 
-flow_checks = [_main_flow_check(t) for t in ("staging.stock_fund_flow_rank", "staging.sector_fund_flow_rank",
-                                              "staging.stock_fund_flow_daily", "staging.market_fund_flow_daily")]
+# the rank tables run the rule in their suites; the live-only histories get it as a warning check
+flow_checks = [_main_flow_check(t) for t in ("staging.stock_fund_flow_daily", "staging.market_fund_flow_daily")]

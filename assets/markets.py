@@ -7,6 +7,8 @@ import dagster as dg
 from assets.common import RANGE, describe, key, load_landed, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
+from assets.validation import gx_check, stage_checked
+from etl.calendar import trading_days
 from etl.catalog import tracking
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
@@ -22,14 +24,16 @@ def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseR
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
-@dg.asset(key_prefix="staging", name="csi_index_daily", deps=[key("raw", "csi_index_daily")], **RANGE, **writer("staging"))
+@dg.asset(key_prefix="staging", name="csi_index_daily", deps=[key("raw", "csi_index_daily")],
+          check_specs=[gx_check("staging.csi_index_daily")], **RANGE, **writer("staging"))
 def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
     days = partition_dates(context)
     wh = warehouse.get()
-    frame = stage_csi(wh.query("SELECT * FROM raw.csi_index_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days}))
-    wh.replace_partitions("staging.csi_index_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "indices": frame["index_code"].n_unique()})
+    raw = wh.query("SELECT * FROM raw.csi_index_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
+    return stage_checked(context, wh, "staging.csi_index_daily", stage_csi(raw), key_columns=["trade_date", "index_code"],
+                         raw_rows=raw.height, days=days, partition_column="trade_date",
+                         facts={"sessions": trading_days()})
 
 
 @dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
@@ -43,13 +47,14 @@ def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceR
     return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
 
 
-@dg.asset(key_prefix="staging", name="us_bars_daily", deps=[key("raw", "us_bars_daily")], **writer("staging"))
-def staging_us_bars_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="us_bars_daily", deps=[key("raw", "us_bars_daily")],
+          check_specs=[gx_check("staging.us_bars_daily")], **writer("staging"))
+def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
     wh = warehouse.get()
-    frame = stage_us(wh.query("SELECT * FROM raw.us_bars_daily"))
-    wh.replace_table("staging.us_bars_daily", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "symbols": frame["symbol"].n_unique()})
+    raw = wh.query("SELECT * FROM raw.us_bars_daily")
+    return stage_checked(context, wh, "staging.us_bars_daily", stage_us(raw), key_columns=["us_trade_date", "symbol"],
+                         raw_rows=raw.height, metadata={"symbols": raw["symbol"].n_unique()})
 
 
 def default_report_periods(today: dt.date, n: int = 4) -> list[str]:

@@ -8,10 +8,10 @@ import polars as pl
 from assets.common import RANGE, describe, key, load_landed, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl import quarantine
+from assets.validation import gx_check, stage_checked
 from etl.calendar import previous_trading_day
 from etl.catalog import news_themes
-from etl.transforms.news import items_from_cctv, items_from_feed, stage_news, tag
+from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, news_rows, tag
 from etl.warehouse import Replace
 
 
@@ -50,7 +50,8 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
 
 
 @dg.asset(key_prefix="staging", name="news_items",
-          deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")], **writer("staging"))
+          deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")],
+          check_specs=[gx_check("staging.news_items")], **writer("staging"))
 def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
     published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
@@ -58,13 +59,17 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     wh = warehouse.get()
     items = pl.concat([items_from_cctv(wh.query("SELECT * FROM raw.news_cctv")),
                        items_from_feed(wh.query("SELECT * FROM raw.news_feed"))], how="vertical_relaxed")
-    news, bad = stage_news(items)
-    themes, stocks = tag(news, news_themes(), wh.query("SELECT symbol, name FROM staging.stock_universe"))
-    q = quarantine.rows(bad, "staging.news_items", ["origin", "__day", "url"], "*", context.run_id)
-    wh.replace_table("staging.news_items", news, Replace("staging.news_item_themes", themes),
-                     Replace("staging.news_item_stocks", stocks), quarantine.replace("staging.news_items", q))
-    return dg.MaterializeResult(metadata={
-        "raw_items": items.height, "rows": news.height, "duplicates_merged": int(news["duplicates"].sum()),
-        "quarantined": q.height, "themes": dict(themes.group_by("theme").len().iter_rows()),
-        "items_naming_stocks": stocks["item_id"].n_unique(),
-    })
+    rows, bad = news_rows(items)
+    universe = wh.query("SELECT symbol, name FROM staging.stock_universe")
+    tagged = {}
+
+    def store(good: pl.DataFrame):
+        news = dedupe(good)
+        themes, stocks = tag(news, news_themes(), universe)
+        tagged.update(themes=dict(themes.group_by("theme").len().iter_rows()), duplicates_merged=int(news["duplicates"].sum()),
+                      items_naming_stocks=stocks["item_id"].n_unique())
+        return news, [Replace("staging.news_item_themes", themes), Replace("staging.news_item_stocks", stocks)]
+
+    result = stage_checked(context, wh, "staging.news_items", rows, key_columns=["origin", "__day", "url"],
+                           raw_rows=items.height, prior_bad=bad, store=store, facts={"max_days_to_session": 14})
+    return dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)

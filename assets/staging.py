@@ -8,7 +8,7 @@ from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from assets.validation import gx_check, stage_checked
-from etl.calendar import previous_trading_day, sessions_between
+from etl.calendar import previous_trading_day, trading_days
 from etl.catalog import INDICES
 from etl.transforms.bars import partition_summary, stage_index_bars, stock_bar_candidates
 from etl.transforms.universe import name_history, stage_universe
@@ -17,17 +17,17 @@ WRITER = writer("staging")
 PARTITION_SQL = "SELECT * FROM {table} WHERE partition_date IN (SELECT UNNEST($dates))"
 
 
-@dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])], **WRITER)
-def staging_stock_universe(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])],
+          check_specs=[gx_check("staging.stock_universe")], **WRITER)
+def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per listed A-share in the latest snapshot: exchange, listing board, ST flag, price-limit band."""
     wh = warehouse.get()
     latest = "SELECT * FROM raw.stock_universe WHERE snapshot_date = (SELECT max(snapshot_date) FROM raw.stock_universe)"
-    frame = stage_universe(wh.query(latest))
-    wh.replace_table("staging.stock_universe", frame)
+    raw = wh.query(latest)
+    frame = stage_universe(raw)
     boards = frame.group_by("listing_board").len().sort("listing_board")
-    return dg.MaterializeResult(
-        metadata={"rows": frame.height, "by_board": dict(zip(boards["listing_board"], boards["len"]))}
-    )
+    return stage_checked(context, wh, "staging.stock_universe", frame, key_columns=["symbol"], raw_rows=raw.height,
+                         metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}})
 
 
 @dg.asset(key_prefix="staging", name="stock_bars_daily",
@@ -50,7 +50,7 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
         context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
         raw_rows=raw.height, days=days, partition_column="partition_date",
         partitions=partition_summary(candidate, days, previous),
-        facts={"sessions": sessions_between(min(days), max(days))},
+        facts={"sessions": trading_days()},
     )
 
 
@@ -68,7 +68,7 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     return stage_checked(
         context, wh, "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"],
         raw_rows=raw.height, days=days, partition_column="partition_date", partitions=partitions,
-        facts={"sessions": sessions_between(min(days), max(days))},
+        facts={"sessions": trading_days()},
     )
 
 
@@ -76,12 +76,13 @@ def _rows_on(wh, table: str, day) -> int | None:
     return wh.query(f"SELECT count(*) AS n FROM {table} WHERE trade_date = $d", {"d": day})["n"][0] or None
 
 
-@dg.asset(key_prefix="staging", name="stock_name_history", deps=[dg.AssetKey(["raw", "stock_universe"])], **WRITER)
-def staging_stock_name_history(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="stock_name_history", deps=[dg.AssetKey(["raw", "stock_universe"])],
+          check_specs=[gx_check("staging.stock_name_history")], **WRITER)
+def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Names and ST flags with validity dates, from every universe snapshot (the daily price-limit band of a
     stock derives from the flag in force that day)."""
     wh = warehouse.get()
-    frame = name_history(wh.query("SELECT symbol, name, snapshot_date FROM raw.stock_universe"))
-    wh.replace_table("staging.stock_name_history", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "symbols": frame["symbol"].n_unique(),
-                                          "renamed_symbols": frame.filter(pl.col("symbol").is_duplicated())["symbol"].n_unique()})
+    raw = wh.query("SELECT symbol, name, snapshot_date FROM raw.stock_universe")
+    return stage_checked(context, wh, "staging.stock_name_history", raw, key_columns=["symbol", "snapshot_date"],
+                         raw_rows=raw.height, store=name_history,
+                         metadata={"snapshots": raw["snapshot_date"].n_unique()})

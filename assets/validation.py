@@ -3,7 +3,8 @@ rows, rows breaking a row rule go to quality.quarantine with the rule's name, th
 transaction; the suite's result is the asset's blocking check, so a failed partition stops the marts."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -44,12 +45,14 @@ def stage_checked(
     facts: dict | None = None,
     prior_bad: pl.DataFrame | None = None,
     also: Sequence[Replace] = (),
-    accounted: int | None = None,
+    store: Callable[[pl.DataFrame], Any] | None = None,
     metadata: dict | None = None,
 ) -> dg.MaterializeResult:
-    """Validate, split, write, and report. `prior_bad`: rows the transform already set aside (with rule and
-    value columns). `accounted`: rows of raw the written rows stand for, when staging is not one row per raw
-    row (history tables); defaults to staging + quarantined."""
+    """Validate the candidate rows, set aside those breaking a row rule (with `prior_bad`, rows the transform
+    already set aside with rule and value columns), write the rest and the quarantine in one transaction, and
+    report. `store` builds what is written from the rows that passed when the table is not one row per
+    candidate (history and aggregate tables); it may return (frame, extra replacements). The balance
+    raw rows = passed + quarantined is part of the check."""
     from quality.suites import SUITES
     from quality.validate import validate
 
@@ -58,6 +61,11 @@ def stage_checked(
     good = indexed.join(outcome.bad_rows.select("__row"), on="__row", how="anti").drop("__row")
     bad = indexed.join(outcome.bad_rows, on="__row").drop("__row")
     good = good.select([c for c in good.columns if not c.startswith("check_") and c not in VALIDATION_ONLY])
+    passed_rows = good.height
+    if store is not None:
+        built = store(good)
+        good, extra = built if isinstance(built, tuple) else (built, [])
+        also = [*also, *extra]
     set_aside = pl.concat([b for b in (prior_bad, bad) if b is not None and b.height], how="diagonal_relaxed") \
         if (prior_bad is not None and prior_bad.height) or bad.height else None
     part = pl.col(partition_column) if partition_column else "*"
@@ -69,7 +77,7 @@ def stage_checked(
         wh.replace_partitions(table, good, days, "trade_date", *writes)
     else:
         wh.replace_table(table, good, *writes)
-    stored = accounted if accounted is not None else good.height
+    stored = passed_rows
     balanced = raw_rows == stored + q.height
     passed = outcome.passed and balanced
     result = dg.AssetCheckResult(
@@ -83,7 +91,7 @@ def stage_checked(
             "expectations": outcome.summary["expectations"],
             "failed_expectations": outcome.summary["failed"],
             "failed_partition_rules": outcome.failed_partition_rules,
-            "raw_rows": raw_rows, "staging_rows": good.height, "quarantined_rows": q.height,
+            "raw_rows": raw_rows, "passed_rows": passed_rows, "staging_rows": good.height, "quarantined_rows": q.height,
             "quarantined_by_rule": dict(q.group_by("rule").len().iter_rows()) if q.height else {},
             "results": dg.MetadataValue.md(_results_md(outcome.results)),
             **({"data_docs": dg.MetadataValue.url(outcome.docs_url)} if outcome.docs_url else {}),

@@ -127,33 +127,36 @@ CSI_INDEX = Suite(
 
 UNIVERSE = Suite("staging.stock_universe", row_rules=[*not_null("symbol", "name"), a_share_code(), unique("symbol")],
                  partition_rules=partition_rows()[:1])
-NAME_HISTORY = Suite("staging.stock_name_history", row_rules=[*not_null("symbol", "name"), unique("symbol", "valid_from")])
-BOARDS = Suite("staging.boards", row_rules=[*not_null("board_code", "board_name"), unique("board_code"),
+NAME_HISTORY = Suite("staging.stock_name_history", row_rules=[*not_null("symbol", "name"), a_share_code(),
+                                                              unique("symbol", "snapshot_date")])
+BOARDS = Suite("staging.boards", row_rules=[*not_null("board_code", "board_name"), unique("snapshot_date", "board_code"),
                                             Rule("invalid_board_code", lambda E, f: E.ExpectColumnValuesToMatchRegex(
                                                 column="board_code", regex=r"^BK\d{4}$"), "board_code")])
 MEMBERSHIP = Suite(
     "staging.board_membership",
     row_rules=[*not_null("board_code", "symbol"), a_share_code(),
                in_known("symbol", "known_symbols", "unknown_stock"), in_known("board_code", "known_boards", "unknown_board"),
-               unique("board_code", "symbol", "valid_from")],
+               unique("board_code", "symbol", "snapshot_date")],
     partition_rules=partition_rows()[:1],
 )
+MAIN_FLOW = Rule("main_flow_inconsistent", lambda E, f: E.ExpectColumnValuesToBeBetween(
+    column="check_main_flow_gap", max_value=0), "main_net_inflow_cny")
 STOCK_RANKS = Suite("staging.stock_fund_flow_rank",
-                    row_rules=[*not_null("snapshot_date", "symbol"), a_share_code(), unique("snapshot_date", "indicator", "symbol")])
+                    row_rules=[*not_null("snapshot_date", "symbol"), a_share_code(),
+                               unique("snapshot_date", "indicator", "symbol"), MAIN_FLOW])
 SECTOR_RANKS = Suite("staging.sector_fund_flow_rank",
                      row_rules=[*not_null("snapshot_date", "board_code"), unique("snapshot_date", "indicator", "board_code"),
-                                Rule("main_flow_inconsistent", lambda E, f: E.ExpectColumnValuesToBeBetween(
-                                    column="check_main_flow_gap", max_value=0), "main_net_inflow_cny")])
+                                MAIN_FLOW])
 US_BARS = Suite("staging.us_bars_daily",
                 row_rules=[*not_null("us_trade_date", "symbol", "close"), unique("us_trade_date", "symbol"),
                            a_ge_b("high", "low", "high_below_low"), at_least("volume_shares", 0, "negative_volume")])
 NEWS = Suite(
     "staging.news_items",
-    row_rules=[*not_null("title", "published_at", "trade_date"),
+    row_rules=[*not_null("title", "published_at", "trade_date", "item_id"),
                Rule("empty_text", lambda E, f: E.ExpectColumnValueLengthsToBeBetween(column="body", min_value=1), "title"),
                Rule("published_outside_its_session", lambda E, f: E.ExpectColumnValuesToBeBetween(
                    column="check_days_to_session", min_value=0, max_value=f.get("max_days_to_session", 14)), "published_at"),
-               unique("item_id")],
+    ],
 )
 
 SUITES = {s.table: s for s in (STOCK_BARS, INDEX_BARS, CSI_INDEX, UNIVERSE, NAME_HISTORY, BOARDS, MEMBERSHIP,

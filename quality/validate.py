@@ -19,7 +19,8 @@ import polars as pl
 from etl.settings import WAREHOUSE_DIR
 from quality.suites import Rule, Suite
 
-GX_DIR = WAREHOUSE_DIR / "gx"
+def gx_dir() -> Path:
+    return Path(os.environ.get("ASHARE_GX_DIR", WAREHOUSE_DIR / "gx"))
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["__row"],
                  "return_unexpected_index_query": False, "partial_unexpected_count": 5}
 
@@ -28,13 +29,17 @@ def data_docs_enabled() -> bool:
     return os.environ.get("ASHARE_DATA_DOCS", "1") != "0"
 
 
-@lru_cache(maxsize=2)
 def _context(with_docs: bool):
+    return _cached_context(with_docs, str(gx_dir()))
+
+
+@lru_cache(maxsize=4)
+def _cached_context(with_docs: bool, root: str):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(GX_DIR)) if with_docs else gx.get_context(mode="ephemeral")
+    context = gx.get_context(mode="file", project_root_dir=root) if with_docs else gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
@@ -72,9 +77,9 @@ def _run(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if data_docs_enabled() else []
+    # results are stored with the context; the data docs site is rebuilt once per run (build_data_docs)
     checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions, result_format=RESULT_FORMAT))
+        gx.Checkpoint(name=name, validation_definitions=[definition], actions=[], result_format=RESULT_FORMAT))
     result = checkpoint.run(batch_parameters={"dataframe": pdf})
     by_rule = {r.name: r for r in rules}
     out = []
@@ -115,12 +120,17 @@ def validate(suite: Suite, frame: pl.DataFrame, partitions: pl.DataFrame | None 
                 else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}))
     summary = {"expectations": len(details), "failed": sum(not d["success"] for d in details),
                "quarantined_rows": bad_rows.height, "failed_partition_rules": failed}
-    docs = None
-    if data_docs_enabled():
-        sites = context.get_docs_sites_urls()
-        docs = sites[0]["site_url"] if sites else None
+    docs = docs_index().as_uri() if data_docs_enabled() else None
     return Outcome(suite.table, bad_rows, failed, summary, docs, details)
 
 
 def docs_index() -> Path:
-    return GX_DIR / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return gx_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def build_data_docs() -> Path | None:
+    """Render the data docs site (HTML) from every stored validation result."""
+    if not data_docs_enabled():
+        return None
+    _context(True).build_data_docs()
+    return docs_index()

@@ -2,6 +2,7 @@ import datetime as dt
 import os
 
 os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("ASHARE_DATA_DOCS", "0")  # rendering HTML is for make demo; tests/test_quality.py builds it once
 
 import dagster as dg
 import duckdb
@@ -40,12 +41,18 @@ def table(path, sql: str) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory):
+def built_warehouse_result(tmp_path_factory):
     """The whole graph materialised once over the holiday window, shared by read-only tests."""
     path = tmp_path_factory.mktemp("wh") / "ashare.duckdb"
     result = materialize_range(path)
     assert result.success
-    return path
+    result.path = path
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built_warehouse_result):
+    return built_warehouse_result.path
 
 
 def d(text: str) -> dt.date:

@@ -1,21 +1,27 @@
-"""Board lists and membership snapshots -> staging.boards, staging.board_membership (with history)."""
+"""Board lists and membership snapshots -> staging.boards, staging.board_membership (with history).
+
+Each comes in two steps: rows that can be keyed (the rest are set aside with a rule), then the table built
+from the rows that also pass the suite."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from etl.quarantine import split
-from etl.transforms.history import captures, intervals
+from etl.transforms.history import intervals
 
 A_SHARE = r"^(60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d+$"
 
 
-def stage_boards(board_list: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One row per BK code: latest name, first and last list it appeared in. Names without a code are
-    quarantined (no code is guessed)."""
-    good, bad = split(board_list, {"board_code_unresolved": (pl.col("board_code").is_null(), pl.col("board_name"))})
-    boards = (
-        good.sort("snapshot_date")
+def board_list_rows(board_list: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Names without a BK code are set aside: no code is guessed."""
+    return split(board_list, {"board_code_unresolved": (pl.col("board_code").is_null(), pl.col("board_name"))})
+
+
+def boards_from_lists(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per BK code: type, latest name, first and last list it appeared in."""
+    return (
+        rows.sort("snapshot_date")
         .group_by("board_code")
         .agg(
             board_type=pl.col("board_type").last(),
@@ -26,23 +32,25 @@ def stage_boards(board_list: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         .sort("board_code")
     )
-    return boards, bad
 
 
-def stage_membership(snapshots: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Membership snapshots -> (validity intervals, captures per board, quarantined rows)."""
+def membership_observations(snapshots: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Snapshot rows that name a board by BK code and an A-share; the rest set aside with the rule."""
     rules = {
         "board_code_unresolved": (pl.col("board_code").is_null(), pl.col("request_symbol")),
         "not_an_a_share": (~pl.col("symbol").str.contains(A_SHARE), pl.col("symbol")),
     }
-    good, bad = split(snapshots, rules)
-    observed = good.select("board_code", "board_type", "symbol", "snapshot_date").unique()
-    history = intervals(observed, keys=["symbol"], values=["board_type"], scope=["board_code"])
+    return split(snapshots, rules)
+
+
+def membership_history(observed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Observations -> (validity intervals, captures per board with member counts)."""
+    obs = observed.select("board_code", "board_type", "symbol", "snapshot_date").unique()
+    history = intervals(obs, keys=["symbol"], values=["board_type"], scope=["board_code"])
     taken = (
-        observed.group_by("board_code", "snapshot_date")
+        obs.group_by("board_code", "snapshot_date")
         .agg(members=pl.len().cast(pl.Int32))
         .rename({"snapshot_date": "capture_date"})
         .sort("board_code", "capture_date")
     )
-    assert captures(observed, ["board_code"]).height == taken.height
-    return history.select("board_code", "symbol", "board_type", "valid_from", "valid_to"), taken, bad
+    return history.select("board_code", "symbol", "board_type", "valid_from", "valid_to"), taken

@@ -9,7 +9,7 @@ import polars as pl
 from etl.calendar import is_trading_day, previous_trading_day
 from etl.catalog import SECTOR_TYPES
 from etl.quarantine import split
-from etl.transforms.bars import PROVENANCE, require_unique
+from etl.transforms.bars import PROVENANCE
 
 FLOWS = [f"{b}_net_inflow_{u}" for b in ("main", "super_large", "large", "medium", "small") for u in ("cny", "pct")]
 SHANGHAI = "Asia/Shanghai"
@@ -37,10 +37,10 @@ def _with_session(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def stage_stock_ranks(raw: pl.DataFrame) -> pl.DataFrame:
-    out = _with_session(raw).select(
-        "snapshot_date", "indicator", "symbol", "session_date", "name", "pct_change", *FLOWS, *PROVENANCE
+    return _with_session(raw).select(
+        "snapshot_date", "indicator", "symbol", "session_date", "name", "pct_change", *FLOWS, *PROVENANCE,
+        check_main_flow_gap=main_flow_gap(),
     )
-    return require_unique(out, ["snapshot_date", "indicator", "symbol"], "staging.stock_fund_flow_rank")
 
 
 def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -58,9 +58,9 @@ def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame) -> tuple[pl.Data
     good, bad = split(resolved, {"board_code_unresolved": (pl.col("board_code").is_null(), pl.col("board_name"))})
     out = good.select(
         "snapshot_date", "indicator", "board_code", "sector_type", "session_date", "board_name", "pct_change",
-        *FLOWS, "top_inflow_stock_name", "top_inflow_stock_symbol", *PROVENANCE,
+        *FLOWS, "top_inflow_stock_name", "top_inflow_stock_symbol", *PROVENANCE, check_main_flow_gap=main_flow_gap(),
     )
-    return require_unique(out, ["snapshot_date", "indicator", "board_code"], "staging.sector_fund_flow_rank"), bad
+    return out, bad
 
 
 def latest_per_day(raw: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -68,9 +68,13 @@ def latest_per_day(raw: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return raw.sort("fetched_at", nulls_last=False).unique(keys, keep="last", maintain_order=True).sort(keys)
 
 
-def main_flow_mismatches(frame: pl.DataFrame, rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.DataFrame:
-    """Rows where main net inflow differs from super-large + large by more than the tolerance (sources round
-    large values to 3-4 significant digits, so the check is relative)."""
+def main_flow_gap(rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.Expr:
+    """How far main net inflow is from super-large + large beyond the tolerance (> 0: inconsistent). Sources
+    round large values to 3-4 significant digits, so the tolerance is relative."""
     parts = pl.col("super_large_net_inflow_cny") + pl.col("large_net_inflow_cny")
     limit = rel_tol * (pl.col("super_large_net_inflow_cny").abs() + pl.col("large_net_inflow_cny").abs()) + abs_tol
-    return frame.filter((pl.col("main_net_inflow_cny") - parts).abs() > limit)
+    return (pl.col("main_net_inflow_cny") - parts).abs() - limit
+
+
+def main_flow_mismatches(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(main_flow_gap() > 0)

@@ -9,11 +9,10 @@ from etl.transforms.bars import PROVENANCE, require_unique
 
 
 def stage_csi(raw: pl.DataFrame) -> pl.DataFrame:
-    out = raw.select(
+    return raw.select(
         "trade_date", "index_code", "index_name", "open", "high", "low", "close", "change", "pct_change",
         "volume_shares", "amount_cny", "constituents", "pe_ttm", *PROVENANCE,
     )
-    return require_unique(out, ["trade_date", "index_code"], "staging.csi_index_daily")
 
 
 def stage_us(raw: pl.DataFrame) -> pl.DataFrame:
@@ -27,7 +26,7 @@ def stage_us(raw: pl.DataFrame) -> pl.DataFrame:
         "us_trade_date", "symbol", pl.col("symbol").str.split(".").list.last().alias("ticker"), "next_cn_trade_date",
         "open", "high", "low", "close", "volume_shares", "amount_usd", "pct_change", "change", *PROVENANCE,
     )
-    return require_unique(out.sort("us_trade_date", "symbol"), ["us_trade_date", "symbol"], "staging.us_bars_daily")
+    return out.sort("us_trade_date", "symbol")
 
 
 def stage_dividends(raw: pl.DataFrame) -> pl.DataFrame:

@@ -75,17 +75,16 @@ def items_from_feed(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def stage_news(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Raw items (both origins) -> (one row per distinct normalised content, rows set aside)."""
+def news_rows(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw items (both origins) -> (normalised, timed rows with their content id, rows set aside)."""
     from etl.quarantine import split
 
     rows = items.with_columns(
         title=pl.col("title").fill_null("").map_elements(normalise, return_dtype=pl.String),
         body=pl.col("body").fill_null("").map_elements(normalise, return_dtype=pl.String),
     )
-    good, bad = split(rows, {
-        "missing_title": (pl.col("title") == "", pl.col("url")),
-    })
+    good, bad = split(rows, {"missing_title": (pl.col("title") == "", pl.col("url"))})
+    # CCTV items without text keep their title as text (4 in the recording); the feed's summary may be empty
     good = good.with_columns(body=pl.when(pl.col("body") == "").then(pl.col("title")).otherwise(pl.col("body")))
     local = [dt.datetime.combine(d, t) for d, t in good.select("__day", "__time").iter_rows()]
     good = good.with_columns(
@@ -93,16 +92,20 @@ def stage_news(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                                dtype=pl.Datetime("us", "UTC")),
         trade_date=pl.Series([trade_date_of(x) for x in local], dtype=pl.Date),
         item_id=pl.struct("title", "body").map_elements(lambda r: content_id(r["title"], r["body"]), return_dtype=pl.String),
-    )
-    deduped = (
-        good.sort("published_at")
+    ).with_columns(check_days_to_session=(pl.col("trade_date") - pl.col("__day")).dt.total_days())
+    return good, bad
+
+
+def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct normalised content: the first publication, with the number of repeats."""
+    return (
+        rows.sort("published_at")
         .group_by("item_id", maintain_order=True)
         .agg(pl.all().first(), duplicates=(pl.len() - 1).cast(pl.Int32))
         .select("item_id", "origin", "published_at", "trade_date", "title", "body", "url", "outlets", "duplicates",
                 "source", "fetched_at")
         .sort("published_at", "item_id")
     )
-    return deduped, bad
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,18 @@
+"""Great Expectations data docs: one HTML site under warehouse/gx with every suite's latest results."""
+
+import dagster as dg
+
+from assets.common import key
+from quality.suites import SUITES
+
+
+@dg.asset(key_prefix="quality", name="data_docs", group_name="quality", kinds={"great_expectations"},
+          deps=[key(*table.split(".")) for table in SUITES])
+def quality_data_docs() -> dg.MaterializeResult:
+    """Rebuild the data docs site after the staging suites ran; open the `index` link in a browser."""
+    from quality.validate import build_data_docs
+
+    index = build_data_docs()
+    if index is None:
+        return dg.MaterializeResult(metadata={"note": "data docs disabled (ASHARE_DATA_DOCS=0)"})
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.url(index.as_uri()), "path": str(index)})
