@@ -11,7 +11,9 @@ from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
 from etl.sources.base import Board
 from etl.transforms.bars import PROVENANCE, require_unique
-from etl.transforms.boards import board_list_rows, boards_from_lists, membership_history, membership_observations
+from etl.transforms.boards import (
+    board_list_rows, boards_from_lists, membership_history, membership_observations, with_reference_checks,
+)
 
 BOARD_TYPE_OF = {"stock_board_concept_name_em": "concept", "stock_board_industry_name_em": "industry",
                  "stock_board_concept_cons_em": "concept", "stock_board_industry_cons_em": "industry",
@@ -93,10 +95,10 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
         history, taken = membership_history(good)
         return history, [Replace("staging.board_snapshots", taken)]
 
+    observed = with_reference_checks(observed, known["symbol"], boards["board_code"])
     return stage_checked(
         context, wh, "staging.board_membership", observed,
         key_columns=["board_code", "symbol", "snapshot_date"], raw_rows=raw.height, prior_bad=bad, store=store,
-        facts={"known_symbols": known["symbol"].to_list(), "known_boards": boards["board_code"].to_list()},
         partition_column="snapshot_date",
     )
 

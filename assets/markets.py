@@ -8,7 +8,7 @@ from assets.common import RANGE, describe, key, load_landed, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
-from etl.calendar import trading_days
+from etl.calendar import sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
@@ -31,9 +31,10 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     days = partition_dates(context)
     wh = warehouse.get()
     raw = wh.query("SELECT * FROM raw.csi_index_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
-    return stage_checked(context, wh, "staging.csi_index_daily", stage_csi(raw), key_columns=["trade_date", "index_code"],
+    candidate = stage_csi(raw)
+    return stage_checked(context, wh, "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"],
                          raw_rows=raw.height, days=days, partition_column="trade_date",
-                         facts={"sessions": trading_days()})
+                         facts={"sessions": sessions_spanning(candidate["trade_date"])})
 
 
 @dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))

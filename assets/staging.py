@@ -8,7 +8,7 @@ from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from assets.validation import gx_check, stage_checked
-from etl.calendar import previous_trading_day, trading_days
+from etl.calendar import previous_trading_day, sessions_spanning
 from etl.catalog import INDICES
 from etl.transforms.bars import partition_summary, stage_index_bars, stock_bar_candidates
 from etl.transforms.universe import name_history, stage_universe
@@ -50,7 +50,7 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
         context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
         raw_rows=raw.height, days=days, partition_column="partition_date",
         partitions=partition_summary(candidate, days, previous),
-        facts={"sessions": trading_days()},
+        facts={"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 
@@ -68,7 +68,7 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     return stage_checked(
         context, wh, "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"],
         raw_rows=raw.height, days=days, partition_column="partition_date", partitions=partitions,
-        facts={"sessions": trading_days()},
+        facts={"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 

@@ -69,3 +69,10 @@ def closed_weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
             out.append(day)
         day += dt.timedelta(days=1)
     return out
+
+
+def sessions_spanning(dates) -> list[dt.date]:
+    """Trading days between the earliest and latest of `dates`: enough to tell whether each is a session
+    (a value set of every session since 1990 would cost seconds to validate)."""
+    present = [d for d in dates if d is not None]
+    return sessions_between(min(present), max(present)) if present else []

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-A_SHARE_CODE = r"^(60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d{3,4}$"
+A_SHARE_CODE = r"^(?:60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d{3,4}$"
 MIN_ROWS_RATIO, MAX_ROWS_RATIO = 0.9, 1.5  # vs the previous session: a blocked half-empty day must not pass
 PCT_TOLERANCE = 0.06  # percentage points: 2-decimal rounding of prices and of akshare's 涨跌幅
 
@@ -61,8 +61,10 @@ def a_ge_b(a: str, b: str, name: str) -> Rule:
         column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing"), a)
 
 
-def in_known(column: str, fact: str, name: str) -> Rule:
-    return Rule(name, lambda E, f: E.ExpectColumnValuesToBeInSet(column=column, value_set=f[fact]), column)
+def flagged(check_column: str, name: str, value: str) -> Rule:
+    """A rule computed by the transform into a boolean check_* column (for look-ups against thousands of
+    known codes, which GX would otherwise carry as a value set in every result)."""
+    return Rule(name, lambda E, f: E.ExpectColumnValuesToBeInSet(column=check_column, value_set=[True]), value)
 
 
 def partition_rows() -> list[Rule]:
@@ -135,7 +137,7 @@ BOARDS = Suite("staging.boards", row_rules=[*not_null("board_code", "board_name"
 MEMBERSHIP = Suite(
     "staging.board_membership",
     row_rules=[*not_null("board_code", "symbol"), a_share_code(),
-               in_known("symbol", "known_symbols", "unknown_stock"), in_known("board_code", "known_boards", "unknown_board"),
+               flagged("check_known_stock", "unknown_stock", "symbol"), flagged("check_known_board", "unknown_board", "board_code"),
                unique("board_code", "symbol", "snapshot_date")],
     partition_rules=partition_rows()[:1],
 )

@@ -13,7 +13,7 @@ from tests.conftest import FIRST, LAST, materialize_range, table
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
           "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily"]
-SAMPLE_FIRST, SAMPLE_LAST = "2024-12-02", "2025-03-31"
+SAMPLE_LAST = "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
 INDEX_DAILY = [("trade_date", "DATE"), ("index_code", "VARCHAR"), ("index_name", "VARCHAR"), ("open", "DOUBLE"),
@@ -45,7 +45,9 @@ def test_every_layer_is_built_for_every_session(built_warehouse):
     per_day = table(built_warehouse, "SELECT count(DISTINCT trade_date) n FROM marts.index_daily")["n"][0]
     assert per_day == SESSIONS
     counts = {t: table(built_warehouse, f"SELECT count(*) n FROM {t}")["n"][0] for t in TABLES}
-    assert counts["raw.stock_bars_daily"] == counts["staging.stock_bars_daily"] > 50_000
+    quarantined = table(built_warehouse, "SELECT count(*) n FROM quality.quarantine WHERE table_name = 'staging.stock_bars_daily'")["n"][0]
+    assert counts["raw.stock_bars_daily"] == counts["staging.stock_bars_daily"] + quarantined
+    assert counts["staging.stock_bars_daily"] > 50_000
     assert counts["marts.market_breadth_daily"] == SESSIONS
     indices = table(built_warehouse, "SELECT DISTINCT index_code FROM marts.index_daily")["index_code"].to_list()
     assert {"000001", "399001", "399006", "000300", "000016", "000905", "000922"} <= set(indices)
@@ -77,15 +79,24 @@ def test_csi_dividend_change_on_the_first_session_after_the_holiday(built_wareho
     assert row[1] < -1.5  # dividend assets sold off on the first session of the Snake year
 
 
+def landed_bars(built_warehouse, day):
+    """The landing file's traded bars, less the rows the suite quarantined (listed in quality.quarantine)."""
+    q = table(built_warehouse, "SELECT split_part(row_key, '|', 2) AS code FROM quality.quarantine "
+                               f"WHERE table_name = 'staging.stock_bars_daily' AND partition_key = '{day}' "
+                               "AND split_part(row_key, '|', 3) = 'qfq'")
+    bars = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / f"{day}.parquet").filter(pl.col("成交量") > 0)
+    return bars.filter(~pl.col("股票代码").is_in(q["code"].to_list()))
+
+
 def test_breadth_matches_a_count_over_the_landing_file(built_warehouse):
-    bars = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / "2025-02-05.parquet").filter(pl.col("成交量") > 0)
+    bars = landed_bars(built_warehouse, "2025-02-05")
     row = table(built_warehouse, "SELECT * FROM marts.market_breadth_daily WHERE trade_date = '2025-02-05'").row(0, named=True)
     assert row["stocks_traded"] == bars.height
     assert row["advancers"] == bars.filter(pl.col("涨跌幅") > 0).height
     assert row["decliners"] == bars.filter(pl.col("涨跌幅") < 0).height
     assert row["total_amount_cny"] == pytest.approx(bars["成交额"].sum())
     assert row["amount_coverage"] == pytest.approx(bars["成交额"].is_not_null().mean())
-    previous = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / "2025-01-27.parquet").filter(pl.col("成交量") > 0)
+    previous = landed_bars(built_warehouse, "2025-01-27")
     assert row["total_amount_change_cny"] == pytest.approx(bars["成交额"].sum() - previous["成交额"].sum())
 
 
@@ -120,7 +131,8 @@ def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sa
     assert materialize_range(path).success
     before = snapshot(path)
     with pytest.raises(ContractError, match="stock_zh_a_hist: columns differ"):
-        materialize_range(path, source=MarketSourceResource(sample_landing=str(broken_sample)))
+        materialize_range(path, source=MarketSourceResource(sample_landing=str(broken_sample)),
+                          selection="key:raw/stock_bars_daily")
     assert_same(before, snapshot(path))
 
 
@@ -137,22 +149,25 @@ def test_a_failure_mid_write_keeps_the_old_partitions(tmp_path, monkeypatch):
         return original(*args).with_columns(source=pl.lit(None, pl.String))
 
     monkeypatch.setattr(assets.staging, "stock_bar_candidates", breaks_the_insert)
-    result = materialize_range(path, raise_on_error=False)
+    result = materialize_range(path, raise_on_error=False, selection="key:staging/stock_bars_daily")
     assert [e.step_key for e in result.get_step_failure_events()] == ["staging__stock_bars_daily"]
     assert_same(before, snapshot(path))
 
 
-def test_make_demo_builds_the_whole_sample_in_one_run_and_says_what_it_built(tmp_path):
+def test_make_demo_builds_a_range_in_one_run_and_says_what_it_built(tmp_path):
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "ASHARE_WAREHOUSE": str(tmp_path / "demo.duckdb")}
     env.pop("DAGSTER_HOME", None)
-    out = subprocess.run([sys.executable, "-m", "assets.demo"], env=env, capture_output=True, text=True, check=True).stdout
-    assert "from the recorded source, partitions 2024-12-02 .. 2025-03-31" in out
-    assert "wall" in out and "make dev" in out
-    breadth = table(tmp_path / "demo.duckdb", "SELECT count(*) n, min(trade_date) a, max(trade_date) b FROM marts.market_breadth_daily")
-    assert breadth.row(0) == (79, pl.Series([SAMPLE_FIRST]).str.to_date()[0], pl.Series([SAMPLE_LAST]).str.to_date()[0])
+    env["ASHARE_DATA_DOCS"] = "0"
+    # the same command as make demo, over the last sessions of the sample (the whole sample is make demo's job)
+    cmd = [sys.executable, "-m", "assets.demo", "--first", "2025-03-24", "--last", SAMPLE_LAST]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    assert f"from the recorded source, partitions 2025-03-24 .. {SAMPLE_LAST}" in out
+    assert "wall" in out and "make dev" in out and "marts.market_breadth_daily" in out
+    breadth = table(tmp_path / "demo.duckdb", "SELECT count(*) n, max(trade_date) b FROM marts.market_breadth_daily")
+    assert breadth.row(0) == (6, pl.Series([SAMPLE_LAST]).str.to_date()[0])
     runs = [line for line in out.splitlines() if line.startswith("run ")]
     assert len(runs) == 1  # one run for the whole range, not one per day

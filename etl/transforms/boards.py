@@ -54,3 +54,12 @@ def membership_history(observed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         .sort("board_code", "capture_date")
     )
     return history.select("board_code", "symbol", "board_type", "valid_from", "valid_to"), taken
+
+
+def with_reference_checks(observed: pl.DataFrame, known_symbols: pl.Series, known_boards: pl.Series) -> pl.DataFrame:
+    """check_* flags for the suite: does the row reference a known stock (listed now or with bars in the
+    warehouse, so stocks delisted since stay known) and a known board."""
+    return observed.with_columns(
+        check_known_stock=pl.col("symbol").is_in(known_symbols.implode()),
+        check_known_board=pl.col("board_code").is_in(known_boards.implode()),
+    )

@@ -108,6 +108,13 @@ def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@lru_cache(maxsize=50_000)
+def _tokens(tokenizer, text: str) -> tuple[str, ...]:
+    # HMM off: the words that matter are in the dictionary; new-word discovery only costs time. Cached:
+    # re-running a partition re-tags the same items.
+    return tuple(t.strip() for t in tokenizer.cut(text, HMM=False))
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
@@ -147,7 +154,6 @@ def tag(news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.Dat
     known = set(universe["symbol"])
     for item_id, title, body in news.select("item_id", "title", "body").iter_rows():
         text = f"{title} {body}"
-        # HMM off: the words that matter are in the dictionary; new-word discovery only costs time
         tokens = [t.strip() for t in tokenizer.cut(text, HMM=False)]
         hits: dict[str, list[str]] = {}
         for token in tokens:
