@@ -42,17 +42,25 @@ def demo(workdir: Path) -> tuple[float, float]:
 def per_partition_backfill(workdir: Path) -> list[float]:
     import dagster as dg
 
-    from assets.definitions import defs
     from etl.landing import LandingZone
     from etl.settings import SAMPLE_LANDING
 
     os.environ["ASHARE_WAREHOUSE"] = str(workdir / "backfill.duckdb")
     from assets.resources import MarketSourceResource, WarehouseResource
 
-    job = defs.resolve_job_def("warehouse_job")
+    from assets.definitions import all_assets, all_checks
+
+    partitioned = [a for a in all_assets if a.partitions_def is not None]
+    others = [a for a in all_assets if a.partitions_def is None]
     resources = {"warehouse": WarehouseResource(path=str(workdir / "backfill.duckdb")), "market_source": MarketSourceResource()}
-    job = dg.Definitions(assets=defs.assets, jobs=[job], resources=resources).resolve_job_def("warehouse_job")
+    jobs = [dg.define_asset_job("snapshots", selection=dg.AssetSelection.assets(*others)),
+            dg.define_asset_job("daily", selection=dg.AssetSelection.assets(*partitioned))]
+    local = dg.Definitions(assets=all_assets, asset_checks=all_checks, jobs=jobs, resources=resources,
+                           executor=dg.in_process_executor)
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    # the snapshot assets once (the stock list, boards, news...), then the range assets one partition a run
+    assert local.resolve_job_def("snapshots").execute_in_process(run_config=quiet).success
+    job = local.resolve_job_def("daily")
     times = []
     for key in LandingZone(SAMPLE_LANDING).partitions("stock_zh_a_hist"):
         started = time.perf_counter()
@@ -74,7 +82,7 @@ def main() -> None:
         ("load Definitions (median of 5)", f"{defs:.2f} s", f"+{defs - bare:.2f} s over dagster (target ≤ 1 s)"),
         ("make demo: wall time, whole sample in one run", f"{wall:.1f} s", "target ≤ 60 s warm"),
         ("make demo: peak memory (RSS)", f"{peak:.0f} MB", ""),
-        (f"backfill, one run per partition ({len(times)}): first 10 mean", f"{first:.2f} s", ""),
+        (f"backfill of the range assets, one run per partition ({len(times)}): first 10 mean", f"{first:.2f} s", ""),
         ("backfill: last 10 mean", f"{last:.2f} s", f"ratio {last / first:.2f} (target ≤ 1.2)"),
     ]
     print()
