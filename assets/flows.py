@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import SnapshotConfig, describe, key, load_landed, spec, writer
+from assets.common import SnapshotConfig, key, load_landed, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
 from etl.catalog import tracking

@@ -1,6 +1,5 @@
 """The live akshare source with akshare's functions replaced by frames in akshare's exact shapes."""
 
-import datetime as dt
 import json
 
 import pytest

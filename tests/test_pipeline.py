@@ -9,7 +9,7 @@ import pytest
 from assets.resources import MarketSourceResource
 from etl.contracts import ContractError
 from etl.settings import SAMPLE_LANDING
-from tests.conftest import FIRST, LAST, materialize_range, table
+from tests.conftest import FIRST, materialize_range, table
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
           "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily"]
