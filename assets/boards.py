@@ -10,7 +10,8 @@ from assets.validation import gx_check, stage_checked
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
 from etl.sources.base import Board
-from etl.transforms.bars import PROVENANCE, require_unique
+from etl.calendar import sessions_spanning
+from etl.transforms.bars import PROVENANCE
 from etl.transforms.boards import (
     board_list_rows, boards_from_lists, membership_history, membership_observations, with_reference_checks,
 )
@@ -122,14 +123,15 @@ def raw_board_bars_daily(
                                                   tracked_boards_not_found=missing))
 
 
-@dg.asset(key_prefix="staging", name="board_bars_daily", deps=[key("raw", "board_bars_daily")], **RANGE, **writer("staging"))
+@dg.asset(key_prefix="staging", name="board_bars_daily", deps=[key("raw", "board_bars_daily")],
+          check_specs=[gx_check("staging.board_bars_daily")], **RANGE, **writer("staging"))
 def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
     raw = wh.query("SELECT * FROM raw.board_bars_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
-    frame = require_unique(raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close",
-                                      "pct_change", "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE),
-                           ["trade_date", "board_code"], "staging.board_bars_daily")
-    wh.replace_partitions("staging.board_bars_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days)})
+    candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
+                           "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE)
+    return stage_checked(context, wh, "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"],
+                         raw_rows=raw.height, days=days, partition_column="trade_date",
+                         facts={"sessions": sessions_spanning(candidate["trade_date"])})

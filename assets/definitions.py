@@ -9,7 +9,6 @@ from assets.partitions import trading_days
 from assets.resources import MarketSourceResource, WarehouseResource
 
 all_assets = dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts, quality_docs])
-all_checks = [*flows.flow_checks]
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
@@ -20,7 +19,6 @@ warehouse_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=all_assets,
-    asset_checks=all_checks,
     jobs=[warehouse_job],
     # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
     # own process, one after another, rather than in parallel subprocesses that would contend for the lock

@@ -1,15 +1,15 @@
 """Fund flows: rank snapshots (stocks, sectors) and per-stock / market histories."""
 
 import dagster as dg
-import polars as pl
 
 from assets.common import SnapshotConfig, key, load_landed, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
+from etl.calendar import sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.fund_flows import (
-    FLOWS, latest_per_day, main_flow_mismatches, stage_sector_ranks, stage_stock_ranks,
+    FLOWS, latest_per_day, main_flow_gap, stage_sector_ranks, stage_stock_ranks,
 )
 
 RANKS = {"stock_individual_fund_flow_rank": "raw.stock_fund_flow_rank", "stock_sector_fund_flow_rank": "raw.sector_fund_flow_rank"}
@@ -83,41 +83,29 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
                                    metadata={"rows": counts[table], "source": source.name})
 
 
-@dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")], **writer("staging"))
-def staging_stock_fund_flow_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list[str], columns: list[str]):
+    """Histories are captured again every day: the latest capture of each key is the candidate; the earlier
+    captures it supersedes are counted as kept (upserted), not lost."""
+    wh = warehouse.get()
+    raw = wh.query(f"SELECT * FROM raw.{table.split('.')[1]}")
+    latest = latest_per_day(raw, keys)
+    candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
+    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=latest.height,
+                         facts={"sessions": sessions_spanning(candidate["trade_date"])},
+                         metadata={"captures_superseded": raw.height - latest.height})
+
+
+@dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")],
+          check_specs=[gx_check("staging.stock_fund_flow_daily")], **writer("staging"))
+def staging_stock_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock and session: the latest capture of each day wins."""
-    wh = warehouse.get()
-    frame = latest_per_day(wh.query("SELECT * FROM raw.stock_fund_flow_daily"), ["trade_date", "symbol"]).select(
-        "trade_date", "symbol", "close", "pct_change", *FLOWS, *PROVENANCE)
-    wh.replace_table("staging.stock_fund_flow_daily", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height})
+    return _stage_history(context, warehouse, "staging.stock_fund_flow_daily", ["trade_date", "symbol"],
+                          ["trade_date", "symbol", "close", "pct_change"])
 
 
-@dg.asset(key_prefix="staging", name="market_fund_flow_daily", deps=[key("raw", "market_fund_flow_daily")], **writer("staging"))
-def staging_market_fund_flow_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="market_fund_flow_daily", deps=[key("raw", "market_fund_flow_daily")],
+          check_specs=[gx_check("staging.market_fund_flow_daily")], **writer("staging"))
+def staging_market_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins."""
-    wh = warehouse.get()
-    frame = latest_per_day(wh.query("SELECT * FROM raw.market_fund_flow_daily"), ["trade_date"]).select(
-        "trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change", *FLOWS, *PROVENANCE)
-    wh.replace_table("staging.market_fund_flow_daily", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height})
-
-
-def _main_flow_check(table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=key("staging", table.split(".")[1]), name="main_equals_super_large_plus_large",
-                    description="主力 = 超大单 + 大单 within 1 % of |超大单| + |大单| (sources round large values)")
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        frame = warehouse.get().query(f"SELECT * FROM {table}")
-        bad = main_flow_mismatches(frame)
-        return dg.AssetCheckResult(
-            passed=bad.height == 0,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"rows": frame.height, "mismatches": bad.height,
-                      "examples": dg.MetadataValue.md(bad.head(5).select(pl.exclude("fetched_at")).to_pandas().to_markdown(index=False) if bad.height else "none")},
-        )
-
-    return check
-
-
-# the rank tables run the rule in their suites; the live-only histories get it as a warning check
-flow_checks = [_main_flow_check(t) for t in ("staging.stock_fund_flow_daily", "staging.market_fund_flow_daily")]
+    return _stage_history(context, warehouse, "staging.market_fund_flow_daily", ["trade_date"],
+                          ["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"])

@@ -81,11 +81,13 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods))
 
 
-@dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")], **writer("staging"))
-def staging_dividends(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")],
+          check_specs=[gx_check("staging.dividends")], **writer("staging"))
+def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock and report period: cash dividend per share (CNY), ex/record dates, yield (fraction).
     `etl.transforms.markets.trailing_dividend_yield` turns it into a trailing yield per stock and day."""
     wh = warehouse.get()
-    frame = stage_dividends(wh.query("SELECT * FROM raw.dividends"))
-    wh.replace_table("staging.dividends", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height})
+    raw = wh.query("SELECT * FROM raw.dividends")
+    frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
+    return stage_checked(context, wh, "staging.dividends", frame, key_columns=["symbol", "report_period"],
+                         raw_rows=frame.height, metadata={"captures_superseded": raw.height - frame.height})

@@ -161,5 +161,19 @@ NEWS = Suite(
     ],
 )
 
-SUITES = {s.table: s for s in (STOCK_BARS, INDEX_BARS, CSI_INDEX, UNIVERSE, NAME_HISTORY, BOARDS, MEMBERSHIP,
+BOARD_BARS = Suite("staging.board_bars_daily",
+                   row_rules=[*not_null("trade_date", "board_code", "close"), trading_day(), unique("trade_date", "board_code"),
+                              a_ge_b("high", "low", "high_below_low"), at_least("volume_shares", 0, "negative_volume")])
+STOCK_FLOW_DAILY = Suite("staging.stock_fund_flow_daily",
+                         row_rules=[*not_null("trade_date", "symbol"), a_share_code(), trading_day(),
+                                    unique("trade_date", "symbol"), MAIN_FLOW])
+MARKET_FLOW_DAILY = Suite("staging.market_fund_flow_daily",
+                          row_rules=[*not_null("trade_date"), trading_day(), unique("trade_date"), MAIN_FLOW])
+DIVIDENDS = Suite("staging.dividends",
+                  row_rules=[*not_null("symbol", "report_period"), a_share_code(), unique("symbol", "report_period"),
+                             at_least("cash_dividend_per_share_cny", 0, "negative_dividend"),
+                             Rule("yield_not_a_fraction", lambda E, f: E.ExpectColumnValuesToBeBetween(
+                                 column="dividend_yield_ratio", min_value=0, max_value=1), "dividend_yield_ratio")])
+
+SUITES = {s.table: s for s in (BOARD_BARS, STOCK_FLOW_DAILY, MARKET_FLOW_DAILY, DIVIDENDS, STOCK_BARS, INDEX_BARS, CSI_INDEX, UNIVERSE, NAME_HISTORY, BOARDS, MEMBERSHIP,
                                STOCK_RANKS, SECTOR_RANKS, US_BARS, NEWS)}

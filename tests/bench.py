@@ -48,14 +48,14 @@ def per_partition_backfill(workdir: Path) -> list[float]:
     os.environ["ASHARE_WAREHOUSE"] = str(workdir / "backfill.duckdb")
     from assets.resources import MarketSourceResource, WarehouseResource
 
-    from assets.definitions import all_assets, all_checks
+    from assets.definitions import all_assets
 
     partitioned = [a for a in all_assets if a.partitions_def is not None]
     others = [a for a in all_assets if a.partitions_def is None]
     resources = {"warehouse": WarehouseResource(path=str(workdir / "backfill.duckdb")), "market_source": MarketSourceResource()}
     jobs = [dg.define_asset_job("snapshots", selection=dg.AssetSelection.assets(*others)),
             dg.define_asset_job("daily", selection=dg.AssetSelection.assets(*partitioned))]
-    local = dg.Definitions(assets=all_assets, asset_checks=all_checks, jobs=jobs, resources=resources,
+    local = dg.Definitions(assets=all_assets, jobs=jobs, resources=resources,
                            executor=dg.in_process_executor)
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     # the snapshot assets once (the stock list, boards, news...), then the range assets one partition a run

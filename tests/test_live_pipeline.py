@@ -56,7 +56,12 @@ def live_warehouse(tmp_path_factory):
         patch.setattr(akshare, name, getattr(fake, name))
     try:
         live = MarketSourceResource(kind="akshare", live_landing=str(tmp / "landing"))
-        assert materialize_range(tmp / "w.duckdb", DAYS[0].isoformat(), DAYS[1].isoformat(), source=live).success
+        result = materialize_range(tmp / "w.duckdb", DAYS[0].isoformat(), DAYS[1].isoformat(), source=live)
+        assert result.success
+        checks = {tuple(e.asset_key.path): e.passed for e in result.get_asset_check_evaluations()}
+        # the live-only tables (board bars, fund-flow histories, dividends) pass their suites too
+        for table in ("board_bars_daily", "stock_fund_flow_daily", "market_fund_flow_daily", "dividends"):
+            assert checks[("staging", table)] is True
     finally:
         patch.undo()
     return tmp / "w.duckdb", fake
