@@ -80,7 +80,9 @@ def raw_board_membership_snapshot(
 
 
 @dg.asset(key_prefix="staging", name="board_membership",
-          deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe")],
+          # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
+          deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe"),
+                key("staging", "stock_bars_daily")],
           check_specs=[gx_check("staging.board_membership")], **writer("staging"))
 def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;

@@ -33,8 +33,13 @@ def test_membership_rows_are_all_accounted_for(built_warehouse):
     q = table(built_warehouse, "SELECT rule, count(*) n FROM quality.quarantine "
                                "WHERE table_name = 'staging.board_membership' GROUP BY 1 ORDER BY 1")
     assert raw == kept + q["n"].sum()  # one snapshot per board in the sample: one interval per raw row
-    # codes in neither the stock list nor the bars (delisted before the window) are unknown stocks
-    assert dict(q.rows()) == {"board_code_unresolved": 1221, "not_an_a_share": 56, "unknown_stock": 178}
+    # codes in neither the stock list nor the warehouse's bars (delisted) are unknown stocks
+    unknown = table(built_warehouse, "SELECT count(*) n FROM raw.board_membership_snapshot WHERE board_code IS NOT NULL "
+                                     "AND symbol NOT LIKE '2%' AND symbol NOT LIKE '9%' "
+                                     "AND symbol NOT IN (SELECT symbol FROM staging.stock_universe) "
+                                     "AND symbol NOT IN (SELECT DISTINCT symbol FROM raw.stock_bars_daily)")["n"][0]
+    assert dict(q.rows()) == {"board_code_unresolved": 1221, "not_an_a_share": 56, "unknown_stock": unknown}
+    assert 0 < unknown < 200
 
 
 def test_boards_without_a_bk_code_are_quarantined_not_guessed(built_warehouse):

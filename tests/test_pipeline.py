@@ -1,6 +1,7 @@
 """The Dagster graph on the shipped sample, in process: what it builds, that re-runs change nothing, and
 that a failed run leaves the warehouse as it was."""
 
+import datetime as dt
 import shutil
 
 import polars as pl
@@ -12,7 +13,8 @@ from etl.settings import SAMPLE_LANDING
 from tests.conftest import FIRST, materialize_range, table
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
-          "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily"]
+          "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily",
+          "marts.board_daily"]
 SAMPLE_LAST = "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
@@ -98,6 +100,26 @@ def test_breadth_matches_a_count_over_the_landing_file(built_warehouse):
     assert row["amount_coverage"] == pytest.approx(bars["成交额"].is_not_null().mean())
     previous = landed_bars(built_warehouse, "2025-01-27")
     assert row["total_amount_change_cny"] == pytest.approx(bars["成交额"].sum() - previous["成交额"].sum())
+
+
+def test_deepseek_board_return_on_the_first_session_of_the_snake_year(built_warehouse):
+    """Known answer from the landing files: members of BK1188 in the 2025-03-09 snapshot, their 02-05 bars."""
+    cons = pl.read_parquet(SAMPLE_LANDING / "stock_board_concept_cons_em" / "2025-03-09.parquet")
+    members = cons.filter(pl.col("板块代码") == "BK1188")["代码"]
+    bars = landed_bars(built_warehouse, "2025-02-05").filter(pl.col("股票代码").is_in(members.implode()))
+    row = table(built_warehouse, "SELECT * FROM marts.board_daily WHERE board_code = 'BK1188' "
+                                 "AND trade_date = '2025-02-05'").row(0, named=True)
+    assert row["members"] == members.n_unique() and row["members_traded"] == bars.height
+    assert row["ew_return_pct"] == pytest.approx(bars["涨跌幅"].mean())
+    assert row["advancers"] == bars.filter(pl.col("涨跌幅") > 0).height
+    weights = bars.filter(pl.col("换手率") > 0).with_columns(w=pl.col("成交额") / (pl.col("换手率") / 100))
+    assert row["cw_return_pct"] == pytest.approx((weights["涨跌幅"] * weights["w"]).sum() / weights["w"].sum())
+    assert row["membership_as_of"] == dt.date(2025, 3, 9)  # look-ahead shown: the board is from February
+    assert row["ew_return_pct"] > 3 and row["method"] == "rebuilt_from_members"
+    cpo = table(built_warehouse, "SELECT rank_in_type, (SELECT max(rank_in_type) FROM marts.board_daily "
+                                 "WHERE trade_date = '2025-02-05' AND board_type = 'concept') AS worst "
+                                 "FROM marts.board_daily WHERE board_name = 'CPO概念' AND trade_date = '2025-02-05'").row(0)
+    assert cpo[0] > 0.9 * cpo[1]  # compute hardware fell while the AI concepts surged
 
 
 def test_first_partition_has_no_previous_close(built_warehouse):

@@ -60,7 +60,8 @@ def market_breadth_daily(bars: pl.DataFrame, names: pl.DataFrame, days: Sequence
     traded = price_limit_band(bars.filter(pl.col("volume_shares") > 0), names)
     daily = (
         limit_flags(traded)
-        .group_by("trade_date")
+        .sort("trade_date", "symbol")  # a fixed summation order: re-runs give identical totals
+        .group_by("trade_date", maintain_order=True)
         .agg(
             stocks_traded=pl.len().cast(pl.Int32),
             advancers=(pl.col("pct_change") > 0).sum().cast(pl.Int32),

@@ -1,0 +1,60 @@
+"""Board indices rebuilt from member bars (the recorded sample has no board K-lines): per board and day, the
+equal-weighted and float-cap-weighted mean of the members' percent changes, with the membership snapshot the
+answer rests on (`membership_as_of`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from etl.transforms.history import as_of
+
+METHOD = "rebuilt_from_members"
+
+
+def members_by_day(membership: pl.DataFrame, snapshots: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+    """trade_date, board_code, symbol, membership_as_of for every day (as of each day; look-ahead shown)."""
+    taken = snapshots.select("board_code", "capture_date")
+    frames = [
+        as_of(membership, taken, day, ["board_code"]).select(
+            pl.lit(day).alias("trade_date"), "board_code", "symbol", pl.col("as_of_date").alias("membership_as_of"))
+        for day in days
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(
+        schema={"trade_date": pl.Date, "board_code": pl.String, "symbol": pl.String, "membership_as_of": pl.Date})
+
+
+def board_daily(members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame) -> pl.DataFrame:
+    """`bars`: staging stock bars on one price basis (qfq) for the same days. Float cap ≈ amount ÷ turnover
+    rate (no cap data in the sources): the weight of the cap-weighted return."""
+    traded = bars.filter(pl.col("volume_shares") > 0).select(
+        "trade_date", "symbol", "pct_change", "amount_cny", pl.lit(True).alias("traded"),
+        float_cap_cny=pl.when(pl.col("turnover_pct") > 0).then(pl.col("amount_cny") / (pl.col("turnover_pct") / 100)),
+    )
+    # sorted input and ordered groups: float sums add up in the same order every run (re-runs are identical)
+    joined = members.join(traded, on=["trade_date", "symbol"], how="left").sort("trade_date", "board_code", "symbol")
+    has_pct = pl.col("pct_change").is_not_null()
+    weighted = has_pct & pl.col("float_cap_cny").is_not_null()
+    daily = joined.group_by("trade_date", "board_code", maintain_order=True).agg(
+        members=pl.len().cast(pl.Int32),
+        members_traded=pl.col("traded").fill_null(False).sum().cast(pl.Int32),
+        ew_return_pct=pl.col("pct_change").filter(has_pct).mean(),
+        cw_return_pct=(pl.col("pct_change") * pl.col("float_cap_cny")).filter(weighted).sum()
+        / pl.col("float_cap_cny").filter(weighted).sum(),
+        advancers=(pl.col("pct_change") > 0).sum().cast(pl.Int32),
+        decliners=(pl.col("pct_change") < 0).sum().cast(pl.Int32),
+        amount_cny=pl.col("amount_cny").sum(),
+        membership_as_of=pl.col("membership_as_of").max(),
+    )
+    out = daily.join(boards.select("board_code", "board_name", "board_type"), on="board_code", how="inner")
+    out = out.with_columns(
+        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct")),
+        rank_in_type=pl.col("ew_return_pct").rank("min", descending=True).over("trade_date", "board_type").cast(pl.Int32),
+        method=pl.lit(METHOD),
+    )
+    return out.select(
+        "trade_date", "board_code", "board_name", "board_type", "members", "members_traded", "ew_return_pct",
+        "cw_return_pct", "advancers", "decliners", "amount_cny", "rank_in_type", "method", "membership_as_of",
+    ).sort("trade_date", "board_type", "rank_in_type", "board_code")
