@@ -131,7 +131,7 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.board_bars_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
+    raw = wh.read_partitions("raw.board_bars_daily", days)
     candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
                            "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE)
     return stage_checked(context, wh, "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"],

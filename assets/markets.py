@@ -30,7 +30,7 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.csi_index_daily WHERE trade_date IN (SELECT UNNEST($dates))", {"dates": days})
+    raw = wh.read_partitions("raw.csi_index_daily", days)
     candidate = stage_csi(raw)
     return stage_checked(context, wh, "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"],
                          raw_rows=raw.height, days=days, partition_column="trade_date",

@@ -14,7 +14,6 @@ from etl.transforms.bars import partition_summary, stage_index_bars, stock_bar_c
 from etl.transforms.universe import name_history, stage_universe
 
 WRITER = writer("staging")
-PARTITION_SQL = "SELECT * FROM {table} WHERE partition_date IN (SELECT UNNEST($dates))"
 
 
 @dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])],
@@ -38,7 +37,7 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     suite are quarantined, and a partition that is empty or far off the previous session's size fails."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.query(PARTITION_SQL.format(table="raw.stock_bars_daily"), {"dates": days})
+    raw = wh.read_partitions("raw.stock_bars_daily", days, "partition_date")
     names = wh.query("SELECT * FROM staging.stock_name_history")
     seen = wh.query("SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
                     "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol", {"dates": days})
@@ -61,7 +60,7 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     tracked index must have a bar every session."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.query(PARTITION_SQL.format(table="raw.index_bars_daily"), {"dates": days})
+    raw = wh.read_partitions("raw.index_bars_daily", days, "partition_date")
     candidate = stage_index_bars(raw)
     partitions = partition_summary(candidate, days, None, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
     partitions = partitions.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))

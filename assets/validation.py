@@ -66,11 +66,10 @@ def stage_checked(
         built = store(good)
         good, extra = built if isinstance(built, tuple) else (built, [])
         also = [*also, *extra]
-    set_aside = pl.concat([b for b in (prior_bad, bad) if b is not None and b.height], how="diagonal_relaxed") \
-        if (prior_bad is not None and prior_bad.height) or bad.height else None
+    set_aside = [b for b in (prior_bad, bad) if b is not None and b.height]
     part = pl.col(partition_column) if partition_column else "*"
-    q = quarantine.rows(set_aside, table, list(key_columns), part, context.run_id) if set_aside is not None \
-        else quarantine.rows(pl.DataFrame(), table, [], "*", context.run_id)
+    q = quarantine.rows(pl.concat(set_aside, how="diagonal_relaxed") if set_aside else pl.DataFrame(),
+                        table, list(key_columns), part, context.run_id)
     scope = [d.isoformat() for d in days] if days is not None else None
     writes = [quarantine.replace(table, q, scope), *also]
     if days is not None:

@@ -43,10 +43,6 @@ class Contract:
     # Columns akshare added in some versions only (e.g. 股票代码 in stock_zh_a_hist); absent -> null.
     optional: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema={c.name: c.dtype for c in self.columns})
 

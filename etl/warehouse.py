@@ -62,6 +62,10 @@ class Warehouse:
         with self.connect(read_only=True) as con:
             return con.execute(sql, params or []).pl()
 
+    def read_partitions(self, table: str, dates: Sequence[dt.date], column: str = "trade_date") -> pl.DataFrame:
+        """The rows of `table` in the given partitions."""
+        return self.query(f"SELECT * FROM {table} WHERE {column} IN (SELECT UNNEST($dates))", {"dates": list(dates)})
+
     def replace_partitions(
         self,
         table: str,

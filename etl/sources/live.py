@@ -127,7 +127,7 @@ class LiveSnapshots:
                 if frame is not None and len(frame):
                     frames.append(frame.assign(board_code=board.code)[["board_code", *frame.columns]])
             if frames:
-                frame = _uniform(pd.concat(frames, ignore_index=True))
+                frame = pd.concat(frames, ignore_index=True)
                 landed += self._land_by_day(frame, dataset=hist_fn, function=hist_fn, date_column="日期", days=days,
                                             arguments={"boards": [b.code for b in boards if b.board_type == board_type]})
         return landed
@@ -164,7 +164,7 @@ class LiveSnapshots:
         landed = []
         if frames:
             landed.append(self._land_capture("stock_individual_fund_flow", "stock_individual_fund_flow",
-                                             _uniform(pd.concat(frames, ignore_index=True)), {"symbols": list(symbols)}, today))
+                                             pd.concat(frames, ignore_index=True), {"symbols": list(symbols)}, today))
         market = self._call("stock_market_fund_flow")
         if market is not None and len(market):
             landed.append(self._land_capture("stock_market_fund_flow", "stock_market_fund_flow", market, {}, today))
@@ -177,7 +177,7 @@ class LiveSnapshots:
         self.start_run()
         frames = [self._call("stock_zh_index_hist_csindex", symbol=code, start_date=_ymd(days[0]), end_date=_ymd(days[-1]))
                   for code in codes]
-        frame = _uniform(pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True))
+        frame = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
         return self._land_by_day(frame, dataset="stock_zh_index_hist_csindex", function="stock_zh_index_hist_csindex",
                                  date_column="日期", days=days, arguments={"symbols": list(codes)})
 
@@ -287,6 +287,7 @@ class AkshareSource(LiveSnapshots, Source):
     def _land_by_day(self, frame, *, dataset, function, date_column, days, arguments) -> list[LandedPartition]:
         import pandas as pd  # the akshare boundary
 
+        frame = _uniform(frame.copy())  # one type per column, as Parquet needs
         keys = pd.to_datetime(frame[date_column].astype(str)).dt.date if len(frame) else pd.Series([], dtype=object)
         landed = []
         for day in days:
@@ -330,7 +331,7 @@ class AkshareSource(LiveSnapshots, Source):
             if "股票代码" not in frame.columns:  # older akshare layouts had no code column
                 frame = frame.assign(股票代码=symbol)
             frames.append(frame)
-        frame = _uniform(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return self._land_by_day(frame, dataset=dataset, function="stock_zh_a_hist", date_column="日期", days=days,
                                  arguments={"adjust": adjust, "symbols": len(wanted), "no_data_count": len(empty),
                                             "no_data": empty[:50],
@@ -348,7 +349,7 @@ class AkshareSource(LiveSnapshots, Source):
             if frame is None or len(frame) == 0:
                 raise SourceError(f"stock_zh_index_daily_em({index.symbol}) returned no rows for {days[0]}..{days[-1]}")
             frames.append(frame.assign(symbol=index.symbol)[["symbol", *frame.columns]])
-        frame = _uniform(pd.concat(frames, ignore_index=True))
+        frame = pd.concat(frames, ignore_index=True)
         return self._land_by_day(frame, dataset="stock_zh_index_daily_em", function="stock_zh_index_daily_em",
                                  date_column="date", days=days,
                                  arguments={"symbols": [i.symbol for i in indices],

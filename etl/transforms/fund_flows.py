@@ -75,6 +75,3 @@ def main_flow_gap(rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.Expr:
     limit = rel_tol * (pl.col("super_large_net_inflow_cny").abs() + pl.col("large_net_inflow_cny").abs()) + abs_tol
     return (pl.col("main_net_inflow_cny") - parts).abs() - limit
 
-
-def main_flow_mismatches(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.filter(main_flow_gap() > 0)
