@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import boards, flows, markets, marts, news, quality_docs, raw, staging
+from assets import analysis, boards, flows, markets, marts, news, quality_docs, raw, report, staging
 from assets.partitions import trading_days
 from assets.resources import MarketSourceResource, WarehouseResource
 
-all_assets = dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts, quality_docs])
+all_assets = dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts, analysis, report, quality_docs])
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",

@@ -67,9 +67,11 @@ def main() -> None:
         parts = "-" if row["partitions"] is None else str(row["partitions"])
         print(f"{row['table']:34s} {row['rows']:>10,d} {parts:>10s}")
     print()
+    report = settings.warehouse_path.parent / "reports" / "dividend_vs_ai.html"
+    print(f"Report (open in a browser):  {report}")
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
     print(f"Query the warehouse:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.warehouse_path}', read_only=True)"
-          ".sql('SELECT * FROM marts.market_breadth_daily ORDER BY trade_date DESC LIMIT 5'))\"")
+          ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\"")
     print(f"(finished {dt.datetime.now():%Y-%m-%d %H:%M:%S})")
 
 

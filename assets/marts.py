@@ -2,13 +2,18 @@
 
 
 import dagster as dg
+import polars as pl
 
-from assets.common import RANGE, writer
+from assets.common import RANGE, key, spec, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.calendar import previous_trading_day
+from etl.themes import board_codes, themes
+from etl.transforms.analysis import news_theme_daily
 from etl.transforms.boards_daily import board_daily, members_by_day
 from etl.transforms.marts import index_daily, market_breadth_daily
+from etl.transforms.themes import names_by_day, stock_main_flow, theme_daily, theme_membership
+from etl.warehouse import Replace
 
 WRITER = writer("marts")
 # The run's days plus the session before the first, whose close/total is the day-over-day reference.
@@ -67,9 +72,67 @@ def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     wh = warehouse.get()
     members = members_by_day(wh.query("SELECT * FROM staging.board_membership"),
                              wh.query("SELECT * FROM staging.board_snapshots"), days)
-    bars = wh.query("SELECT trade_date, symbol, pct_change, amount_cny, turnover_pct, volume_shares "
+    published = wh.read_partitions("staging.board_bars_daily", days)
+    frame = board_daily(members, _member_bars(wh, days), wh.query("SELECT * FROM staging.boards"), published)
+    wh.replace_partitions("marts.board_daily", frame, days)
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame),
+                                          "published_board_bars": published.height})
+
+
+def _member_bars(wh, days) -> pl.DataFrame:
+    return wh.query("SELECT trade_date, symbol, pct_change, amount_cny, turnover_pct, volume_shares "
                     "FROM staging.stock_bars_daily WHERE adjust = 'qfq' AND trade_date IN (SELECT UNNEST($dates))",
                     {"dates": days})
-    frame = board_daily(members, bars, wh.query("SELECT * FROM staging.boards"))
-    wh.replace_partitions("marts.board_daily", frame, days)
+
+
+THEME_INPUTS = [key("staging", name) for name in ("stock_bars_daily", "board_membership", "boards",
+                                                    "stock_name_history", "stock_fund_flow_rank", "stock_fund_flow_daily")]
+
+
+@dg.multi_asset(
+    specs=[spec("marts", "theme_membership_daily").replace_attributes(deps=THEME_INPUTS),
+           spec("marts", "theme_daily").replace_attributes(deps=THEME_INPUTS)],
+    **RANGE,
+    pool="duckdb_writer",
+)
+def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Themes of etl/config/themes.yaml resolved to members on each day (boards as of the day, name rules on
+    the name of the day, explicit symbols), then per theme and day: returns, breadth, turnover and its share
+    of the market, and main-force net inflow where fund-flow data exists. Both tables in one transaction."""
+    days = partition_dates(context)
+    wh = warehouse.get()
+    config = themes()
+    codes = board_codes(tuple(dict.fromkeys(b for t in config.baskets().values() for b in t.board_names())),
+                        wh.query("SELECT board_code, board_name FROM staging.boards"), "etl/config/themes.yaml")
+    board_members = members_by_day(
+        wh.query("SELECT * FROM staging.board_membership WHERE board_code IN (SELECT UNNEST($codes))",
+                 {"codes": list(codes.values())}),
+        wh.query("SELECT * FROM staging.board_snapshots"), days)
+    names = names_by_day(wh.query("SELECT symbol, name, valid_from, valid_to FROM staging.stock_name_history"), days)
+    members = theme_membership(config, board_members, codes, names, days)
+    flows = stock_main_flow(wh.read_partitions("staging.stock_fund_flow_daily", days),
+                            wh.read_partitions("staging.stock_fund_flow_rank", days, "session_date"))
+    daily = theme_daily(members, _member_bars(wh, days), flows)
+    where = {"where": "trade_date IN (SELECT UNNEST($dates))", "params": {"dates": days}}
+    wh.write(Replace("marts.theme_membership_daily", members, **where), Replace("marts.theme_daily", daily, **where))
+    yield dg.MaterializeResult(asset_key=key("marts", "theme_membership_daily"),
+                               metadata={"rows": members.height, "partitions": len(days),
+                                         "members_last_day": dict(members.filter(pl.col("trade_date") == max(days))
+                                                                  .group_by("theme").len().sort("theme").iter_rows())})
+    yield dg.MaterializeResult(asset_key=key("marts", "theme_daily"),
+                               metadata={"rows": daily.height, "partitions": len(days), "preview": _preview(daily)})
+
+
+@dg.asset(key_prefix="marts", name="news_theme_daily",
+          deps=[key("staging", "news_items")], **RANGE, **WRITER)
+def marts_news_theme_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per session and news theme: items, share of the session's items, most-named stocks, sample titles."""
+    days = partition_dates(context)
+    wh = warehouse.get()
+    items = wh.read_partitions("staging.news_items", days)
+    ids = {"ids": items["item_id"].to_list()}
+    frame = news_theme_daily(
+        items, wh.query("SELECT * FROM staging.news_item_themes WHERE item_id IN (SELECT UNNEST($ids))", ids),
+        wh.query("SELECT * FROM staging.news_item_stocks WHERE item_id IN (SELECT UNNEST($ids))", ids))
+    wh.replace_partitions("marts.news_theme_daily", frame, days)
     return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame)})

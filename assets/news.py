@@ -10,7 +10,7 @@ from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
 from etl.calendar import previous_trading_day
-from etl.catalog import news_themes
+from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, news_rows, tag
 from etl.warehouse import Replace
 
@@ -55,7 +55,7 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
 def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
     published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
-    tag it with themes (etl/config/news_themes.yaml) and the stocks it names."""
+    tag it with themes (news_keywords in etl/config/themes.yaml) and the stocks it names."""
     wh = warehouse.get()
     items = pl.concat([items_from_cctv(wh.query("SELECT * FROM raw.news_cctv")),
                        items_from_feed(wh.query("SELECT * FROM raw.news_feed"))], how="vertical_relaxed")
@@ -65,10 +65,10 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 
     def store(good: pl.DataFrame):
         news = dedupe(good)
-        themes, stocks = tag(news, news_themes(), universe)
-        tagged.update(themes=dict(themes.group_by("theme").len().iter_rows()), duplicates_merged=int(news["duplicates"].sum()),
-                      items_naming_stocks=stocks["item_id"].n_unique())
-        return news, [Replace("staging.news_item_themes", themes), Replace("staging.news_item_stocks", stocks)]
+        theme_rows, stock_rows = tag(news, themes().news_keywords(), universe)
+        tagged.update(themes=dict(theme_rows.group_by("theme").len().iter_rows()),
+                      duplicates_merged=int(news["duplicates"].sum()), items_naming_stocks=stock_rows["item_id"].n_unique())
+        return news, [Replace("staging.news_item_themes", theme_rows), Replace("staging.news_item_stocks", stock_rows)]
 
     result = stage_checked(context, wh, "staging.news_items", rows, key_columns=["origin", "__day", "url"],
                            raw_rows=items.height, prior_bad=bad, store=store, facts={"max_days_to_session": 14})

@@ -77,12 +77,3 @@ def tracking() -> Tracking:
         raise ValueError(f"tracking.yaml: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
     values = {k: (str(v) if k == "us_start_date" else tuple(str(x) for x in (v or []))) for k, v in data.items()}
     return Tracking(**values)
-
-
-@lru_cache(maxsize=1)
-def news_themes() -> dict[str, tuple[str, ...]]:
-    data = _load_yaml("news_themes.yaml")
-    bad = [k for k, v in data.items() if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)]
-    if bad:
-        raise ValueError(f"news_themes.yaml: themes need a non-empty list of keywords: {bad}")
-    return {theme: tuple(words) for theme, words in data.items()}

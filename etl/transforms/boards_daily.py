@@ -26,18 +26,24 @@ def members_by_day(membership: pl.DataFrame, snapshots: pl.DataFrame, days: Sequ
         schema={"trade_date": pl.Date, "board_code": pl.String, "symbol": pl.String, "membership_as_of": pl.Date})
 
 
-def board_daily(members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame) -> pl.DataFrame:
-    """`bars`: staging stock bars on one price basis (qfq) for the same days. Float cap ≈ amount ÷ turnover
-    rate (no cap data in the sources): the weight of the cap-weighted return."""
-    traded = bars.filter(pl.col("volume_shares") > 0).select(
+def traded_bars(bars: pl.DataFrame) -> pl.DataFrame:
+    """Bars of stocks that traded, with float cap ≈ amount ÷ turnover rate (no cap data in the sources): the
+    weight of the cap-weighted return."""
+    return bars.filter(pl.col("volume_shares") > 0).select(
         "trade_date", "symbol", "pct_change", "amount_cny", pl.lit(True).alias("traded"),
         float_cap_cny=pl.when(pl.col("turnover_pct") > 0).then(pl.col("amount_cny") / (pl.col("turnover_pct") / 100)),
     )
+
+
+def basket_daily(members: pl.DataFrame, bars: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Per trade_date and `key` (a board, a theme): members, members_traded, equal- and float-cap-weighted
+    mean percent change, advancers, decliners, amount, and the latest membership snapshot used.
+    `members`: trade_date, key, symbol, membership_as_of; `bars`: staging stock bars, one price basis (qfq)."""
     # sorted input and ordered groups: float sums add up in the same order every run (re-runs are identical)
-    joined = members.join(traded, on=["trade_date", "symbol"], how="left").sort("trade_date", "board_code", "symbol")
+    joined = members.join(traded_bars(bars), on=["trade_date", "symbol"], how="left").sort("trade_date", key, "symbol")
     has_pct = pl.col("pct_change").is_not_null()
     weighted = has_pct & pl.col("float_cap_cny").is_not_null()
-    daily = joined.group_by("trade_date", "board_code", maintain_order=True).agg(
+    daily = joined.group_by("trade_date", key, maintain_order=True).agg(
         members=pl.len().cast(pl.Int32),
         members_traded=pl.col("traded").fill_null(False).sum().cast(pl.Int32),
         ew_return_pct=pl.col("pct_change").filter(has_pct).mean(),
@@ -48,13 +54,26 @@ def board_daily(members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame)
         amount_cny=pl.col("amount_cny").sum(),
         membership_as_of=pl.col("membership_as_of").max(),
     )
+    return daily.with_columns(
+        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct")))
+
+
+def board_daily(members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame,
+                board_bars: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`board_bars`: published board K-lines (live only): kept beside the rebuilt returns with the gap."""
+    daily = basket_daily(members, bars, "board_code")
     out = daily.join(boards.select("board_code", "board_name", "board_type"), on="board_code", how="inner")
+    published = (board_bars if board_bars is not None and board_bars.height else pl.DataFrame(
+        schema={"trade_date": pl.Date, "board_code": pl.String, "pct_change": pl.Float64}))
+    out = out.join(published.select("trade_date", "board_code", pl.col("pct_change").alias("published_return_pct")),
+                   on=["trade_date", "board_code"], how="left")
     out = out.with_columns(
-        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct")),
         rank_in_type=pl.col("ew_return_pct").rank("min", descending=True).over("trade_date", "board_type").cast(pl.Int32),
         method=pl.lit(METHOD),
+        published_gap_pct=pl.col("cw_return_pct") - pl.col("published_return_pct"),
     )
     return out.select(
         "trade_date", "board_code", "board_name", "board_type", "members", "members_traded", "ew_return_pct",
         "cw_return_pct", "advancers", "decliners", "amount_cny", "rank_in_type", "method", "membership_as_of",
+        "published_return_pct", "published_gap_pct",
     ).sort("trade_date", "board_type", "rank_in_type", "board_code")

@@ -1,0 +1,117 @@
+"""Themes (etl/config/themes.yaml) -> members per day -> theme returns, turnover share and money flow, and
+the dividend-versus-AI comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from etl.themes import Theme, ThemesConfig
+from etl.transforms.boards_daily import basket_daily, traded_bars
+from etl.transforms.history import as_of
+
+MEMBER_SCHEMA = {"trade_date": pl.Date, "theme": pl.String, "symbol": pl.String, "via": pl.String,
+                 "membership_as_of": pl.Date}
+
+
+def names_by_day(history: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+    """trade_date, symbol, name from staging.stock_name_history as of each day (before the first universe
+    snapshot: the earliest name known, as with membership)."""
+    taken = history.select(pl.col("valid_from").alias("capture_date")).unique()
+    frames = [as_of(history, taken, day).select(pl.lit(day).alias("trade_date"), "symbol", "name") for day in days]
+    return pl.concat(frames) if frames else pl.DataFrame(schema={"trade_date": pl.Date, "symbol": pl.String,
+                                                                 "name": pl.String})
+
+
+def theme_members(name: str, theme: Theme, board_members: pl.DataFrame, codes: dict[str, str],
+                  names: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+    """One row per day and stock in the theme, with how it got in (`via`, several joined by '; ') and the
+    latest membership snapshot its boards rest on (null for name rules and explicit symbols alone).
+    `board_members`: trade_date, board_code, symbol, membership_as_of (members_by_day)."""
+    parts = []
+    for board in theme.boards:
+        parts.append(board_members.filter(pl.col("board_code") == codes[board])
+                     .select("trade_date", "symbol", "membership_as_of", via=pl.lit(f"board:{board}")))
+    for rule in theme.name_rules:
+        matched = names.filter(pl.col("name").str.contains(rule.pattern))
+        if rule.within_boards:
+            within = board_members.filter(pl.col("board_code").is_in([codes[b] for b in rule.within_boards]))
+            matched = matched.join(within.select("trade_date", "symbol").unique(), on=["trade_date", "symbol"])
+        parts.append(matched.select("trade_date", "symbol", pl.lit(None, pl.Date).alias("membership_as_of"),
+                                    via=pl.lit(f"rule:{rule.label}")))
+    if theme.symbols:
+        grid = pl.DataFrame({"trade_date": list(days)}, schema={"trade_date": pl.Date}).join(
+            pl.DataFrame({"symbol": list(theme.symbols)}), how="cross")
+        parts.append(grid.select("trade_date", "symbol", pl.lit(None, pl.Date).alias("membership_as_of"),
+                                 via=pl.lit("symbol")))
+    if not parts:
+        return pl.DataFrame(schema=MEMBER_SCHEMA)
+    rows = pl.concat(parts, how="vertical_relaxed")
+    return (
+        rows.group_by("trade_date", "symbol")
+        .agg(via=pl.col("via").unique().sort().str.join("; "), membership_as_of=pl.col("membership_as_of").max())
+        .select("trade_date", pl.lit(name).alias("theme"), "symbol", "via", "membership_as_of")
+        .sort("trade_date", "symbol")
+    )
+
+
+def theme_membership(config: ThemesConfig, board_members: pl.DataFrame, codes: dict[str, str],
+                     names: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+    frames = [theme_members(n, t, board_members, codes, names, days) for n, t in config.baskets().items()]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=MEMBER_SCHEMA)
+
+
+def stock_main_flow(flow_history: pl.DataFrame, ranks: pl.DataFrame) -> pl.DataFrame:
+    """trade_date, symbol, main_net_inflow_cny: the per-stock history where captured, else the latest
+    same-day ('今日') rank snapshot of that session."""
+    history = flow_history.select("trade_date", "symbol", "main_net_inflow_cny", pl.lit(0).alias("__pref"))
+    today = (ranks.filter(pl.col("indicator") == "今日").sort("fetched_at", "snapshot_date", nulls_last=False)
+             .unique(["session_date", "symbol"], keep="last")
+             .select(pl.col("session_date").alias("trade_date"), "symbol", "main_net_inflow_cny", pl.lit(1).alias("__pref")))
+    both = pl.concat([history, today], how="vertical_relaxed").filter(pl.col("main_net_inflow_cny").is_not_null())
+    return both.sort("__pref").unique(["trade_date", "symbol"], keep="first").drop("__pref")
+
+
+def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) -> pl.DataFrame:
+    """`bars`: every stock's qfq bars for the days (the market total is the turnover share's denominator)."""
+    daily = basket_daily(members.drop("via"), bars, "theme")
+    market = traded_bars(bars).group_by("trade_date").agg(market_amount_cny=pl.col("amount_cny").sum())
+    money = (members.join(flows, on=["trade_date", "symbol"], how="inner").sort("trade_date", "theme", "symbol")
+             .group_by("trade_date", "theme", maintain_order=True)
+             .agg(main_net_inflow_cny=pl.col("main_net_inflow_cny").sum(), flow_members=pl.len().cast(pl.Int32)))
+    out = daily.join(market, on="trade_date", how="left").join(money, on=["trade_date", "theme"], how="left")
+    return out.select(
+        "trade_date", "theme", "members", "members_traded", "ew_return_pct", "cw_return_pct", "advancers",
+        "decliners", "amount_cny",
+        (pl.col("amount_cny") / pl.col("market_amount_cny") * 100).alias("amount_share_pct"),
+        "main_net_inflow_cny", pl.col("flow_members").fill_null(0), "membership_as_of",
+    ).sort("trade_date", "theme")
+
+
+def _compound(col: str) -> pl.Expr:
+    return ((pl.col(col) / 100 + 1).cum_prod() - 1) * 100
+
+
+def dividend_vs_ai_daily(themes: pl.DataFrame, start: dt.date, weighting: str = "ew") -> pl.DataFrame:
+    """`themes`: marts.theme_daily. Returns compound from the first session on or after `start`;
+    relative_strength = 100 × (1 + ai_cum) ÷ (1 + dividend_cum): 100 at the start, above 100 while AI leads."""
+    column = f"{weighting}_return_pct"
+    wide = (themes.filter(pl.col("theme").is_in(["dividend", "ai"]) & (pl.col("trade_date") >= start))
+            .pivot(on="theme", index="trade_date", values=column).sort("trade_date"))
+    for name in ("dividend", "ai"):
+        if name not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
+    out = wide.select(
+        "trade_date",
+        pl.col("dividend").alias("dividend_return_pct"),
+        pl.col("ai").alias("ai_return_pct"),
+    ).with_columns(spread_pct=pl.col("ai_return_pct") - pl.col("dividend_return_pct"))
+    out = out.with_columns(dividend_cum_pct=_compound("dividend_return_pct"), ai_cum_pct=_compound("ai_return_pct"))
+    return out.with_columns(
+        cum_spread_pct=pl.col("ai_cum_pct") - pl.col("dividend_cum_pct"),
+        relative_strength=100 * (1 + pl.col("ai_cum_pct") / 100) / (1 + pl.col("dividend_cum_pct") / 100),
+        weighting=pl.lit({"ew": "equal", "cw": "float_cap"}[weighting]),
+        cumulative_from=pl.lit(start),
+    )
