@@ -133,8 +133,11 @@ def global_em():
                          "链接": s(["https://example.invalid/a", "https://example.invalid/b"])})
 
 
-CONCEPTS = [("BK1188", "DeepSeek概念"), ("BK0579", "云计算")]
-INDUSTRIES = [("BK0475", "银行"), ("BK0477", "酿酒行业")]
+# Every board the shipped themes and events name is in the real lists; the marts refuse unknown names.
+CONCEPTS = [("BK1188", "DeepSeek概念"), ("BK0579", "云计算"), ("BK0854", "华为概念"), ("BK0655", "网络安全"),
+            ("BK0696", "国产软件"), ("BK1128", "CPO概念"), ("BK1168", "铜缆高速连接"), ("BK1140", "央企改革")]
+INDUSTRIES = [("BK0475", "银行"), ("BK0474", "保险"), ("BK0477", "酿酒行业"), ("BK0437", "煤炭行业"),
+              ("BK0428", "电力行业"), ("BK0464", "石油行业"), ("BK0456", "家电行业")]
 
 
 class FakeAkshare:

@@ -14,7 +14,8 @@ from tests.conftest import FIRST, materialize_range, table
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
           "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily",
-          "marts.board_daily"]
+          "marts.board_daily", "marts.theme_membership_daily", "marts.theme_daily", "marts.dividend_vs_ai_daily",
+          "marts.event_window", "marts.fund_flow_board_daily", "marts.news_theme_daily", "marts.cross_market_daily"]
 SAMPLE_LAST = "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
@@ -189,6 +190,8 @@ def test_make_demo_builds_a_range_in_one_run_and_says_what_it_built(tmp_path):
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     assert f"from the recorded source, partitions 2025-03-24 .. {SAMPLE_LAST}" in out
     assert "wall" in out and "make dev" in out and "marts.market_breadth_daily" in out
+    assert f"Report (open in a browser):  {tmp_path / 'reports' / 'dividend_vs_ai.html'}" in out
+    assert (tmp_path / "reports" / "dividend_vs_ai.html").stat().st_size > 0
     breadth = table(tmp_path / "demo.duckdb", "SELECT count(*) n, max(trade_date) b FROM marts.market_breadth_daily")
     assert breadth.row(0) == (6, pl.Series([SAMPLE_LAST]).str.to_date()[0])
     runs = [line for line in out.splitlines() if line.startswith("run ")]

@@ -3,6 +3,7 @@ from the marts only, so it shows exactly what a BI user would query."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,4 +140,5 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     partial = path.with_suffix(".html.partial")
     partial.write_text(html, encoding="utf-8")
     partial.replace(path)
+    (out_dir / "dividend_vs_ai_headline.png").write_bytes(base64.b64decode(headline_png))
     return Report(path=path, headline_png=headline_png, tables=tables, sections=len(figures))

@@ -58,7 +58,7 @@ def headline(dva: pl.DataFrame, events: list[tuple[str, object]]):
     top.plot(days, dva["ai_cum_pct"], color=COLORS["ai"], label="AI basket (cum. %)")
     top.fill_between(days, dva["dividend_cum_pct"], dva["ai_cum_pct"], color="#95a5a6", alpha=0.15)
     top.set_ylabel("cumulative return, %")
-    top.legend(loc="upper left", frameon=False)
+    top.legend(loc="lower right", frameon=False)
     spread = dva["spread_pct"].fill_null(0).to_list()
     bottom.bar(days, spread, color=["#2471a3" if s >= 0 else "#c0392b" for s in spread], width=0.8)
     bottom.set_ylabel("AI - dividend, pp")

@@ -82,7 +82,7 @@ def news_theme_daily(items: pl.DataFrame, item_themes: pl.DataFrame, item_stocks
              .group_by("trade_date", "theme", maintain_order=True)
              .agg(top_stocks=pl.format("{} ({}) ×{}", "name", "symbol", "n").head(top).str.join(", ")))
     out = counts.join(per_day, on="trade_date").join(named, on=["trade_date", "theme"], how="left")
-    return out.select("trade_date", "theme", "items", (pl.col("items") / pl.col("day_items") * 100).alias("share_pct"),
+    return out.select("trade_date", "theme", "items", (pl.col("items") / pl.col("day_items") * 100).round(6).alias("share_pct"),
                       pl.col("day_items").cast(pl.Int32), "top_stocks", "sample_titles").sort("trade_date", "theme")
 
 

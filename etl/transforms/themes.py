@@ -85,7 +85,9 @@ def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) 
     return out.select(
         "trade_date", "theme", "members", "members_traded", "ew_return_pct", "cw_return_pct", "advancers",
         "decliners", "amount_cny",
-        (pl.col("amount_cny") / pl.col("market_amount_cny") * 100).alias("amount_share_pct"),
+        # rounded: polars may evaluate a / b * 100 as a * (100 / b) depending on the frame's shape, so a one-day
+        # run and a range run differed in the last bit; a re-run must give the same warehouse
+        (pl.col("amount_cny") / pl.col("market_amount_cny") * 100).round(6).alias("amount_share_pct"),
         "main_net_inflow_cny", pl.col("flow_members").fill_null(0), "membership_as_of",
     ).sort("trade_date", "theme")
 
