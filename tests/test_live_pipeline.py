@@ -122,3 +122,15 @@ def test_live_news_is_normalised_timed_and_tagged(live_warehouse):
     assert ("英伟达市值蒸发近6000亿美元", "compute_hardware") in themes.rows()
     stocks = table(path, "SELECT n.title, s.symbol FROM staging.news_item_stocks s JOIN staging.news_items n USING (item_id)")
     assert ("贵州茅台发布分红公告", "600519") in stocks.rows()
+
+
+def test_live_board_bars_sit_beside_the_rebuilt_returns_with_the_gap(live_warehouse):
+    path, _ = live_warehouse
+    rows = table(path, "SELECT trade_date, cw_return_pct, published_return_pct, published_gap_pct "
+                       "FROM marts.board_daily WHERE board_code = 'BK1188' ORDER BY trade_date")
+    assert rows["trade_date"].to_list() == DAYS
+    # members 000001 and 600519 both +5 % in the fake bars; the board's own K-line says +1 %
+    assert rows["published_return_pct"].to_list() == [1.0, 1.0]
+    assert rows["published_gap_pct"].to_list() == pytest.approx([4.0, 4.0])
+    themes = table(path, "SELECT theme, members_traded FROM marts.theme_daily WHERE trade_date = '2025-02-05' ORDER BY theme")
+    assert dict(themes.rows())["ai"] == 2  # the two concept members, each traded
