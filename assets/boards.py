@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, SnapshotConfig, describe, key, load_landed, partition_key_of, writer
+from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
@@ -40,6 +40,7 @@ def tracked_boards(wh) -> tuple[list[Board], list[str]]:
 
 
 @dg.asset(key_prefix="raw", name="board_list", **writer("raw"))
+@ingest
 def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """Concept and industry board lists (stock_board_*_name_em), one snapshot per capture."""
     source = market_source.get()
@@ -62,6 +63,7 @@ def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 
 
 @dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
+@ingest
 def raw_board_membership_snapshot(
     config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -107,6 +109,7 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
 
 
 @dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))
+@ingest
 def raw_board_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:

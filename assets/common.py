@@ -1,20 +1,65 @@
 """Shared pieces of the asset modules: partitions, pools, landing -> contract loading, metadata."""
 
 import datetime as dt
+import functools
+import inspect
 
 import dagster as dg
 import polars as pl
 
 from assets.partitions import trading_days
-from etl.contracts import apply_contract, contract_for
+from etl.contracts import ContractError, apply_contract, contract_for
 from etl.sources import LandedPartition, Source
 
 RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
 
 
+# Live ingest steps retry a failed step (akshare's sites time out, Eastmoney blocks under load): 1, 2, 4 min
+# (±jitter) on top of the per-call retries in etl/sources/gateway.py. Bad data never retries (see `ingest`).
+INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
 def writer(layer: str) -> dict:
-    """Every asset writes the one DuckDB file: all share the single-slot pool `duckdb_writer`."""
-    return dict(pool="duckdb_writer", group_name=layer, kinds={"duckdb", "polars"})
+    """Every asset writes the one DuckDB file: all share the pool `duckdb_writer` (limit 1 in
+    warehouse/dagster.yaml). Raw steps call akshare too and get the retry policy."""
+    extra = {"retry_policy": INGEST_RETRY} if layer == "raw" else {}
+    return dict(pool="duckdb_writer", group_name=layer, kinds={"duckdb", "polars"}, **extra)
+
+
+def _no_retry(exc: Exception) -> dg.Failure:
+    return dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False)
+
+
+def ingest(fn):
+    """For raw steps: a retry cannot fix a contract violation or schema drift, nor a replay of recorded
+    files, so those fail at once (dg.Failure without retries); network errors in live mode are retried."""
+    from etl.sources.base import SnapshotRefused
+    from etl.sources.gateway import SchemaDriftError
+
+    def deterministic(exc: Exception, kwargs: dict) -> bool:
+        source = kwargs.get("market_source")
+        return isinstance(exc, (ContractError, SchemaDriftError, SnapshotRefused)) or (
+            source is not None and source.kind != "akshare")
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                if deterministic(exc, kwargs):
+                    raise _no_retry(exc) from exc
+                raise
+    else:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if deterministic(exc, kwargs):
+                    raise _no_retry(exc) from exc
+                raise
+    return wrapper
 
 
 def key(layer: str, name: str) -> dg.AssetKey:

@@ -5,21 +5,16 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import analysis, boards, flows, markets, marts, news, quality_docs, raw, report, staging
-from assets.partitions import trading_days
+from assets.schedules import JOBS, SCHEDULES
 from assets.resources import MarketSourceResource, WarehouseResource
 
 all_assets = dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts, analysis, report, quality_docs])
 
-warehouse_job = dg.define_asset_job(
-    "warehouse_job",
-    selection=dg.AssetSelection.all(),
-    partitions_def=trading_days,
-    description="Every asset, raw -> staging -> marts, over one trading day or a range (single run).",
-)
 
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=[warehouse_job],
+    jobs=JOBS,
+    schedules=SCHEDULES,
     # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
     # own process, one after another, rather than in parallel subprocesses that would contend for the lock
     # (and each re-import the code location).

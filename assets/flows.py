@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import SnapshotConfig, key, load_landed, spec, writer
+from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
 from etl.calendar import sessions_spanning
@@ -30,7 +30,9 @@ def _load_by_function(source, landed, tables, wh, date_column) -> dict:
 @dg.multi_asset(
     specs=[spec("raw", "stock_fund_flow_rank"), spec("raw", "sector_fund_flow_rank")],
     pool="duckdb_writer",
+    retry_policy=INGEST_RETRY,
 )
+@ingest
 def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource):
     """Main-force money rankings as captured (stock_individual_fund_flow_rank for 今日/3日/5日/10日,
     stock_sector_fund_flow_rank for industry, concept and region boards). Snapshots only: live captures today."""
@@ -70,7 +72,9 @@ def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: 
 @dg.multi_asset(
     specs=[spec("raw", "stock_fund_flow_daily"), spec("raw", "market_fund_flow_daily")],
     pool="duckdb_writer",
+    retry_policy=INGEST_RETRY,
 )
+@ingest
 def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSourceResource):
     """Per-stock (stock_individual_fund_flow, the tracked symbols) and market-wide (stock_market_fund_flow)
     daily fund flows. akshare returns the last ~100 sessions only: captured daily and upserted by date.

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.common import RANGE, describe, key, load_landed, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
@@ -14,6 +14,7 @@ from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
 
 @dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **writer("raw"))
+@ingest
 def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                         market_source: MarketSourceResource) -> dg.MaterializeResult:
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
@@ -38,6 +39,7 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
 
 
 @dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
+@ingest
 def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """US AI-chain daily bars (stock_us_hist, Eastmoney codes such as 105.NVDA) on the US calendar. akshare
     downloads the full history every call, so the table is replaced whole from the landing zone."""
@@ -71,6 +73,7 @@ def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
 
 
 @dg.asset(key_prefix="raw", name="dividends", **writer("raw"))
+@ingest
 def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none."""
     source = market_source.get()

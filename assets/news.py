@@ -5,7 +5,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, key, load_landed, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gx_check, stage_checked
@@ -23,6 +23,7 @@ def broadcast_dates(day: dt.date) -> list[dt.date]:
 
 
 @dg.asset(key_prefix="raw", name="news_cctv", **RANGE, **writer("raw"))
+@ingest
 def raw_news_cctv(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                   market_source: MarketSourceResource) -> dg.MaterializeResult:
     """CCTV evening news (news_cctv, backfillable by date), partitioned by the session each broadcast
@@ -39,6 +40,7 @@ def raw_news_cctv(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 
 
 @dg.asset(key_prefix="raw", name="news_feed", **writer("raw"))
+@ingest
 def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """The market flash feed (stock_info_global_em: the latest 200 items per poll; the recording holds
     Readhub topics in that shape). Every poll is kept in the landing zone and loaded."""

@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, load_landed, partition_key_of, writer
+from assets.common import RANGE, describe, ingest, load_landed, partition_key_of, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
@@ -15,6 +15,7 @@ WRITER = writer("raw")
 
 
 @dg.asset(key_prefix="raw", name="stock_universe", **WRITER)
+@ingest
 def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
     source = market_source.get()
@@ -25,6 +26,7 @@ def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSource
 
 
 @dg.asset(key_prefix="raw", name="stock_bars_daily", deps=[dg.AssetKey(["staging", "stock_universe"])], **RANGE, **WRITER)
+@ingest
 def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -43,6 +45,7 @@ def raw_stock_bars_daily(
 
 
 @dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **WRITER)
+@ingest
 def raw_index_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:

@@ -4,11 +4,11 @@ that a failed run leaves the warehouse as it was."""
 import datetime as dt
 import shutil
 
+import dagster as dg
 import polars as pl
 import pytest
 
 from assets.resources import MarketSourceResource
-from etl.contracts import ContractError
 from etl.settings import SAMPLE_LANDING
 from tests.conftest import FIRST, materialize_range, table
 
@@ -153,7 +153,8 @@ def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sa
     path = tmp_path / "w.duckdb"
     assert materialize_range(path).success
     before = snapshot(path)
-    with pytest.raises(ContractError, match="stock_zh_a_hist: columns differ"):
+    # a contract violation fails at once, without the live retry policy (dg.Failure, allow_retries=False)
+    with pytest.raises(dg.Failure, match="ContractError: stock_zh_a_hist: columns differ"):
         materialize_range(path, source=MarketSourceResource(sample_landing=str(broken_sample)),
                           selection="key:raw/stock_bars_daily")
     assert_same(before, snapshot(path))

@@ -22,6 +22,10 @@ class SourceError(RuntimeError):
     pass
 
 
+class SnapshotRefused(SourceError):
+    """A snapshot asked for a day the source cannot serve (akshare returns the current state only)."""
+
+
 @dataclass(frozen=True)
 class LandedPartition:
     dataset: str  # folder in the landing zone

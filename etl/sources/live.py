@@ -15,7 +15,7 @@ from typing import Any
 from etl.calendar import previous_trading_day
 from etl.catalog import STOCK_BAR_DATASETS, Index
 from etl.landing import LandingZone
-from etl.sources.base import LandedPartition, Source, SourceError
+from etl.sources.base import LandedPartition, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
     HostRateLimiter,
     RetryPolicy,
@@ -66,7 +66,7 @@ def fold_indicator(frame, indicator: str):
 def _refuse_past(snapshot: dt.date | None, what: str) -> dt.date:
     today = _shanghai_today()
     if snapshot is not None and snapshot != today:
-        raise SourceError(
+        raise SnapshotRefused(
             f"{what} can only be captured as of today ({today}) from akshare: it returns the current state, "
             f"not {snapshot}'s. Past snapshots exist only where they were captured on the day."
         )

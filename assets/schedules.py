@@ -1,0 +1,83 @@
+"""Jobs and schedules on the SSE calendar (Asia/Shanghai). Every schedule starts stopped: switch them on in
+the UI (Automation) or with `dg launch`/`dagster schedule start` once the live source is configured.
+
+- `daily_after_close`  16:30 on trading days: the session's partition, raw -> staging -> marts -> report ->
+  published BI file. Holidays fall on weekdays (Spring Festival), so the cron's Mon-Fri is not enough: the
+  tick checks the calendar and skips a closed day with the reason.
+- `snapshots_after_close`  15:35 on trading days: what akshare only serves as of now (board lists and
+  membership, fund-flow rankings), captured once the session has closed.
+- `news_polls`  every day at 08:00, 12:00 and 21:00: the flash feed keeps a few hundred items only, and
+  news during a holiday (DeepSeek over the 2025 Spring Festival) is what moves the first session after it.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from assets.common import key
+from assets.partitions import trading_days
+from etl.calendar import is_trading_day
+
+TIMEZONE = "Asia/Shanghai"
+STOPPED = dg.DefaultScheduleStatus.STOPPED
+
+SNAPSHOT_CAPTURES = dg.AssetSelection.assets(
+    key("raw", "board_list"), key("raw", "board_membership_snapshot"), key("raw", "stock_fund_flow_rank"),
+    key("raw", "sector_fund_flow_rank"))
+SNAPSHOT_TABLES = dg.AssetSelection.assets(
+    key("staging", "boards"), key("staging", "board_membership"), key("staging", "stock_fund_flow_rank"),
+    key("staging", "sector_fund_flow_rank"), key("marts", "fund_flow_board_daily"))
+NEWS_FEED = dg.AssetSelection.assets(key("raw", "news_feed"), key("staging", "news_items"))
+
+warehouse_job = dg.define_asset_job(
+    "warehouse_job",
+    selection=dg.AssetSelection.all(),
+    partitions_def=trading_days,
+    description="Every asset, raw -> staging -> marts, over one trading day or a range (single run).",
+)
+daily_job = dg.define_asset_job(
+    "daily_job",
+    selection=dg.AssetSelection.all() - SNAPSHOT_CAPTURES - dg.AssetSelection.assets(key("raw", "news_feed")),
+    partitions_def=trading_days,
+    description="One session after the close: every asset except the snapshot captures and the news poll, "
+                "which have their own schedules and feed this run through the warehouse.",
+)
+snapshot_job = dg.define_asset_job(
+    "snapshot_job", selection=SNAPSHOT_CAPTURES | SNAPSHOT_TABLES,
+    description="Capture board lists, board membership and fund-flow rankings as of now, and stage them.")
+news_job = dg.define_asset_job(
+    "news_job", selection=NEWS_FEED, description="Poll the flash news feed and re-stage the news items.")
+
+
+def session_of_tick(context: dg.ScheduleEvaluationContext) -> dt.date:
+    return context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date()
+
+
+@dg.schedule(job=daily_job, cron_schedule="30 16 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)
+def daily_after_close(context: dg.ScheduleEvaluationContext):
+    """The day's partition at 16:30 on SSE trading days; a closed weekday is skipped with the reason."""
+    day = session_of_tick(context)
+    if not is_trading_day(day):
+        return dg.SkipReason(f"{day} is not an SSE trading day")
+    return dg.RunRequest(run_key=f"session-{day}", partition_key=day.isoformat())
+
+
+@dg.schedule(job=snapshot_job, cron_schedule="35 15 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)
+def snapshots_after_close(context: dg.ScheduleEvaluationContext):
+    """Board lists, membership and fund-flow rankings as of 15:35, after the close, on SSE trading days."""
+    day = session_of_tick(context)
+    if not is_trading_day(day):
+        return dg.SkipReason(f"{day} is not an SSE trading day")
+    return dg.RunRequest(run_key=f"snapshot-{day}", tags={"ashare/session": day.isoformat()})
+
+
+@dg.schedule(job=news_job, cron_schedule="0 8,12,21 * * *", execution_timezone=TIMEZONE, default_status=STOPPED)
+def news_polls(context: dg.ScheduleEvaluationContext):
+    """The flash feed, three times a day, closed days included."""
+    at = context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE))
+    return dg.RunRequest(run_key=f"news-{at:%Y-%m-%dT%H%M}")
+
+
+SCHEDULES = [daily_after_close, snapshots_after_close, news_polls]
+JOBS = [warehouse_job, daily_job, snapshot_job, news_job]

@@ -1,0 +1,107 @@
+"""Running it like production: schedules on the SSE calendar, retries only where a retry can help."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from assets.common import INGEST_RETRY, ingest
+from assets.definitions import defs
+from assets.resources import MarketSourceResource
+from etl.contracts import ContractError
+from etl.sources.base import SnapshotRefused
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_every_raw_step_has_the_retry_policy_and_nothing_else_does():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = defs.resolve_assets_def(key)
+        policy = getattr(node.node_def, "retry_policy", None)
+        if key.path[0] == "raw":
+            assert policy == INGEST_RETRY, key
+            assert policy.backoff == dg.Backoff.EXPONENTIAL and policy.jitter == dg.Jitter.PLUS_MINUS
+        else:
+            assert policy is None, key
+
+
+@pytest.mark.parametrize("error, kind, retried", [
+    (ConnectionError("eastmoney timed out"), "akshare", True),
+    (ContractError("stock_zh_a_hist", "columns differ", ["成交额"]), "akshare", False),
+    (SnapshotRefused("board lists can only be captured as of today"), "akshare", False),
+    (ConnectionError("disk"), "recorded", False),  # a replay fails the same way every time
+])
+def test_only_transient_live_errors_are_left_to_the_retry_policy(error, kind, retried):
+    @ingest
+    def step(market_source):
+        raise error
+
+    with pytest.raises(Exception) as raised:
+        step(market_source=MarketSourceResource(kind=kind))
+    if retried:
+        assert raised.value is error
+    else:
+        assert isinstance(raised.value, dg.Failure) and raised.value.allow_retries is False
+        assert raised.value.__cause__ is error
+
+
+def ticks(schedule: dg.ScheduleDefinition, first: dt.date, last: dt.date) -> list[dt.datetime]:
+    """The schedule's real cron ticks between two days, in Shanghai time."""
+    from dagster._utils.schedules import cron_string_iterator
+
+    start = dt.datetime.combine(first, dt.time(0), SHANGHAI).timestamp()
+    out = []
+    for tick in cron_string_iterator(start, schedule.cron_schedule, schedule.execution_timezone):
+        if tick.date() > last:
+            return out
+        out.append(tick)
+    return out
+
+
+def evaluate(schedule: dg.ScheduleDefinition, tick: dt.datetime):
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
+                                             repository_def=defs.get_repository_def())
+        return schedule.evaluate_tick(context)
+
+
+def test_daily_schedule_requests_each_session_once_and_nothing_over_the_spring_festival_or_a_weekend():
+    schedule = defs.resolve_schedule_def("daily_after_close")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED and schedule.job_name == "daily_job"
+    requested, skipped = [], []
+    for tick in ticks(schedule, dt.date(2025, 1, 24), dt.date(2025, 2, 10)):
+        assert (tick.hour, tick.minute) == (16, 30)
+        result = evaluate(schedule, tick)
+        if result.run_requests:
+            requested.append([r.partition_key for r in result.run_requests])
+        else:
+            skipped.append((tick.date().isoformat(), result.skip_message))
+    # Fri 01-24, Mon 01-27 (last before the holiday), then the Snake year from Wed 02-05; no weekend ticks
+    assert requested == [["2025-01-24"], ["2025-01-27"], ["2025-02-05"], ["2025-02-06"], ["2025-02-07"], ["2025-02-10"]]
+    assert [day for day, _ in skipped] == ["2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04"]
+    assert all(message == f"{day} is not an SSE trading day" for day, message in skipped)
+
+
+def test_a_partition_requested_by_the_schedule_is_one_the_job_knows():
+    schedule = defs.resolve_schedule_def("daily_after_close")
+    job = defs.resolve_job_def("daily_job")
+    request = evaluate(schedule, dt.datetime(2025, 2, 5, 16, 30, tzinfo=SHANGHAI)).run_requests[0]
+    assert request.partition_key in job.partitions_def.get_partition_keys()
+    # the snapshot captures and the news poll are not in the daily run: their own schedules take them
+    selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert "raw/board_membership_snapshot" not in selected and "raw/news_feed" not in selected
+    assert {"raw/stock_bars_daily", "marts/dividend_vs_ai_daily", "reports/dividend_vs_ai"} <= selected
+
+
+def test_snapshots_are_taken_after_the_close_on_sessions_and_news_is_polled_every_day():
+    snapshots = defs.resolve_schedule_def("snapshots_after_close")
+    on = evaluate(snapshots, dt.datetime(2025, 2, 5, 15, 35, tzinfo=SHANGHAI))
+    off = evaluate(snapshots, dt.datetime(2025, 1, 29, 15, 35, tzinfo=SHANGHAI))
+    assert len(on.run_requests) == 1 and not off.run_requests
+    news = defs.resolve_schedule_def("news_polls")
+    holiday = ticks(news, dt.date(2025, 1, 29), dt.date(2025, 1, 29))  # 正月初一
+    assert [t.hour for t in holiday] == [8, 12, 21]
+    assert all(len(evaluate(news, t).run_requests) == 1 for t in holiday)
+    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
