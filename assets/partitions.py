@@ -20,6 +20,9 @@ def build_trading_day_partitions(start: dt.date = FIRST_PARTITION) -> dg.DailyPa
         end_date=(last + dt.timedelta(days=1)).isoformat(),
         timezone="Asia/Shanghai",
         exclusions=[*WEEKENDS, *holidays],
+        # a day's partition exists from the start of the day, not after it ends: the 16:30 schedule asks
+        # for the session that closed at 15:00 the same day
+        end_offset=1,
     )
 
 
