@@ -12,7 +12,7 @@ MARTS = ["dividend_vs_ai_daily", "theme_daily", "board_daily", "event_window", "
          "news_theme_daily", "cross_market_daily", "market_breadth_daily"]
 
 
-@dg.asset(key_prefix="reports", name="dividend_vs_ai", group_name="reports", kinds={"html", "matplotlib"},
+@dg.asset(key_prefix="reports", name="dividend_vs_ai", group_name="reports", kinds={"html", "matplotlib"}, pool="duckdb_writer",
           deps=[key("marts", name) for name in MARTS])
 def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Cumulative dividend vs AI and their spread, board leaderboards on the event days, theme turnover share,

@@ -3,43 +3,25 @@
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from etl.contract_docs import documented_columns
 from etl.themes import themes
 from tests.conftest import table
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 EVENT_DAY = "2025-02-05"
 
 
-def documented_contracts() -> dict[str, list[tuple[str, str]]]:
-    """`marts.x` sections of the README -> [(column, type)] in table order ('a, b | TYPE' rows expand)."""
-    contracts, current = {}, None
-    for line in README.read_text(encoding="utf-8").splitlines():
-        heading = re.match(r"^`(marts\.\w+)` — ", line)
-        if heading:
-            current = contracts.setdefault(heading.group(1), [])
-            continue
-        if current is None:
-            continue
-        cells = [c.strip() for c in line.split("|")]
-        if line.startswith("|") and len(cells) > 3 and cells[1] not in ("column", "---"):
-            current.extend((name.strip(), cells[2]) for name in cells[1].split(","))
-        elif current and not line.startswith("|"):
-            current = None
-    return contracts
-
-
 def test_every_mart_column_is_documented_in_the_readme_with_its_type(built_warehouse):
-    documented = documented_contracts()
+    documented = documented_columns()
     marts = table(built_warehouse, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")["table_name"]
     assert sorted(f"marts.{m}" for m in marts) == sorted(documented)
     for name, columns in documented.items():
         described = table(built_warehouse, f"DESCRIBE {name}").select("column_name", "column_type").rows()
-        assert described == columns, name
+        assert described == [(c.name, c.type) for c in columns], name
+        assert all(c.meaning for c in columns), name
 
 
 def independent_theme_day(path, name: str, day: str) -> dict:

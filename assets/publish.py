@@ -1,0 +1,56 @@
+"""Write-audit-publish: blocking audits on the marts, then the copy BI tools read (warehouse/bi/marts.duckdb).
+
+Dagster skips `bi/marts` in a run whose audits failed, so BI users keep the last good file."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.common import key
+from assets.resources import WarehouseResource
+from etl.calendar import sessions_between
+from etl.publish import publish
+
+SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
+WHOLE_MARTS = ["dividend_vs_ai_daily", "event_window", "fund_flow_board_daily", "news_theme_daily", "cross_market_daily"]
+
+
+def _session_coverage(mart: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=key("marts", mart), name="covers_every_session", blocking=True)
+    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        """Rows on every SSE session between the mart's first and last day, and on no closed day: a gap
+        would show up in BI as a flat line, not as missing data."""
+        days = set(warehouse.get().query(f"SELECT DISTINCT trade_date FROM marts.{mart}")["trade_date"].to_list())
+        sessions = set(sessions_between(min(days), max(days))) if days else set()
+        missing, closed = sorted(sessions - days), sorted(days - sessions)
+        return dg.AssetCheckResult(passed=bool(days) and not missing and not closed, metadata={
+            "sessions": len(days), "sessions_missing": [str(d) for d in missing[:20]],
+            "closed_days": [str(d) for d in closed[:20]]})
+    return check
+
+
+@dg.asset_check(asset=key("marts", "dividend_vs_ai_daily"), name="both_baskets_every_session", blocking=True)
+def dividend_vs_ai_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Both baskets have a return and a cumulative return on every row: a gap would break the compounding."""
+    gaps = warehouse.get().query("SELECT trade_date FROM marts.dividend_vs_ai_daily WHERE dividend_cum_pct IS NULL "
+                                 "OR ai_cum_pct IS NULL ORDER BY trade_date")
+    rows = warehouse.get().query("SELECT count(*) n FROM marts.dividend_vs_ai_daily")["n"][0]
+    return dg.AssetCheckResult(passed=gaps.is_empty() and rows > 0,
+                               metadata={"rows": int(rows), "gaps": [str(d) for d in gaps["trade_date"].head(20)]})
+
+
+AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complete]
+
+
+@dg.asset(key_prefix="bi", name="marts", group_name="bi", kinds={"duckdb"}, pool="duckdb_writer",
+          deps=[key("marts", m) for m in SESSION_MARTS + WHOLE_MARTS])
+def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
+    after the audits passed. Point BI tools here, read-only; never at the pipeline's own file."""
+    target = Path(warehouse.path).parent / "bi" / "marts.duckdb"
+    done = publish(Path(warehouse.path), target, context.run.run_id)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(done.path)), "bytes": done.bytes,
+        "published_at": done.published_at.isoformat(),
+        "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
+    })
