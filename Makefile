@@ -12,7 +12,10 @@ export GX_ANALYTICS_ENABLED := false
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench check sample clean
+.PHONY: demo test dev bench check sample clean ui-test
+
+# apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .uv/bin/uv:
 	$(PYTHON) -m venv .uv
@@ -38,6 +41,12 @@ dev: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on this code loca
 check: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Definitions root loads
 	.venv/bin/dg check defs
 
+ui-test: .venv/.synced  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	$(UV) sync --locked --group ui
+	.venv/bin/python -m tests.ui_check
+
 bench: .venv/.synced  ## performance table (see README)
 	.venv/bin/python -m tests.bench
 
@@ -45,4 +54,5 @@ sample: .venv/.synced  ## rebuild warehouse/sample from ../shared/data/akshare-r
 	.venv/bin/python -m etl.sample --recording ../shared/data/akshare-recorded
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/landing warehouse/.dagster warehouse/bench
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/landing warehouse/.dagster warehouse/bench \
+		warehouse/bi warehouse/reports warehouse/ui
