@@ -48,7 +48,7 @@ def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
     after the audits passed. Point BI tools here, read-only; never at the pipeline's own file."""
     target = Path(warehouse.path).parent / "bi" / "marts.duckdb"
-    done = publish(Path(warehouse.path), target, context.run.run_id)
+    done = publish(Path(warehouse.path), target, context.run_id)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(done.path)), "bytes": done.bytes,
         "published_at": done.published_at.isoformat(),
