@@ -67,12 +67,14 @@ def main() -> None:
         parts = "-" if row["partitions"] is None else str(row["partitions"])
         print(f"{row['table']:34s} {row['rows']:>10,d} {parts:>10s}")
     print()
-    report = settings.warehouse_path.parent / "reports" / "dividend_vs_ai.html"
-    print(f"Report (open in a browser):  {report}")
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
-    print(f"Query the warehouse:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.warehouse_path}', read_only=True)"
+    bi = settings.warehouse_path.parent / "bi" / "marts.duckdb"
+    print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {bi}")
+    print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
           ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\"")
     print(f"(finished {dt.datetime.now():%Y-%m-%d %H:%M:%S})")
+    print()
+    print(f"Report (open in a browser):  {settings.warehouse_path.parent / 'reports' / 'dividend_vs_ai.html'}")
 
 
 if __name__ == "__main__":
