@@ -107,3 +107,22 @@ def test_a_mart_that_drifts_from_the_contract_is_not_published(built_warehouse, 
         publish(copy, target)
     assert target.read_bytes() == before  # BI keeps the last good file
     assert list(target.parent.iterdir()) == [target]
+
+
+def test_the_mart_audits_catch_a_missing_session_and_rows_on_a_closed_day(built_warehouse, tmp_path):
+    from assets.publish import AUDITS
+    from assets.resources import WarehouseResource
+
+    audit = next(a for a in AUDITS if a.check_key.asset_key.path == ["marts", "theme_daily"])
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    assert audit(warehouse=WarehouseResource(path=str(copy))).passed
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM marts.theme_daily WHERE trade_date = '2025-01-27'")
+    con.execute("INSERT INTO marts.theme_daily SELECT * REPLACE (DATE '2025-01-29' AS trade_date) "
+                "FROM marts.theme_daily WHERE trade_date = '2025-01-24'")
+    con.close()
+    result = audit(warehouse=WarehouseResource(path=str(copy)))
+    assert not result.passed
+    assert result.metadata["sessions_missing"].value == ["2025-01-27"]
+    assert result.metadata["closed_days"].value == ["2025-01-29"]
