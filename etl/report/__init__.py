@@ -49,7 +49,7 @@ def _events_marked(events: EventsConfig, days: list[dt.date]) -> list[tuple[str,
     return [(e.id, e.date) for e in events.events if days and days[0] <= e.date <= days[-1]]
 
 
-def _in_billions(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+def _in_100m_cny(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(*[(pl.col(c) / 1e8).alias(c.replace("_cny", "_100m_cny")) for c in columns]).drop(columns)
 
 
@@ -125,7 +125,7 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
              .select("event_id", "subject_type", "subject", "day_offset", "return_pct", "abnormal_return_pct", "car_pct")
              .sort("event_id", "subject_type", "subject", "day_offset"))
     tables["car"] = Table.of(f"Event windows: day 0 and day +{events.window.after}", final)
-    tables["breadth"] = Table.of("Market breadth on the event sessions", _in_billions(
+    tables["breadth"] = Table.of("Market breadth on the event sessions", _in_100m_cny(
         breadth.filter(pl.col("trade_date").is_in([e.date for e in events.events])).select(
             "trade_date", "advancers", "decliners", "limit_up", "limit_down", "total_amount_cny", "median_pct_change"),
         "total_amount_cny"))
