@@ -37,7 +37,7 @@ def marts_dividend_vs_ai_daily(warehouse: WarehouseResource) -> dg.MaterializeRe
 
 @dg.asset(key_prefix="marts", name="event_window",
           deps=[key("marts", "theme_daily"), key("marts", "board_daily"), key("marts", "index_daily"),
-                key("staging", "stock_bars_daily")], **WRITER)
+                key("staging", "stock_bars_daily"), key("staging", "boards")], **WRITER)
 def marts_event_window(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every event of etl/config/events.yaml: each subject's return over the window against the benchmark
     index, abnormal return and its running sum (CAR)."""

@@ -10,6 +10,7 @@ from assets.common import key
 from assets.resources import WarehouseResource
 from etl.calendar import sessions_between
 from etl.publish import publish
+from etl.themes import themes
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
 WHOLE_MARTS = ["dividend_vs_ai_daily", "event_window", "fund_flow_board_daily", "news_theme_daily", "cross_market_daily"]
@@ -31,12 +32,18 @@ def _session_coverage(mart: str) -> dg.AssetChecksDefinition:
 
 @dg.asset_check(asset=key("marts", "dividend_vs_ai_daily"), name="both_baskets_every_session", blocking=True)
 def dividend_vs_ai_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Both baskets have a return and a cumulative return on every row: a gap would break the compounding."""
-    gaps = warehouse.get().query("SELECT trade_date FROM marts.dividend_vs_ai_daily WHERE dividend_cum_pct IS NULL "
-                                 "OR ai_cum_pct IS NULL ORDER BY trade_date")
-    rows = warehouse.get().query("SELECT count(*) n FROM marts.dividend_vs_ai_daily")["n"][0]
-    return dg.AssetCheckResult(passed=gaps.is_empty() and rows > 0,
-                               metadata={"rows": int(rows), "gaps": [str(d) for d in gaps["trade_date"].head(20)]})
+    """A row with both baskets' cumulative returns on every theme_daily session from `cumulative_from`: a gap
+    would break the compounding. (No session since the start yet is no gap.)"""
+    start = themes().cumulative_from
+    wh = warehouse.get()
+    missing = wh.query("SELECT DISTINCT trade_date FROM marts.theme_daily WHERE trade_date >= $start "
+                       "AND trade_date NOT IN (SELECT trade_date FROM marts.dividend_vs_ai_daily) ORDER BY 1",
+                       {"start": start})["trade_date"]
+    gaps = wh.query("SELECT trade_date FROM marts.dividend_vs_ai_daily WHERE dividend_cum_pct IS NULL "
+                    "OR ai_cum_pct IS NULL ORDER BY trade_date")["trade_date"]
+    return dg.AssetCheckResult(passed=missing.is_empty() and gaps.is_empty(), metadata={
+        "cumulative_from": str(start), "sessions_missing": [str(d) for d in missing.head(20)],
+        "null_cumulative": [str(d) for d in gaps.head(20)]})
 
 
 AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complete]

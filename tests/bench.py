@@ -49,18 +49,15 @@ def per_partition_backfill(workdir: Path) -> list[float]:
     from assets.resources import MarketSourceResource, WarehouseResource
 
     from assets.definitions import all_assets
+    from assets.schedules import JOBS
 
-    partitioned = [a for a in all_assets if a.partitions_def is not None]
-    others = [a for a in all_assets if a.partitions_def is None]
     resources = {"warehouse": WarehouseResource(path=str(workdir / "backfill.duckdb")), "market_source": MarketSourceResource()}
-    jobs = [dg.define_asset_job("snapshots", selection=dg.AssetSelection.assets(*others)),
-            dg.define_asset_job("daily", selection=dg.AssetSelection.assets(*partitioned))]
-    local = dg.Definitions(assets=all_assets, jobs=jobs, resources=resources,
-                           executor=dg.in_process_executor)
+    local = dg.Definitions(assets=all_assets, jobs=JOBS, resources=resources, executor=dg.in_process_executor)
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    # the snapshot assets once (the stock list, boards, news...), then the range assets one partition a run
-    assert local.resolve_job_def("snapshots").execute_in_process(run_config=quiet).success
-    job = local.resolve_job_def("daily")
+    # what the schedules run: the snapshot captures and the news poll once, then the daily job one session a run
+    for name in ("snapshot_job", "news_job"):
+        assert local.resolve_job_def(name).execute_in_process(run_config=quiet).success
+    job = local.resolve_job_def("daily_job")
     times = []
     for key in LandingZone(SAMPLE_LANDING).partitions("stock_zh_a_hist"):
         started = time.perf_counter()
