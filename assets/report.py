@@ -25,8 +25,9 @@ def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "path": dg.MetadataValue.path(str(report.path)),
         "open": dg.MetadataValue.url(report.path.as_uri()),
         "charts": report.sections,
-        "headline": dg.MetadataValue.md(f"![dividend vs AI](data:image/png;base64,{report.headline_png})"),
     }
+    if report.headline_png:
+        metadata["headline"] = dg.MetadataValue.md(f"![dividend vs AI](data:image/png;base64,{report.headline_png})")
     for name in ("themes_snake_year_open", "themes_us_ai_crash", "car"):
         if name in report.tables:
             metadata[name] = dg.MetadataValue.md(report.tables[name].markdown())

@@ -147,3 +147,24 @@ def test_report_is_one_self_contained_file_with_the_charts(built_warehouse_resul
     metadata = built_warehouse_result.asset_materializations_for_node("reports__dividend_vs_ai")[0].metadata
     assert metadata["headline"].value.startswith("![dividend vs AI](data:image/png;base64,")
     assert "| theme |" in metadata["themes_snake_year_open"].value
+
+
+def test_the_report_renders_before_the_comparison_starts(built_warehouse, tmp_path):
+    """A warehouse that ends before `cumulative_from` (a backfill's first sessions) still gets its report."""
+    import shutil
+
+    import duckdb
+
+    from etl.report import build
+    from etl.themes import events
+    from etl.warehouse import Warehouse
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM marts.dividend_vs_ai_daily")
+    con.close()
+    report = build(Warehouse(copy), tmp_path / "reports", events())
+    html = report.path.read_text(encoding="utf-8")
+    assert report.headline_png == "" and "No session since cumulative_from yet" in html
+    assert "Theme turnover share" in html  # the rest of the report is still there

@@ -40,7 +40,7 @@ class Table:
 @dataclass(frozen=True)
 class Report:
     path: Path
-    headline_png: str          # base64 PNG of the headline chart, for Dagster metadata
+    headline_png: str          # base64 PNG of the headline chart, for Dagster metadata ("" before cumulative_from)
     tables: dict[str, Table]   # the key tables, for Dagster metadata
     sections: int
 
@@ -59,8 +59,6 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     q = wh.query
     dva = q("SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date")
     theme = q("SELECT * FROM marts.theme_daily ORDER BY trade_date, theme")
-    if dva.is_empty():
-        raise ValueError("marts.dividend_vs_ai_daily is empty: build the marts before the report")
     window = q("SELECT * FROM marts.event_window")
     flows = q("SELECT snapshot_date, theme, sum(main_net_inflow_cny) AS main_net_inflow_cny FROM "
               "(SELECT snapshot_date, UNNEST(string_split(theme, ', ')) AS theme, main_net_inflow_cny "
@@ -69,12 +67,15 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     cross = q("SELECT * FROM marts.cross_market_daily")
     breadth = q("SELECT * FROM marts.market_breadth_daily ORDER BY trade_date")
 
-    days = dva["trade_date"].to_list()
-    headline = charts.headline(dva, _events_marked(events, days))
-    headline_png = charts.png_base64(charts.headline(dva, _events_marked(events, days)))
-    figures: list[tuple[str, str, str]] = [("Dividend vs AI, day by day", charts.svg(headline),
-                                            "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus "
-                                            "dividend each session (percentage points).")]
+    days = theme["trade_date"].unique().sort().to_list()
+    figures: list[tuple[str, str, str]] = []
+    headline_png = ""
+    if dva.height:  # empty while the warehouse ends before `cumulative_from`
+        marked = _events_marked(events, dva["trade_date"].to_list())
+        headline_png = charts.png_base64(charts.headline(dva, marked))
+        figures.append(("Dividend vs AI, day by day", charts.svg(charts.headline(dva, marked)),
+                        "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session "
+                        "(percentage points)."))
     tables: dict[str, Table] = {}
 
     for event in events.events:
@@ -93,11 +94,13 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
         tables[f"leaders_{event.id}"] = Table.of(f"Concept boards on {event.date}: top and bottom {leaders}", ranked)
 
     baskets = theme["theme"].unique().sort().to_list()
-    figures.append(("Theme turnover share", charts.svg(charts.lines(
-        theme, "trade_date", "amount_share_pct", "theme", "Share of A-share turnover by theme", "% of market turnover")),
-        "Turnover of the basket's members divided by the turnover of every traded A-share that session."))
+    if theme.height:
+        figures.append(("Theme turnover share", charts.svg(charts.lines(
+            theme, "trade_date", "amount_share_pct", "theme", "Share of A-share turnover by theme",
+            "% of market turnover")),
+            "Turnover of the basket's members divided by the turnover of every traded A-share that session."))
     for event in events.events:
-        if window.filter(pl.col("event_id") == event.id).height:
+        if window.filter((pl.col("event_id") == event.id) & pl.col("car_pct").is_not_null()).height:
             figures.append((f"Event window: {event.id}", charts.svg(charts.car_paths(
                 window, event.id, f"{event.date}: cumulative abnormal return vs CSI 300")), event.title))
     if flows.height:
@@ -132,13 +135,15 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("report.html.j2").render(
-        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), first=days[0], last=days[-1],
-        latest=dva.tail(1).to_dicts()[0], figures=figures, tables=tables, events=events.events,
+        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        first=days[0] if days else None, last=days[-1] if days else None,
+        latest=dva.tail(1).to_dicts()[0] if dva.height else None, figures=figures, tables=tables, events=events.events,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "dividend_vs_ai.html"
     partial = path.with_suffix(".html.partial")
     partial.write_text(html, encoding="utf-8")
     partial.replace(path)
-    (out_dir / "dividend_vs_ai_headline.png").write_bytes(base64.b64decode(headline_png))
+    if headline_png:
+        (out_dir / "dividend_vs_ai_headline.png").write_bytes(base64.b64decode(headline_png))
     return Report(path=path, headline_png=headline_png, tables=tables, sections=len(figures))
