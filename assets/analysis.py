@@ -4,7 +4,7 @@ cumulative comparison, event windows) or on snapshots rather than sessions (fund
 import dagster as dg
 import polars as pl
 
-from assets.common import key, writer
+from assets.common import key, preview, writer
 from assets.resources import WarehouseResource
 from etl.calendar import trading_days
 from etl.themes import board_codes, events, themes
@@ -20,9 +20,6 @@ def _benchmark(wh, code: str) -> pl.DataFrame:
                     {"code": code})
 
 
-def _preview(frame: pl.DataFrame, n: int = 10) -> dg.MetadataValue:
-    return dg.MetadataValue.md(frame.tail(n).to_pandas().to_markdown(index=False))
-
 
 @dg.asset(key_prefix="marts", name="dividend_vs_ai_daily", deps=[key("marts", "theme_daily")], **WRITER)
 def marts_dividend_vs_ai_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -32,7 +29,7 @@ def marts_dividend_vs_ai_daily(warehouse: WarehouseResource) -> dg.MaterializeRe
     config = themes()
     frame = dividend_vs_ai_daily(wh.query("SELECT * FROM marts.theme_daily"), config.cumulative_from)
     wh.replace_table("marts.dividend_vs_ai_daily", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "preview": _preview(frame)})
+    return dg.MaterializeResult(metadata={"rows": frame.height, "preview": preview(frame)})
 
 
 @dg.asset(key_prefix="marts", name="event_window",
@@ -68,7 +65,7 @@ def marts_event_window(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={
         "rows": frame.height, "events": len(config.events),
         "subjects": frame.select("subject_type", "subject").n_unique(),
-        "theme_car_at_window_end": _preview(final.select("event_id", "subject", "car_pct"), n=20),
+        "theme_car_at_window_end": preview(final.select("event_id", "subject", "car_pct"), n=20),
     })
 
 
@@ -83,7 +80,7 @@ def marts_fund_flow_board_daily(warehouse: WarehouseResource) -> dg.MaterializeR
     frame = fund_flow_board_daily(wh.query("SELECT * FROM staging.sector_fund_flow_rank"), board_themes(codes))
     wh.replace_table("marts.fund_flow_board_daily", frame)
     return dg.MaterializeResult(metadata={"rows": frame.height, "snapshot_days": frame["snapshot_date"].n_unique(),
-                                          "preview": _preview(frame.filter(pl.col("theme").is_not_null()))})
+                                          "preview": preview(frame.filter(pl.col("theme").is_not_null()))})
 
 
 @dg.asset(key_prefix="marts", name="cross_market_daily",
@@ -94,4 +91,4 @@ def marts_cross_market_daily(warehouse: WarehouseResource) -> dg.MaterializeResu
     frame = cross_market_daily(wh.query("SELECT * FROM staging.us_bars_daily"),
                                wh.query("SELECT * FROM marts.theme_daily"), _benchmark(wh, "000300"))
     wh.replace_table("marts.cross_market_daily", frame)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "preview": _preview(frame)})
+    return dg.MaterializeResult(metadata={"rows": frame.height, "preview": preview(frame)})

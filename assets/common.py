@@ -1,5 +1,6 @@
 """Shared pieces of the asset modules: partitions, pools, landing -> contract loading, metadata."""
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
@@ -41,24 +42,25 @@ def ingest(fn):
         return isinstance(exc, (ContractError, SchemaDriftError, SnapshotRefused)) or (
             source is not None and source.kind != "akshare")
 
+    @contextlib.contextmanager
+    def failing_fast(kwargs: dict):
+        try:
+            yield
+        except Exception as exc:
+            if deterministic(exc, kwargs):
+                raise _no_retry(exc) from exc
+            raise
+
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            try:
+            with failing_fast(kwargs):
                 yield from fn(*args, **kwargs)
-            except Exception as exc:
-                if deterministic(exc, kwargs):
-                    raise _no_retry(exc) from exc
-                raise
     else:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            try:
+            with failing_fast(kwargs):
                 return fn(*args, **kwargs)
-            except Exception as exc:
-                if deterministic(exc, kwargs):
-                    raise _no_retry(exc) from exc
-                raise
     return wrapper
 
 
@@ -98,6 +100,11 @@ class SnapshotConfig(dg.Config):
 
     def day(self) -> dt.date | None:
         return dt.date.fromisoformat(self.snapshot_date) if self.snapshot_date else None
+
+
+def preview(frame: pl.DataFrame, n: int = 10) -> dg.MetadataValue:
+    """The last rows of a frame as a Markdown table for the asset's metadata."""
+    return dg.MetadataValue.md(frame.tail(n).to_pandas().to_markdown(index=False))
 
 
 def partition_key_of(item: LandedPartition) -> dt.date:

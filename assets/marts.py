@@ -4,7 +4,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, key, spec, writer
+from assets.common import RANGE, key, preview, spec, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.calendar import previous_trading_day
@@ -24,9 +24,6 @@ def _window(days) -> dict:
     return {"prev": previous_trading_day(min(days)), "last": max(days)}
 
 
-def _preview(frame, n: int = 10) -> dg.MetadataValue:
-    return dg.MetadataValue.md(frame.tail(n).to_pandas().to_markdown(index=False))
-
 
 @dg.asset(key_prefix="marts", name="index_daily", deps=[dg.AssetKey(["staging", "index_bars_daily"])], **RANGE, **WRITER)
 def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -36,7 +33,7 @@ def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     bars = wh.query(WINDOW_SQL.format(table="staging.index_bars_daily", extra=""), _window(days))
     frame = index_daily(bars, days)
     wh.replace_partitions("marts.index_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame)})
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame)})
 
 
 @dg.asset(
@@ -54,7 +51,7 @@ def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: War
     names = wh.query("SELECT symbol, is_st, valid_from, valid_to FROM staging.stock_name_history")
     frame = market_breadth_daily(bars, names, days)
     wh.replace_partitions("marts.market_breadth_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame)})
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame)})
 
 
 @dg.asset(
@@ -75,7 +72,7 @@ def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     published = wh.read_partitions("staging.board_bars_daily", days)
     frame = board_daily(members, _member_bars(wh, days), wh.query("SELECT * FROM staging.boards"), published)
     wh.replace_partitions("marts.board_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame),
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame),
                                           "published_board_bars": published.height})
 
 
@@ -120,7 +117,7 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                                          "members_last_day": dict(members.filter(pl.col("trade_date") == max(days))
                                                                   .group_by("theme").len().sort("theme").iter_rows())})
     yield dg.MaterializeResult(asset_key=key("marts", "theme_daily"),
-                               metadata={"rows": daily.height, "partitions": len(days), "preview": _preview(daily)})
+                               metadata={"rows": daily.height, "partitions": len(days), "preview": preview(daily)})
 
 
 @dg.asset(key_prefix="marts", name="news_theme_daily",
@@ -135,4 +132,4 @@ def marts_news_theme_daily(context: dg.AssetExecutionContext, warehouse: Warehou
         items, wh.query("SELECT * FROM staging.news_item_themes WHERE item_id IN (SELECT UNNEST($ids))", ids),
         wh.query("SELECT * FROM staging.news_item_stocks WHERE item_id IN (SELECT UNNEST($ids))", ids))
     wh.replace_partitions("marts.news_theme_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": _preview(frame)})
+    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame)})

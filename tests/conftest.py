@@ -55,5 +55,24 @@ def built_warehouse(built_warehouse_result):
     return built_warehouse_result.path
 
 
+@pytest.fixture
+def altered_warehouse(built_warehouse, tmp_path):
+    """make(*sql): a fresh copy of the built warehouse with the statements applied (the shared one stays intact)."""
+    import shutil
+
+    def make(*statements: str):
+        copy = tmp_path / "altered.duckdb"
+        shutil.copy(built_warehouse, copy)
+        con = duckdb.connect(str(copy))
+        try:
+            for statement in statements:
+                con.execute(statement)
+        finally:
+            con.close()
+        return copy
+
+    return make
+
+
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)

@@ -149,21 +149,13 @@ def test_report_is_one_self_contained_file_with_the_charts(built_warehouse_resul
     assert "| theme |" in metadata["themes_snake_year_open"].value
 
 
-def test_the_report_renders_before_the_comparison_starts(built_warehouse, tmp_path):
+def test_the_report_renders_before_the_comparison_starts(altered_warehouse, tmp_path):
     """A warehouse that ends before `cumulative_from` (a backfill's first sessions) still gets its report."""
-    import shutil
-
-    import duckdb
-
     from etl.report import build
     from etl.themes import events
     from etl.warehouse import Warehouse
 
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(built_warehouse, copy)
-    con = duckdb.connect(str(copy))
-    con.execute("DELETE FROM marts.dividend_vs_ai_daily")
-    con.close()
+    copy = altered_warehouse("DELETE FROM marts.dividend_vs_ai_daily")
     report = build(Warehouse(copy), tmp_path / "reports", events())
     html = report.path.read_text(encoding="utf-8")
     assert report.headline_png == "" and "No session since cumulative_from yet" in html

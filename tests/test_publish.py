@@ -94,12 +94,8 @@ def test_a_connected_reader_never_blocks_a_republish_and_sees_new_data_on_reconn
     assert reader.returncode == 0
 
 
-def test_a_mart_that_drifts_from_the_contract_is_not_published(built_warehouse, tmp_path):
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(built_warehouse, copy)
-    con = duckdb.connect(str(copy))
-    con.execute("ALTER TABLE marts.theme_daily RENAME COLUMN amount_share_pct TO turnover_share_pct")
-    con.close()
+def test_a_mart_that_drifts_from_the_contract_is_not_published(built_warehouse, altered_warehouse, tmp_path):
+    copy = altered_warehouse("ALTER TABLE marts.theme_daily RENAME COLUMN amount_share_pct TO turnover_share_pct")
     target = tmp_path / "bi" / "marts.duckdb"
     shutil.copytree(published(built_warehouse).parent, target.parent)
     before = target.read_bytes()
@@ -109,19 +105,16 @@ def test_a_mart_that_drifts_from_the_contract_is_not_published(built_warehouse, 
     assert list(target.parent.iterdir()) == [target]
 
 
-def test_the_mart_audits_catch_a_missing_session_and_rows_on_a_closed_day(built_warehouse, tmp_path):
+def test_the_mart_audits_catch_a_missing_session_and_rows_on_a_closed_day(altered_warehouse):
     from assets.publish import AUDITS
     from assets.resources import WarehouseResource
 
     audit = next(a for a in AUDITS if a.check_key.asset_key.path == ["marts", "theme_daily"])
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(built_warehouse, copy)
-    assert audit(warehouse=WarehouseResource(path=str(copy))).passed
-    con = duckdb.connect(str(copy))
-    con.execute("DELETE FROM marts.theme_daily WHERE trade_date = '2025-01-27'")
-    con.execute("INSERT INTO marts.theme_daily SELECT * REPLACE (DATE '2025-01-29' AS trade_date) "
-                "FROM marts.theme_daily WHERE trade_date = '2025-01-24'")
-    con.close()
+    assert audit(warehouse=WarehouseResource(path=str(altered_warehouse()))).passed
+    copy = altered_warehouse(
+        "DELETE FROM marts.theme_daily WHERE trade_date = '2025-01-27'",
+        "INSERT INTO marts.theme_daily SELECT * REPLACE (DATE '2025-01-29' AS trade_date) "
+        "FROM marts.theme_daily WHERE trade_date = '2025-01-24'")
     result = audit(warehouse=WarehouseResource(path=str(copy)))
     assert not result.passed
     assert result.metadata["sessions_missing"].value == ["2025-01-27"]

@@ -71,9 +71,9 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     figures: list[tuple[str, str, str]] = []
     headline_png = ""
     if dva.height:  # empty while the warehouse ends before `cumulative_from`
-        marked = _events_marked(events, dva["trade_date"].to_list())
-        headline_png = charts.png_base64(charts.headline(dva, marked))
-        figures.append(("Dividend vs AI, day by day", charts.svg(charts.headline(dva, marked)),
+        svg, headline_png = charts.svg_and_png_base64(
+            charts.headline(dva, _events_marked(events, dva["trade_date"].to_list())))
+        figures.append(("Dividend vs AI, day by day", svg,
                         "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session "
                         "(percentage points)."))
     tables: dict[str, Table] = {}

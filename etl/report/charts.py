@@ -31,22 +31,31 @@ def _plt():
 
 
 def _save(fig, fmt: str) -> bytes:
-    plt = _plt()
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # glyphs missing from the fallback font: the browser draws them
         fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=110, metadata={"Date": None} if fmt == "svg" else None)
-    plt.close(fig)
     return buffer.getvalue()
 
 
-def svg(fig) -> str:
+def _svg_text(fig) -> str:
     text = _save(fig, "svg").decode("utf-8")
     return text[text.index("<svg"):]
 
 
-def png_base64(fig) -> str:
-    return base64.b64encode(_save(fig, "png")).decode("ascii")
+def svg(fig) -> str:
+    try:
+        return _svg_text(fig)
+    finally:
+        _plt().close(fig)
+
+
+def svg_and_png_base64(fig) -> tuple[str, str]:
+    """One figure in both forms: SVG for the HTML, base64 PNG for Dagster's metadata."""
+    try:
+        return _svg_text(fig), base64.b64encode(_save(fig, "png")).decode("ascii")
+    finally:
+        _plt().close(fig)
 
 
 def headline(dva: pl.DataFrame, events: list[tuple[str, object]]):

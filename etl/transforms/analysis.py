@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from etl.themes import ConfigError, EventsConfig
+from etl.transforms.themes import theme_returns_wide
 
 SERIES_SCHEMA = {"subject_type": pl.String, "subject": pl.String, "trade_date": pl.Date, "return_pct": pl.Float64}
 
@@ -89,11 +90,7 @@ def news_theme_daily(items: pl.DataFrame, item_themes: pl.DataFrame, item_stocks
 def cross_market_daily(us_bars: pl.DataFrame, themes: pl.DataFrame, benchmark: pl.DataFrame) -> pl.DataFrame:
     """Each US session's move beside the A-share session that first trades on it (theme ew returns, CSI 300);
     the A-share columns are null until that session is in the warehouse."""
-    wide = (themes.filter(pl.col("theme").is_in(["ai", "compute_hardware", "dividend"]))
-            .pivot(on="theme", index="trade_date", values="ew_return_pct"))
-    for name in ("ai", "compute_hardware", "dividend"):
-        if name not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
+    wide = theme_returns_wide(themes, ["ai", "compute_hardware", "dividend"])
     wide = wide.join(benchmark.select("trade_date", pl.col("return_pct").alias("csi300_return_pct")), on="trade_date",
                      how="left")
     return (

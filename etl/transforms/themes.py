@@ -92,6 +92,13 @@ def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) 
     ).sort("trade_date", "theme")
 
 
+def theme_returns_wide(themes: pl.DataFrame, names: list[str], column: str = "ew_return_pct") -> pl.DataFrame:
+    """trade_date and one column per theme name (null where the theme has no row, even no row at all)."""
+    wide = themes.filter(pl.col("theme").is_in(names)).pivot(on="theme", index="trade_date", values=column)
+    missing = [pl.lit(None, pl.Float64).alias(n) for n in names if n not in wide.columns]
+    return wide.with_columns(missing).sort("trade_date")
+
+
 def _compound(col: str) -> pl.Expr:
     return ((pl.col(col) / 100 + 1).cum_prod() - 1) * 100
 
@@ -100,11 +107,7 @@ def dividend_vs_ai_daily(themes: pl.DataFrame, start: dt.date, weighting: str = 
     """`themes`: marts.theme_daily. Returns compound from the first session on or after `start`;
     relative_strength = 100 × (1 + ai_cum) ÷ (1 + dividend_cum): 100 at the start, above 100 while AI leads."""
     column = f"{weighting}_return_pct"
-    wide = (themes.filter(pl.col("theme").is_in(["dividend", "ai"]) & (pl.col("trade_date") >= start))
-            .pivot(on="theme", index="trade_date", values=column).sort("trade_date"))
-    for name in ("dividend", "ai"):
-        if name not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
+    wide = theme_returns_wide(themes.filter(pl.col("trade_date") >= start), ["dividend", "ai"], column)
     out = wide.select(
         "trade_date",
         pl.col("dividend").alias("dividend_return_pct"),
