@@ -3,10 +3,11 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, writer
+from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gx_check, stage_checked
+from assets.validation import gated, gx_check, stage_checked
+from etl.proposals import relation
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
 from etl.sources.base import Board
@@ -47,19 +48,20 @@ def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_
     landed = source.land_board_lists(config.day())
     frame = load_landed(source, landed, board_type=_board_type, snapshot_date=partition_key_of)
     dates = sorted(set(frame["snapshot_date"]))
-    warehouse.get().replace_partitions("raw.board_list", frame, dates, "snapshot_date")
+    propose(warehouse.get(), "raw.board_list", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
 
 
 @dg.asset(key_prefix="staging", name="boards", deps=[key("raw", "board_list")],
           check_specs=[gx_check("staging.boards")], **writer("staging"))
+@gated
 def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per Eastmoney BK code: type, latest name, first and last list it appeared in."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.board_list")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_list')}")
     rows, bad = board_list_rows(raw)
     return stage_checked(context, wh, "staging.boards", rows, key_columns=["board_type", "board_name", "snapshot_date"],
-                         raw_rows=raw.height, prior_bad=bad, store=boards_from_lists)
+                         raw_rows=raw.height, owns=["raw.board_list"], prior_bad=bad, store=boards_from_lists)
 
 
 @dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
@@ -76,7 +78,7 @@ def raw_board_membership_snapshot(
         raise dg.Failure(f"no membership snapshot to load from the {source.name} source for {config.snapshot_date or 'any date'}")
     frame = load_landed(source, landed, board_type=_board_type)
     dates = sorted(set(frame["snapshot_date"]))
-    wh.replace_partitions("raw.board_membership_snapshot", frame, dates, "snapshot_date")
+    propose(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates],
                                                   tracked_boards_not_found=missing))
 
@@ -86,12 +88,13 @@ def raw_board_membership_snapshot(
           deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe"),
                 key("staging", "stock_bars_daily")],
           check_specs=[gx_check("staging.board_membership")], **writer("staging"))
+@gated
 def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;
     staging.board_snapshots lists each board's capture dates. Query members as of a day with
     `SELECT * FROM staging.board_members_as_of(DATE '2025-02-05')`."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.board_membership_snapshot")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_membership_snapshot')}")
     observed, bad = membership_observations(raw)
     known = wh.query("SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily")
     boards = wh.query("SELECT board_code FROM staging.boards")
@@ -103,7 +106,8 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     observed = with_reference_checks(observed, known["symbol"], boards["board_code"])
     return stage_checked(
         context, wh, "staging.board_membership", observed,
-        key_columns=["board_code", "symbol", "snapshot_date"], raw_rows=raw.height, prior_bad=bad, store=store,
+        key_columns=["board_code", "symbol", "snapshot_date"], raw_rows=raw.height, owns=["raw.board_membership_snapshot"],
+        prior_bad=bad, store=store,
         partition_column="snapshot_date",
     )
 
@@ -122,7 +126,7 @@ def raw_board_bars_daily(
     landed = source.land_board_bars(days, boards)
     frame = load_landed(source, landed, board_type=_board_type)
     if frame.height:
-        wh.replace_partitions("raw.board_bars_daily", frame, days)
+        propose(wh, "raw.board_bars_daily", frame, source, landed, "trade_date", days)
     note = "" if landed else f"the {source.name} source has no board bars; nothing written"
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), note=note,
                                                   tracked_boards_not_found=missing))
@@ -130,13 +134,14 @@ def raw_board_bars_daily(
 
 @dg.asset(key_prefix="staging", name="board_bars_daily", deps=[key("raw", "board_bars_daily")],
           check_specs=[gx_check("staging.board_bars_daily")], **RANGE, **writer("staging"))
+@gated
 def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions("raw.board_bars_daily", days)
+    raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days)
     candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
                            "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE)
     return stage_checked(context, wh, "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"],
-                         raw_rows=raw.height, days=days, partition_column="trade_date",
+                         raw_rows=raw.height, owns=["raw.board_bars_daily"], days=days, partition_column="trade_date",
                          facts={"sessions": sessions_spanning(candidate["trade_date"])})

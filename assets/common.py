@@ -88,6 +88,16 @@ def load_landed(source: Source, landed: list[LandedPartition], contract_name: st
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def propose(wh, table: str, frame: pl.DataFrame, source: Source, landed: list[LandedPartition],
+            scope_column: str | None = None, scope=None) -> int:
+    """A raw step's rows wait as the candidate for `table` until its staging gate judges them
+    (etl/proposals.py): nothing stored changes here."""
+    from etl.proposals import propose as make
+
+    return make(wh, table, frame, scope_column=scope_column, scope=scope,
+                captures=[(source.landing.root, item.capture) for item in landed])
+
+
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
     return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
 

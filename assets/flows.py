@@ -2,9 +2,10 @@
 
 import dagster as dg
 
-from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, spec, writer
+from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, propose, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gx_check, stage_checked
+from assets.validation import gated, gx_check, stage_checked
+from etl.proposals import relation
 from etl.calendar import sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.bars import PROVENANCE
@@ -22,7 +23,7 @@ def _load_by_function(source, landed, tables, wh, date_column) -> dict:
         items = [x for x in landed if x.function == function]
         frame = load_landed(source, items)
         if frame.height:
-            wh.replace_partitions(table, frame, sorted(set(frame[date_column])), date_column)
+            propose(wh, table, frame, source, items, date_column, sorted(set(frame[date_column])))
         counts[table] = frame.height
     return counts
 
@@ -46,25 +47,29 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
 
 @dg.asset(key_prefix="staging", name="stock_fund_flow_rank", deps=[key("raw", "stock_fund_flow_rank")],
           check_specs=[gx_check("staging.stock_fund_flow_rank")], **writer("staging"))
+@gated
 def staging_stock_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.stock_fund_flow_rank")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.stock_fund_flow_rank')}")
     return stage_checked(context, wh, "staging.stock_fund_flow_rank", stage_stock_ranks(raw),
                          key_columns=["snapshot_date", "indicator", "symbol"], raw_rows=raw.height,
+                         owns=["raw.stock_fund_flow_rank"],
                          partition_column="snapshot_date")
 
 
 @dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
           deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards")],
           check_specs=[gx_check("staging.sector_fund_flow_rank")], **writer("staging"))
+@gated
 def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.sector_fund_flow_rank")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank')}")
     frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"))
     return stage_checked(context, wh, "staging.sector_fund_flow_rank", frame, prior_bad=bad,
                          key_columns=["snapshot_date", "indicator", "board_code", "board_name"], raw_rows=raw.height,
+                         owns=["raw.sector_fund_flow_rank"],
                          partition_column="snapshot_date",
                          metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
 
@@ -91,16 +96,18 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
     """Histories are captured again every day: the latest capture of each key is the candidate; the earlier
     captures it supersedes are counted as kept (upserted), not lost."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM raw.{table.split('.')[1]}")
+    raw_table = f"raw.{table.split('.')[1]}"
+    raw = wh.query(f"SELECT * FROM {relation(wh, raw_table)}")
     latest = latest_per_day(raw, keys)
     candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
-    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=latest.height,
+    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=latest.height, owns=[raw_table],
                          facts={"sessions": sessions_spanning(candidate["trade_date"])},
                          metadata={"captures_superseded": raw.height - latest.height})
 
 
 @dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")],
           check_specs=[gx_check("staging.stock_fund_flow_daily")], **writer("staging"))
+@gated
 def staging_stock_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock and session: the latest capture of each day wins."""
     return _stage_history(context, warehouse, "staging.stock_fund_flow_daily", ["trade_date", "symbol"],
@@ -109,6 +116,7 @@ def staging_stock_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: 
 
 @dg.asset(key_prefix="staging", name="market_fund_flow_daily", deps=[key("raw", "market_fund_flow_daily")],
           check_specs=[gx_check("staging.market_fund_flow_daily")], **writer("staging"))
+@gated
 def staging_market_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins."""
     return _stage_history(context, warehouse, "staging.market_fund_flow_daily", ["trade_date"],

@@ -4,10 +4,11 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.common import RANGE, describe, ingest, key, load_landed, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gx_check, stage_checked
+from assets.validation import gated, gx_check, stage_checked
+from etl.proposals import relation
 from etl.calendar import sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
@@ -20,21 +21,23 @@ def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseR
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
     days = partition_dates(context)
     source = market_source.get()
-    frame = load_landed(source, source.land_csi_index_bars(days, tracking().csi_indices))
-    warehouse.get().replace_partitions("raw.csi_index_daily", frame, days)
+    landed = source.land_csi_index_bars(days, tracking().csi_indices)
+    frame = load_landed(source, landed)
+    propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "trade_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
 @dg.asset(key_prefix="staging", name="csi_index_daily", deps=[key("raw", "csi_index_daily")],
           check_specs=[gx_check("staging.csi_index_daily")], **RANGE, **writer("staging"))
+@gated
 def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions("raw.csi_index_daily", days)
+    raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days)
     candidate = stage_csi(raw)
     return stage_checked(context, wh, "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"],
-                         raw_rows=raw.height, days=days, partition_column="trade_date",
+                         raw_rows=raw.height, owns=["raw.csi_index_daily"], days=days, partition_column="trade_date",
                          facts={"sessions": sessions_spanning(candidate["trade_date"])})
 
 
@@ -45,19 +48,21 @@ def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceR
     downloads the full history every call, so the table is replaced whole from the landing zone."""
     source = market_source.get()
     t = tracking()
-    frame = load_landed(source, source.land_us_bars(t.us_symbols, dt.date.fromisoformat(t.us_start_date)))
-    warehouse.get().replace_table("raw.us_bars_daily", frame)
+    landed = source.land_us_bars(t.us_symbols, dt.date.fromisoformat(t.us_start_date))
+    frame = load_landed(source, landed)
+    propose(warehouse.get(), "raw.us_bars_daily", frame, source, landed)
     return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
 
 
 @dg.asset(key_prefix="staging", name="us_bars_daily", deps=[key("raw", "us_bars_daily")],
           check_specs=[gx_check("staging.us_bars_daily")], **writer("staging"))
+@gated
 def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.us_bars_daily")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily')}")
     return stage_checked(context, wh, "staging.us_bars_daily", stage_us(raw), key_columns=["us_trade_date", "symbol"],
-                         raw_rows=raw.height, metadata={"symbols": raw["symbol"].n_unique()})
+                         raw_rows=raw.height, owns=["raw.us_bars_daily"], metadata={"symbols": raw["symbol"].n_unique()})
 
 
 def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
@@ -78,19 +83,21 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     """Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none."""
     source = market_source.get()
     periods = list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
-    frame = load_landed(source, source.land_dividends(periods))
+    landed = source.land_dividends(periods)
+    frame = load_landed(source, landed)
     if frame.height:
-        warehouse.get().replace_partitions("raw.dividends", frame, sorted(set(frame["report_period"])), "report_period")
+        propose(warehouse.get(), "raw.dividends", frame, source, landed, "report_period", sorted(set(frame["report_period"])))
     return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods))
 
 
 @dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")],
           check_specs=[gx_check("staging.dividends")], **writer("staging"))
+@gated
 def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock and report period: cash dividend per share (CNY), ex/record dates, yield (fraction).
     `etl.transforms.markets.trailing_dividend_yield` turns it into a trailing yield per stock and day."""
     wh = warehouse.get()
-    raw = wh.query("SELECT * FROM raw.dividends")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends')}")
     frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
     return stage_checked(context, wh, "staging.dividends", frame, key_columns=["symbol", "report_period"],
-                         raw_rows=frame.height, metadata={"captures_superseded": raw.height - frame.height})
+                         raw_rows=frame.height, owns=["raw.dividends"], metadata={"captures_superseded": raw.height - frame.height})

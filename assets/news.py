@@ -5,10 +5,11 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, key, load_landed, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gx_check, stage_checked
+from assets.validation import gated, gx_check, stage_checked
+from etl.proposals import relation
 from etl.calendar import previous_trading_day
 from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, news_rows, tag
@@ -35,7 +36,7 @@ def raw_news_cctv(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     frame = load_landed(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
     if frame.height == 0:
         frame = pl.DataFrame(schema={"trade_date": pl.Date})
-    warehouse.get().replace_partitions("raw.news_cctv", frame, days)
+    propose(warehouse.get(), "raw.news_cctv", frame, source, landed, "trade_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), broadcasts=len(landed)))
 
 
@@ -47,20 +48,21 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
     source = market_source.get()
     landed = source.land_news_feed()
     frame = load_landed(source, landed, capture=lambda item: item.partition)
-    warehouse.get().replace_table("raw.news_feed", frame)
+    propose(warehouse.get(), "raw.news_feed", frame, source, landed)
     return dg.MaterializeResult(metadata=describe(frame, source, captures=len(landed)))
 
 
 @dg.asset(key_prefix="staging", name="news_items",
           deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")],
           check_specs=[gx_check("staging.news_items")], **writer("staging"))
+@gated
 def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
     published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
     tag it with themes (news_keywords in etl/config/themes.yaml) and the stocks it names."""
     wh = warehouse.get()
-    items = pl.concat([items_from_cctv(wh.query("SELECT * FROM raw.news_cctv")),
-                       items_from_feed(wh.query("SELECT * FROM raw.news_feed"))], how="vertical_relaxed")
+    items = pl.concat([items_from_cctv(wh.query(f"SELECT * FROM {relation(wh, 'raw.news_cctv')}")),
+                       items_from_feed(wh.query(f"SELECT * FROM {relation(wh, 'raw.news_feed')}"))], how="vertical_relaxed")
     rows, bad = news_rows(items)
     universe = wh.query("SELECT symbol, name FROM staging.stock_universe")
     tagged = {}
@@ -73,5 +75,6 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         return news, [Replace("staging.news_item_themes", theme_rows), Replace("staging.news_item_stocks", stock_rows)]
 
     result = stage_checked(context, wh, "staging.news_items", rows, key_columns=["origin", "__day", "url"],
-                           raw_rows=items.height, prior_bad=bad, store=store, facts={"max_days_to_session": 14})
+                           raw_rows=items.height, owns=["raw.news_cctv", "raw.news_feed"], prior_bad=bad, store=store,
+                           facts={"max_days_to_session": 14})
     return dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)

@@ -1,4 +1,7 @@
-"""raw: land what the source returns, apply each function's contract, replace the partitions."""
+"""raw: land what the source returns, apply each function's contract, propose the rows for the partitions.
+
+Nothing stored changes here: the rows wait in candidate.<table> until the staging gate judges them
+(assets/validation.py, etl/proposals.py)."""
 
 
 import datetime as dt
@@ -6,7 +9,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, load_landed, partition_key_of, writer
+from assets.common import RANGE, describe, ingest, load_landed, partition_key_of, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
@@ -20,8 +23,9 @@ def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSource
     """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
     source = market_source.get()
     landed = source.land_stock_universe()
-    frame = load_landed(source, [landed], snapshot_date=dt.date.fromisoformat(landed.partition))
-    warehouse.get().replace_partitions("raw.stock_universe", frame, [frame["snapshot_date"][0]], "snapshot_date")
+    snapshot = dt.date.fromisoformat(landed.partition)
+    frame = load_landed(source, [landed], snapshot_date=snapshot)
+    propose(warehouse.get(), "raw.stock_universe", frame, source, [landed], "snapshot_date", [snapshot])
     return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed.partition))
 
 
@@ -35,12 +39,13 @@ def raw_stock_bars_daily(
     source = market_source.get()
     wh = warehouse.get()
     symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
-    frames = []
+    frames, captures = [], []
     for dataset, adjust in STOCK_BAR_DATASETS.items():
         landed = source.land_stock_bars(days, dataset, symbols)
+        captures += landed
         frames.append(load_landed(source, landed, adjust=ADJUST_LABEL[adjust], partition_date=partition_key_of))
     frame = pl.concat(frames, how="vertical_relaxed")
-    wh.replace_partitions("raw.stock_bars_daily", frame, days, "partition_date")
+    propose(wh, "raw.stock_bars_daily", frame, source, captures, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
@@ -52,6 +57,7 @@ def raw_index_bars_daily(
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
     days = partition_dates(context)
     source = market_source.get()
-    frame = load_landed(source, source.land_index_bars(days, INDICES), partition_date=partition_key_of)
-    warehouse.get().replace_partitions("raw.index_bars_daily", frame, days, "partition_date")
+    landed = source.land_index_bars(days, INDICES)
+    frame = load_landed(source, landed, partition_date=partition_key_of)
+    propose(warehouse.get(), "raw.index_bars_daily", frame, source, landed, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))

@@ -7,76 +7,113 @@ import polars as pl
 from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from assets.validation import gx_check, stage_checked
-from etl.calendar import previous_trading_day, sessions_spanning
+from assets.validation import gated, gx_check, stage_checked
+from etl.calendar import sessions_spanning
 from etl.catalog import INDICES
-from etl.transforms.bars import partition_summary, stage_index_bars, stock_bar_candidates
+from etl.proposals import relation
+from etl.transforms.bars import REFERENCE_SESSIONS, partition_summary, stage_index_bars, stock_bar_candidates
 from etl.transforms.universe import name_history, stage_universe
+from quality.suites import MAX_ROWS_RATIO, MIN_ROWS_RATIO
+
+BAND = (MIN_ROWS_RATIO, MAX_ROWS_RATIO)
 
 WRITER = writer("staging")
 
 
 @dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])],
           check_specs=[gx_check("staging.stock_universe")], **WRITER)
+@gated
 def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per listed A-share in the latest snapshot: exchange, listing board, ST flag, price-limit band."""
+    """One row per listed A-share in the latest snapshot: exchange, listing board, ST flag, price-limit band.
+    A snapshot far off the size of the stored universe is refused (a half-empty list would drop stocks from
+    every later fetch)."""
     wh = warehouse.get()
-    latest = "SELECT * FROM raw.stock_universe WHERE snapshot_date = (SELECT max(snapshot_date) FROM raw.stock_universe)"
-    raw = wh.query(latest)
-    frame = stage_universe(raw)
+    source = relation(wh, "raw.stock_universe")
+    raw = wh.query(f"SELECT * FROM {source} WHERE snapshot_date = (SELECT max(snapshot_date) FROM {source})")
+    frame, repeated = stage_universe(raw)
+    stored = wh.query("SELECT count(*) AS n FROM staging.stock_universe")["n"][0]
     boards = frame.group_by("listing_board").len().sort("listing_board")
     return stage_checked(context, wh, "staging.stock_universe", frame, key_columns=["symbol"], raw_rows=raw.height,
+                         owns=["raw.stock_universe"], prior_bad=repeated,
+                         summarise=lambda passed: size_summary(passed.height, stored),
                          metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}})
+
+
+def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
+    """The one-row summary of a whole-table candidate: rows that passed, against the table as stored."""
+    return pl.DataFrame({"rows": [rows], "reference_rows": [float(stored) if stored else None]}).with_columns(
+        rows_ratio=pl.col("rows") / pl.col("reference_rows"))
 
 
 @dg.asset(key_prefix="staging", name="stock_bars_daily",
           deps=[dg.AssetKey(["raw", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
           check_specs=[gx_check("staging.stock_bars_daily")], **RANGE, **WRITER)
+@gated
 def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
-    suite are quarantined, and a partition that is empty or far off the previous session's size fails."""
+    suite are quarantined, and a partition that is empty or far off the size of the last sessions that
+    passed is refused, keeping the stored one."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions("raw.stock_bars_daily", days, "partition_date")
+    raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
     names = wh.query("SELECT * FROM staging.stock_name_history")
     seen = wh.query("SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
                     "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol", {"dates": days})
     seen = pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())]).group_by("symbol").min()
     start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
-    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)))
-    previous = _rows_on(wh, "staging.stock_bars_daily", previous_trading_day(min(days)))
+    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)),
+                                     previous_closes(wh, min(days)))
+    stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
     return stage_checked(
         context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
-        raw_rows=raw.height, days=days, partition_column="partition_date",
-        partitions=partition_summary(candidate, days, previous),
+        raw_rows=raw.height, owns=["raw.stock_bars_daily"], days=days, partition_column="partition_date",
+        summarise=lambda passed: partition_summary(passed, days, stored, BAND),
         facts={"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 
 @dg.asset(key_prefix="staging", name="index_bars_daily", deps=[dg.AssetKey(["raw", "index_bars_daily"])],
           check_specs=[gx_check("staging.index_bars_daily")], **RANGE, **WRITER)
+@gated
 def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per tracked index and trading day, with the warehouse's 6-digit code and name; every
-    tracked index must have a bar every session."""
+    tracked index must have a bar that passed every session (a quarantined bar is a missing one)."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions("raw.index_bars_daily", days, "partition_date")
+    raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
     candidate = stage_index_bars(raw)
-    partitions = partition_summary(candidate, days, None, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
-    partitions = partitions.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
+
+    def summarise(passed: pl.DataFrame) -> pl.DataFrame:
+        out = partition_summary(passed, days, [], BAND, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
+        return out.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
+
     return stage_checked(
         context, wh, "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"],
-        raw_rows=raw.height, days=days, partition_column="partition_date", partitions=partitions,
-        facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        raw_rows=raw.height, owns=["raw.index_bars_daily"], days=days, partition_column="partition_date",
+        summarise=summarise, facts={"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 
-def _rows_on(wh, table: str, day) -> int | None:
-    return wh.query(f"SELECT count(*) AS n FROM {table} WHERE trade_date = $d", {"d": day})["n"][0] or None
+def stored_partition_rows(wh, table: str, before) -> list[int]:
+    """Rows of the last partitions stored before `before`, oldest first (only partitions that passed are
+    ever stored)."""
+    counts = wh.query(f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date < $d GROUP BY trade_date "
+                      f"ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}", {"d": before})
+    return counts["n"].to_list()[::-1]
 
 
-@dg.asset(key_prefix="staging", name="stock_name_history", deps=[dg.AssetKey(["raw", "stock_universe"])],
+def previous_closes(wh, first) -> pl.DataFrame:
+    """Each stock's last stored close before `first`, per price basis: the reference of the first bar of a
+    run (later bars compare with the bar before them in the run)."""
+    return wh.query("SELECT symbol, adjust, arg_max(close, trade_date) AS stored_close, max(trade_date) AS stored_date "
+                    "FROM staging.stock_bars_daily WHERE trade_date < $d GROUP BY ALL", {"d": first})
+
+
+@dg.asset(key_prefix="staging", name="stock_name_history",
+          # after the universe gate: a refused snapshot never reaches raw, so never the name history
+          deps=[dg.AssetKey(["raw", "stock_universe"]), dg.AssetKey(["staging", "stock_universe"])],
           check_specs=[gx_check("staging.stock_name_history")], **WRITER)
+@gated
 def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Names and ST flags with validity dates, from every universe snapshot (the daily price-limit band of a
     stock derives from the flag in force that day)."""

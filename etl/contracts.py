@@ -47,13 +47,33 @@ class Contract:
         return pl.DataFrame(schema={c.name: c.dtype for c in self.columns})
 
 
+SHANGHAI = "Asia/Shanghai"
+# Dates are parsed strictly: 2025-01-27, 20250127, or either with a time of day (00:00:00); an offset
+# (2025-02-04T16:00:00+00:00) is converted to Asia/Shanghai before the day is taken. Anything else
+# (2025-1-27, 2025/01/27, 27.01.2025) cannot be cast and fails the contract.
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+COMPACT_DAY = r"^\d{8}$"
+WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$"
+
+
 def _to_date(series: pl.Series) -> pl.Series:
     if series.dtype == pl.Date:
         return series
     if isinstance(series.dtype, pl.Datetime):
+        if series.dtype.time_zone is not None:  # an instant: the Shanghai day it falls on
+            series = series.dt.convert_time_zone(SHANGHAI)
         return series.dt.date()
-    text = series.cast(pl.String).str.strip_chars().str.replace_all("-", "")
-    return text.str.to_date("%Y%m%d", strict=False)
+    text = series.cast(pl.String).str.strip_chars()
+    aware = text.str.replace(r"Z$", "+00:00").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True)
+    aware = aware.fill_null(text.str.replace(r"Z$", "+00:00").str.replace(" ", "T")
+                            .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True))
+    shanghai_day = aware.dt.convert_time_zone(SHANGHAI).dt.date()
+    compact = (pl.select(pl.when(text.str.contains(ISO_DAY)).then(text.str.slice(0, 10).str.replace_all("-", ""))
+                         .when(text.str.contains(COMPACT_DAY)).then(text))
+               .to_series())
+    day = compact.str.to_date("%Y%m%d", strict=False)
+    offset = text.str.contains(WITH_OFFSET).fill_null(False)
+    return pl.select(pl.when(offset).then(shanghai_day).otherwise(day)).to_series()
 
 
 def _cast(series: pl.Series, col: Col) -> pl.Series:
@@ -104,6 +124,10 @@ def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | 
             if extra:
                 parts.append(f"unexpected {sorted(extra)}")
             raise ContractError(contract.function, "columns differ from the contract", sorted(missing | extra), "; ".join(parts))
+        booleans = [c.source for c in contract.columns if c.source in df.columns and c.dtype != pl.String
+                     and df.schema[c.source] == pl.Boolean]
+        if booleans:
+            raise ContractError(contract.function, "booleans where the contract expects numbers or dates", booleans)
         bad: dict[str, list[Any]] = {}
         out = {}
         for col in contract.columns:

@@ -1,7 +1,13 @@
 """The landing zone: every frame exactly as the source returned it, one Parquet file per function and
-partition, plus a manifest row per file (function, arguments, fetched_at UTC, akshare version, rows, sha256).
+capture, plus a manifest row per file (function, arguments, fetched_at UTC, akshare version, rows, sha256).
 
-Layout: <root>/<function>/<partition>.parquet and <root>/_manifest.jsonl. The shipped sample uses the same
+Layout: <root>/<function>/<partition>.parquet and <root>/_manifest.jsonl. A file is never overwritten: a new
+capture of a partition that already has one lands as <partition>.<UTC stamp>.parquet, and the newest capture
+listed in the manifest is the one read. A capture that the quality gate rejects is moved to
+<root>/_rejected/<function>/ with a manifest row saying so; the capture before it is current again.
+
+Every read is checked against the manifest (sha256 and row count): a file altered, truncated or dropped in
+without its manifest row fails with the file's path, never replays silently. The shipped sample uses the same
 layout, so nothing downstream knows whether a file came from akshare or from the recording.
 """
 
@@ -12,13 +18,18 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 MANIFEST = "_manifest.jsonl"
+REJECTED = "_rejected"
+
+
+class LandingError(RuntimeError):
+    """A landing file or manifest line that cannot be trusted; the message names the file (and line)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,12 @@ class ManifestRow:
     rows: int
     sha256: str
     source: str
+    status: str = "landed"  # landed | rejected (moved under _rejected/ by the quality gate)
+    note: str = ""
+
+
+ROW_FIELDS = {f.name for f in fields(ManifestRow)}
+REQUIRED_FIELDS = {f.name for f in fields(ManifestRow) if f.default is MISSING}
 
 
 def parse_fetched_at(value: str | None) -> dt.datetime | None:
@@ -47,19 +64,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def partition_of(file_name: str) -> str:
+    """'2025-02-05.parquet' and '2025-02-05.20250205T073501123456Z.parquet' are both partition 2025-02-05."""
+    return file_name.split(".", 1)[0]
+
+
 class LandingZone:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def path_for(self, function: str, partition: str) -> Path:
-        return self.root / function / f"{partition}.parquet"
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
 
-    def has(self, function: str, partition: str) -> bool:
-        return self.path_for(function, partition).exists()
+    def path_for(self, function: str, partition: str) -> Path:
+        """Where a new capture of the partition goes: the plain name, or a stamped one if that is taken."""
+        plain = self.root / function / f"{partition}.parquet"
+        if not plain.exists():
+            return plain
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        return self.root / function / f"{partition}.{stamp}.parquet"
 
     def partitions(self, function: str) -> list[str]:
-        folder = self.root / function
-        return sorted(p.stem for p in folder.glob("*.parquet")) if folder.exists() else []
+        """Partitions of a function with a current (listed, present, not rejected) capture."""
+        return sorted(p for f, p in self.manifest() if f == function)
 
     def write(
         self,
@@ -90,7 +118,7 @@ class LandingZone:
         row = ManifestRow(
             function=function,
             partition=partition,
-            path=str(target.relative_to(self.root)),
+            path=target.relative_to(self.root).as_posix(),
             arguments=arguments,
             fetched_at=fetched.isoformat(timespec="seconds"),
             akshare_version=akshare_version,
@@ -98,25 +126,79 @@ class LandingZone:
             sha256=sha256_of(target),
             source=source,
         )
-        with (self.root / MANIFEST).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n")
+        self._append(row)
         return row
 
-    def read(self, function: str, partition: str) -> pl.DataFrame:
-        path = self.path_for(function, partition)
+    def _append(self, row: ManifestRow) -> None:
+        with self.manifest_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n")
+
+    def reject(self, row: ManifestRow, note: str) -> ManifestRow:
+        """Move a capture aside (under _rejected/, same relative path) and say why in the manifest; the
+        capture before it becomes current again."""
+        source = self.root / row.path
+        target = self.root / REJECTED / row.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        moved = ManifestRow(**{**asdict(row), "path": target.relative_to(self.root).as_posix(),
+                               "status": "rejected", "note": note})
+        self._append(moved)
+        return moved
+
+    def rows(self) -> list[tuple[int, ManifestRow]]:
+        """Every manifest line, parsed, with its line number. A bad line fails naming file and line."""
+        path = self.manifest_path
         if not path.exists():
-            raise FileNotFoundError(
-                f"landing zone {self.root} has no {function} file for partition {partition} ({path})"
-            )
-        return pl.read_parquet(path)
+            if any(self.root.glob("*/*.parquet")):
+                raise LandingError(f"{path}: manifest missing, but {self.root} holds landing files; without it "
+                                   "neither provenance nor checksums can be checked")
+            return []
+        out = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise LandingError(f"{path} line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(data, dict):
+                raise LandingError(f"{path} line {number}: expected a JSON object")
+            unknown, missing = set(data) - ROW_FIELDS, REQUIRED_FIELDS - set(data)
+            if unknown or missing:
+                raise LandingError(f"{path} line {number}: "
+                                   + "; ".join([*(["unknown keys " + str(sorted(unknown))] if unknown else []),
+                                                *(["missing keys " + str(sorted(missing))] if missing else [])]))
+            out.append((number, ManifestRow(**data)))
+        return out
 
     def manifest(self) -> dict[tuple[str, str], ManifestRow]:
-        """The latest manifest row per (function, partition)."""
-        path = self.root / MANIFEST
+        """The current capture per (function, partition): the latest landed row whose file is present."""
         latest: dict[tuple[str, str], ManifestRow] = {}
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = ManifestRow(**json.loads(line))
-                    latest[(row.function, row.partition)] = row
+        for _, row in self.rows():
+            if row.status == "landed" and (self.root / row.path).exists():
+                latest[(row.function, row.partition)] = row
         return latest
+
+    def read_row(self, row: ManifestRow) -> pl.DataFrame:
+        """A capture's frame, checked against its manifest row (sha256, then row count)."""
+        path = self.root / row.path
+        if not path.exists():
+            raise LandingError(f"{path}: listed in {self.manifest_path} but missing")
+        digest = sha256_of(path)
+        if digest != row.sha256:
+            raise LandingError(f"{path}: sha256 {digest[:12]}… differs from the manifest's {row.sha256[:12]}… "
+                               f"({self.manifest_path}); the file was changed after it was landed")
+        try:
+            frame = pl.read_parquet(path)
+        except Exception as exc:
+            raise LandingError(f"{path}: cannot be read as Parquet ({type(exc).__name__}: {exc})") from exc
+        if frame.height != row.rows:
+            raise LandingError(f"{path}: {frame.height} rows, the manifest says {row.rows}")
+        return frame
+
+    def read(self, function: str, partition: str) -> pl.DataFrame:
+        row = self.manifest().get((function, partition))
+        if row is None:
+            raise LandingError(f"landing zone {self.root} has no {function} capture for partition {partition} "
+                               f"listed in {self.manifest_path}")
+        return self.read_row(row)

@@ -2,6 +2,10 @@
 
 Their DDL is generated from the contracts so that a contract change cannot drift from its table; staging and
 marts, the surfaces people query, have explicit DDL in warehouse/sql/.
+
+Each raw table has two mirrors with the same columns (audit before write, etl/proposals.py): `candidate.<name>`
+holds what a run landed until the staging gate has judged it, and `rejected.<name>` keeps what the gate
+refused, with the run and time, for inspection.
 """
 
 from __future__ import annotations
@@ -23,13 +27,19 @@ class RawTable:
     contract: Contract
     extra: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, added by the asset
 
-    def ddl(self) -> str:
+    @property
+    def short(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    def ddl(self, schema: str = "raw") -> str:
         cols = [
             f'    "{c.name}" {DUCKDB_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}'
             for c in self.contract.columns
         ]
         cols += [f'    "{k}" {v}' for k, v in {**self.extra, **PROVENANCE}.items()]
-        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n" + ",\n".join(cols) + "\n);"
+        if schema == "rejected":
+            cols += ['    "rejected_run_id" VARCHAR NOT NULL', '    "rejected_at" TIMESTAMPTZ NOT NULL']
+        return f"CREATE TABLE IF NOT EXISTS {schema}.{self.short} (\n" + ",\n".join(cols) + "\n);"
 
 
 RAW_TABLES = (
@@ -53,4 +63,4 @@ RAW_TABLES = (
 
 
 def raw_ddl() -> str:
-    return "\n\n".join(t.ddl() for t in RAW_TABLES)
+    return "\n\n".join(t.ddl(schema) for t in RAW_TABLES for schema in ("raw", "candidate", "rejected"))

@@ -32,6 +32,14 @@ class Replace:
     params: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Sql:
+    """A statement run inside the same transaction as the replacements around it."""
+
+    sql: str
+    params: dict = field(default_factory=dict)
+
+
 class Warehouse:
     def __init__(self, path: Path | str, sql_dir: Path = SQL_DIR):
         self.path = Path(path)
@@ -92,12 +100,17 @@ class Warehouse:
         self.write(Replace(table, frame), *also)
         return frame.height
 
-    def write(self, *replacements: "Replace") -> None:
-        """BEGIN; for each: DELETE its rows, INSERT its frame BY NAME; COMMIT. Any error rolls all back."""
+    def write(self, *steps: "Replace | Sql") -> None:
+        """BEGIN; for each replacement: DELETE its rows, INSERT its frame BY NAME (a `Sql` step runs as
+        given); COMMIT. Any error rolls all back and is raised as it was: a COMMIT that fails (a full
+        disk) has already ended the transaction, and its own error is the one worth reading."""
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                for r in replacements:
+                for r in steps:
+                    if isinstance(r, Sql):
+                        con.execute(r.sql, r.params)
+                        continue
                     con.execute(f"DELETE FROM {r.table}" + (f" WHERE {r.where}" if r.where else ""), r.params)
                     if r.frame.height:
                         con.register("incoming", r.frame)
@@ -105,7 +118,10 @@ class Warehouse:
                         con.unregister("incoming")
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # no transaction left to roll back (the failed COMMIT ended it)
                 raise
 
     def row_counts(self) -> pl.DataFrame:

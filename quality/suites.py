@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-A_SHARE_CODE = r"^(?:60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d{3,4}$"
+from etl.codes import A_SHARE_CODE  # one rule, one place
+
 MIN_ROWS_RATIO, MAX_ROWS_RATIO = 0.9, 1.5  # vs the previous session: a blocked half-empty day must not pass
 PCT_TOLERANCE = 0.06  # percentage points: 2-decimal rounding of prices and of akshare's 涨跌幅
 
@@ -30,6 +31,7 @@ class Suite:
     table: str
     row_rules: list[Rule] = field(default_factory=list)
     partition_rules: list[Rule] = field(default_factory=list)
+    flag_rules: list[Rule] = field(default_factory=list)  # counted and shown, rows kept
 
 
 def not_null(*columns: str) -> list[Rule]:
@@ -79,8 +81,11 @@ def partition_rows() -> list[Rule]:
 STOCK_BARS = Suite(
     "staging.stock_bars_daily",
     row_rules=[
-        *not_null("trade_date", "symbol", "close"),
+        # '' and '-' in a price or volume cell become nulls in the contract: a bar without them is no bar.
+        # (amount_cny and turnover_pct may be null: part of the recording has no source for them.)
+        *not_null("trade_date", "symbol", "close", "open", "high", "low", "volume_shares"),
         a_share_code(),
+        flagged("check_prices_ok", "price_not_finite_positive", "close"),
         trading_day(),
         Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
             column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date"),
@@ -92,11 +97,18 @@ STOCK_BARS = Suite(
         a_ge_b("close", "low", "close_below_low"),
         at_least("volume_shares", 0, "negative_volume"),
         at_least("amount_cny", 0, "negative_amount"),
+        at_least("turnover_pct", 0, "negative_turnover"),
         Rule("pct_change_outside_band", lambda E, f: E.ExpectColumnValuesToBeBetween(
             column="check_band_excess_pct", max_value=PCT_TOLERANCE), "pct_change"),
         Rule("pct_change_inconsistent", lambda E, f: E.ExpectColumnValuesToBeBetween(
             column="check_pct_change_gap", max_value=PCT_TOLERANCE), "pct_change"),
+        Rule("close_jump_outside_band", lambda E, f: E.ExpectColumnValuesToBeBetween(
+            column="check_close_jump_excess_pct", max_value=PCT_TOLERANCE), "close"),
     ],
+    # flagged, not quarantined: a traded bar whose turnover rounds to 0.00 % is real, but it carries no
+    # float-cap weight into cap-weighted returns; the check metadata counts and names them
+    flag_rules=[Rule("zero_turnover", lambda E, f: E.ExpectColumnValuesToBeBetween(
+        column="turnover_pct", min_value=0, strict_min=True), "turnover_pct")],
     partition_rules=partition_rows(),
 )
 
@@ -128,7 +140,7 @@ CSI_INDEX = Suite(
 )
 
 UNIVERSE = Suite("staging.stock_universe", row_rules=[*not_null("symbol", "name"), a_share_code(), unique("symbol")],
-                 partition_rules=partition_rows()[:1])
+                 partition_rules=partition_rows())  # a snapshot far off the stored universe's size is refused
 NAME_HISTORY = Suite("staging.stock_name_history", row_rules=[*not_null("symbol", "name"), a_share_code(),
                                                               unique("symbol", "snapshot_date")])
 BOARDS = Suite("staging.boards", row_rules=[*not_null("board_code", "board_name"), unique("snapshot_date", "board_code"),

@@ -52,6 +52,7 @@ class Outcome:
     summary: dict[str, Any]
     docs_url: str | None = None
     results: list[dict] = field(default_factory=list)
+    flagged: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -89,39 +90,54 @@ def _run(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict
     return out
 
 
-def validate(suite: Suite, frame: pl.DataFrame, partitions: pl.DataFrame | None = None, facts: dict | None = None) -> Outcome:
-    """Row rules on `frame`, partition rules on `partitions` (one row per partition, built by the caller)."""
-    facts = facts or {}
-    context = _context(data_docs_enabled())
-    row_results = _run(context, suite.table.replace(".", "__"), frame, suite.row_rules, facts)
-    part_results = _run(context, suite.table.replace(".", "__") + "__partitions",
-                        partitions if partitions is not None else pl.DataFrame({"rows": [frame.height]}),
-                        suite.partition_rules, facts)
+def _evaluate(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict, kind: str):
+    """Run `rules` on `frame`; return (offending rows: __row, rule, value) and a result line per rule."""
     bad, details = [], []
-    for rule, r in row_results:
+    for rule, r in _run(context, name, frame, rules, facts):
         rows = [int(x["__row"]) for x in r.result.get("unexpected_index_list") or []]
-        details.append({"rule": rule.name, "kind": "row", "expectation": r.expectation_config.type,
-                        "success": r.success, "unexpected": len(rows),
+        details.append({"rule": rule.name, "kind": kind, "expectation": r.expectation_config.type,
+                        "success": r.success, "unexpected": len(rows) if rows else (r.result.get("unexpected_count") or 0),
                         "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]]})
         if rows:
             values = frame.with_row_index("__row").filter(pl.col("__row").is_in(rows))
             bad.append(values.select("__row", rule=pl.lit(rule.name),
-                                     value=pl.col(rule.value).cast(pl.String) if rule.value else pl.lit(None, pl.String)))
-    failed = []
-    for rule, r in part_results:
-        details.append({"rule": rule.name, "kind": "partition", "expectation": r.expectation_config.type,
-                        "success": r.success, "observed": str(r.result.get("observed_value", "")),
-                        "unexpected": r.result.get("unexpected_count", 0) or 0,
-                        "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]]})
-        if not r.success:
-            failed.append(rule.name)
-    # a row breaking several rules is quarantined once, under the first rule of the suite it breaks
-    bad_rows = (pl.concat(bad).unique("__row", keep="first", maintain_order=True).sort("__row") if bad
-                else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}))
+                                     value=pl.col(rule.value).cast(pl.String) if rule.value in frame.columns
+                                     else pl.lit(None, pl.String)))
+        elif not r.success:  # a table-level expectation: every row of the frame is concerned
+            bad.append(frame.with_row_index("__row").select("__row", rule=pl.lit(rule.name), value=pl.lit(None, pl.String)))
+    # a row breaking several rules is listed once, under the first rule of the suite it breaks
+    rows = (pl.concat(bad).unique("__row", keep="first", maintain_order=True).sort("__row") if bad
+            else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}))
+    return rows, details
+
+
+def _outcome(suite: Suite, bad_rows: pl.DataFrame, details: list[dict], failed: list[str]) -> Outcome:
     summary = {"expectations": len(details), "failed": sum(not d["success"] for d in details),
                "quarantined_rows": bad_rows.height, "failed_partition_rules": failed}
     docs = docs_index().as_uri() if data_docs_enabled() else None
     return Outcome(suite.table, bad_rows, failed, summary, docs, details)
+
+
+def validate(suite: Suite, frame: pl.DataFrame, facts: dict | None = None) -> Outcome:
+    """Row rules on the candidate rows: `bad_rows` are the rows to quarantine. Flag rules run last in the
+    same suite; rows breaking only a flag rule are kept and counted in `flagged` (rule -> rows)."""
+    bad, details = _evaluate(_context(data_docs_enabled()), suite.table.replace(".", "__"), frame,
+                             [*suite.row_rules, *suite.flag_rules], facts or {}, "row")
+    flags = {r.name for r in suite.flag_rules}
+    for d in details:
+        d["kind"] = "flag" if d["rule"] in flags else d["kind"]
+    outcome = _outcome(suite, bad.filter(~pl.col("rule").is_in(flags)), details, [])
+    outcome.flagged = dict(bad.filter(pl.col("rule").is_in(flags)).group_by("rule").len().iter_rows())
+    return outcome
+
+
+def validate_partitions(suite: Suite, summary: pl.DataFrame, facts: dict | None = None) -> Outcome:
+    """Partition rules on a one-row-per-partition summary of the rows that passed the row rules:
+    `bad_rows` are the summary rows (partitions) that fail, with the first rule each breaks."""
+    bad, details = _evaluate(_context(data_docs_enabled()), suite.table.replace(".", "__") + "__partitions",
+                             summary, suite.partition_rules, facts or {}, "partition")
+    failed = [d["rule"] for d in details if not d["success"]]
+    return _outcome(suite, bad, details, failed)
 
 
 def docs_index() -> Path:

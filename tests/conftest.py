@@ -76,3 +76,25 @@ def altered_warehouse(built_warehouse, tmp_path):
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def reland(root, function: str, partition: str, frame: pl.DataFrame) -> None:
+    """Replace a sample file *and* its manifest row (sha256, rows), as `make sample` would: a deliberate edit
+    of a landing zone, which the checked replay accepts (a file changed behind the manifest's back fails)."""
+    import json
+    from pathlib import Path
+
+    from etl.landing import MANIFEST, sha256_of
+
+    root = Path(root)
+    path = root / function / f"{partition}.parquet"
+    frame.write_parquet(path)
+    lines = (root / MANIFEST).read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in lines:
+        row = json.loads(line) if line.strip() else None
+        if row and row["function"] == function and row["partition"] == partition:
+            row.update(rows=frame.height, sha256=sha256_of(path))
+            line = json.dumps(row, ensure_ascii=False, sort_keys=True)
+        out.append(line)
+    (root / MANIFEST).write_text("\n".join(out) + "\n", encoding="utf-8")

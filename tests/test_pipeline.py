@@ -10,7 +10,7 @@ import pytest
 
 from assets.resources import MarketSourceResource
 from etl.settings import SAMPLE_LANDING
-from tests.conftest import FIRST, materialize_range, table
+from tests.conftest import FIRST, materialize_range, table, reland
 
 TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
           "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily",
@@ -145,7 +145,7 @@ def broken_sample(tmp_path):
     copy = tmp_path / "sample"
     shutil.copytree(SAMPLE_LANDING, copy)
     path = copy / "stock_zh_a_hist" / "2025-02-05.parquet"
-    pl.read_parquet(path).rename({"成交额": "成交金额"}).write_parquet(path)
+    reland(copy, "stock_zh_a_hist", "2025-02-05", pl.read_parquet(path).rename({"成交额": "成交金额"}))
     return copy
 
 

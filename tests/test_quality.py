@@ -9,7 +9,7 @@ import pytest
 
 from assets.resources import MarketSourceResource
 from etl.settings import SAMPLE_LANDING
-from tests.conftest import materialize_range, table
+from tests.conftest import materialize_range, reland, table
 
 DAY = "2025-02-05"
 RANGE = ("2025-01-27", DAY)
@@ -56,7 +56,7 @@ def injected(tmp_path_factory):
     ])
     replaced = ["601398", "600028", "000001", "601988", "601939", "601857"]
     kept = bars.filter(~pl.col("股票代码").is_in(replaced))
-    pl.concat([kept, bad]).write_parquet(bars_path(copy))
+    reland(copy, "stock_zh_a_hist", DAY, pl.concat([kept, bad]))
     path = tmp / "w.duckdb"
     result = materialize_range(path, *RANGE, source=MarketSourceResource(sample_landing=str(copy)))
     return path, result, clean_rows
@@ -105,8 +105,7 @@ def test_the_suite_result_is_in_the_check_metadata(injected):
 def test_an_empty_partition_fails_the_check_and_stops_the_marts(tmp_path):
     copy = sample_copy(tmp_path)
     for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
-        path = bars_path(copy).parent.parent / name / f"{DAY}.parquet"
-        pl.read_parquet(path).head(0).write_parquet(path)
+        reland(copy, name, DAY, pl.read_parquet(copy / name / f"{DAY}.parquet").head(0))
     path = tmp_path / "w.duckdb"
     result = materialize_range(path, *RANGE, source=MarketSourceResource(sample_landing=str(copy)), raise_on_error=False)
     checks = {tuple(e.asset_key.path): e for e in result.get_asset_check_evaluations()}
@@ -120,9 +119,8 @@ def test_an_empty_partition_fails_the_check_and_stops_the_marts(tmp_path):
 def test_a_half_empty_day_fails_the_row_count_band(tmp_path):
     copy = sample_copy(tmp_path)
     for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
-        path = copy / name / f"{DAY}.parquet"
-        frame = pl.read_parquet(path)
-        frame.head(frame.height // 2).write_parquet(path)
+        frame = pl.read_parquet(copy / name / f"{DAY}.parquet")
+        reland(copy, name, DAY, frame.head(frame.height // 2))
     result = materialize_range(tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)),
                                raise_on_error=False)
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
@@ -132,7 +130,7 @@ def test_a_half_empty_day_fails_the_row_count_band(tmp_path):
 def test_a_missing_index_fails_the_index_check(tmp_path):
     copy = sample_copy(tmp_path)
     path = copy / "stock_zh_index_daily_em" / f"{DAY}.parquet"
-    pl.read_parquet(path).filter(pl.col("symbol") != "csi000922").write_parquet(path)
+    reland(copy, "stock_zh_index_daily_em", DAY, pl.read_parquet(path).filter(pl.col("symbol") != "csi000922"))
     result = materialize_range(tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)),
                                raise_on_error=False)
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "index_bars_daily"])

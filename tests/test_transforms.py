@@ -11,7 +11,8 @@ DAY = dt.date(2025, 2, 5)
 
 
 def universe(rows):
-    return stage_universe(pl.DataFrame(rows, schema=["symbol", "name"], orient="row"))
+    staged, _ = stage_universe(pl.DataFrame(rows, schema=["symbol", "name"], orient="row"))
+    return staged
 
 
 def test_listing_board_st_flag_and_price_limit_band():

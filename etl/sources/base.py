@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.catalog import Index
-from etl.landing import LandingZone, parse_fetched_at
+from etl.landing import LandingError, LandingZone, ManifestRow, parse_fetched_at
 
 
 class SourceError(RuntimeError):
@@ -33,6 +33,7 @@ class LandedPartition:
     partition: str
     fetched_at: dt.datetime | None
     source: str
+    capture: ManifestRow  # the manifest row of the file read: its path, checksum and row count
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,20 @@ class Source(ABC):
 
     # --- shared ---------------------------------------------------------------------------------------
     def read(self, landed: LandedPartition) -> pl.DataFrame:
-        return self.landing.read(landed.dataset, landed.partition)
+        return self.landing.read_row(landed.capture)
 
     def _landed(self, dataset: str, function: str, partition: str, manifest: dict | None = None) -> LandedPartition:
         row = (manifest if manifest is not None else self.landing.manifest()).get((dataset, partition))
+        if row is None:
+            raise LandingError(f"{self.landing.root / dataset}: no capture of partition {partition} is listed in "
+                               f"{self.landing.manifest_path}")
         return LandedPartition(
             dataset=dataset,
             function=function,
             partition=partition,
-            fetched_at=parse_fetched_at(row.fetched_at) if row else None,
+            fetched_at=parse_fetched_at(row.fetched_at),
             source=self.name,
+            capture=row,
         )
 
     def landed_all(self, dataset: str, function: str | None = None) -> list[LandedPartition]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from etl.calendar import previous_trading_day
 from etl.catalog import STOCK_BAR_DATASETS, Index
+from etl.codes import market_of
 from etl.landing import LandingZone
 from etl.sources.base import LandedPartition, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
@@ -157,8 +158,7 @@ class LiveSnapshots:
         self.start_run()
         frames = []
         for symbol in symbols:
-            market = "sh" if symbol.startswith("6") else ("bj" if symbol.startswith(("4", "8", "92")) else "sz")
-            frame = self._call("stock_individual_fund_flow", stock=symbol, market=market)
+            frame = self._call("stock_individual_fund_flow", stock=symbol, market=market_of(symbol))
             if frame is not None and len(frame):
                 frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
         landed = []

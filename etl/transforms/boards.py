@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from etl.codes import A_SHARE_CODE
 from etl.quarantine import split
 from etl.transforms.history import intervals
-
-A_SHARE = r"^(60[0135]|68[89]|00[0-4]|30[012]|920|43|8[378])\d+$"
 
 
 def board_list_rows(board_list: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -38,7 +37,7 @@ def membership_observations(snapshots: pl.DataFrame) -> tuple[pl.DataFrame, pl.D
     """Snapshot rows that name a board by BK code and an A-share; the rest set aside with the rule."""
     rules = {
         "board_code_unresolved": (pl.col("board_code").is_null(), pl.col("request_symbol")),
-        "not_an_a_share": (~pl.col("symbol").str.contains(A_SHARE), pl.col("symbol")),
+        "not_an_a_share": (~pl.col("symbol").str.contains(A_SHARE_CODE), pl.col("symbol")),
     }
     return split(snapshots, rules)
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 import polars as pl
 
 from etl.calendar import is_trading_day, next_trading_day
+from etl.codes import CODE_IN_TEXT
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CLOSE = dt.time(15, 0)
@@ -22,7 +23,6 @@ BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECAS
 TAG = re.compile(r"<[^>]+>")  # inline markup (<b>, <em>, <a>) -> nothing: Chinese has no word spaces
 SPACE = re.compile(r"\s+")
 FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
-CODE = re.compile(r"(?<!\d)(60[0135]\d{3}|68[89]\d{3}|00[0-3]\d{3}|30[012]\d{3}|920\d{3})(?!\d)")
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +165,7 @@ def tag(news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.Dat
         for token in tokens:
             if token in names:
                 seen.setdefault(names[token], token)
-        for code in CODE.findall(text):
+        for code in CODE_IN_TEXT.findall(text):
             if code in known:
                 seen.setdefault(code, code)
         stock_rows += [(item_id, s, m) for s, m in seen.items()]

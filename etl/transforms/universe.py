@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
-# (code prefixes, exchange, listing board, limit band in percent)
-BOARDS: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
-    (("688", "689"), "SSE", "star", 20.0),
-    (("600", "601", "603", "605"), "SSE", "main", 10.0),
-    (("300", "301", "302"), "SZSE", "chinext", 20.0),
-    (("000", "001", "002", "003", "004"), "SZSE", "main", 10.0),
-    (("920", "430", "83", "87", "88"), "BSE", "bse", 30.0),
-)
+from etl.codes import classify
+
 ST_LIMIT_PCT = 5.0  # main-board ST/*ST stocks; ChiNext/STAR/BSE keep their own band
 
 
-def classify(symbols: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    exchange = board = band = None
-    for prefixes, ex, bd, pct in BOARDS:
-        cond = pl.any_horizontal([symbols.str.starts_with(p) for p in prefixes])
-        exchange = (pl.when(cond).then(pl.lit(ex)) if exchange is None else exchange.when(cond).then(pl.lit(ex)))
-        board = (pl.when(cond).then(pl.lit(bd)) if board is None else board.when(cond).then(pl.lit(bd)))
-        band = (pl.when(cond).then(pl.lit(pct)) if band is None else band.when(cond).then(pl.lit(pct)))
-    return exchange.otherwise(None), board.otherwise(None), band.otherwise(None)
+def stage_universe(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(one row per code, rows set aside). A code listed twice keeps its first row as akshare lists it; the
+    repeats are set aside as `duplicate_code` (quarantining every copy would drop the stock from the universe,
+    and so from every later fetch of bars)."""
+    from etl.quarantine import split
 
-
-def stage_universe(raw: pl.DataFrame) -> pl.DataFrame:
+    raw = raw.with_row_index("__order")
+    raw, repeated = split(raw, {"duplicate_code": (pl.col("__order") != pl.col("__order").min().over("symbol"),
+                                                   pl.col("name"))})
+    raw, repeated = raw.drop("__order"), repeated.drop("__order")
     exchange, board, band = classify(pl.col("symbol"))
     is_st = pl.col("name").str.replace_all(r"\s", "").str.to_uppercase().str.contains("ST")
     out = raw.with_columns(
@@ -35,7 +28,7 @@ def stage_universe(raw: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(ST_LIMIT_PCT))
         .otherwise(band),
     )
-    return out  # codes with no known prefix or listed twice are quarantined by the suite (invalid_code, duplicate_key)
+    return out, repeated  # codes with no known prefix are quarantined by the suite (invalid_code)
 
 
 def name_history(snapshots: pl.DataFrame) -> pl.DataFrame:

@@ -8,3 +8,28 @@ CREATE TABLE IF NOT EXISTS quality.quarantine (
     run_id        VARCHAR,
     detected_at   TIMESTAMPTZ NOT NULL
 );
+
+-- Partitions the staging gate refused (a partition rule failed, or rows went unaccounted for). The stored
+-- partition in raw, staging and quality.quarantine stayed as it was; the refused rows are in
+-- rejected.<raw table> under the same run_id, and a refused live landing file under <landing>/_rejected/.
+CREATE TABLE IF NOT EXISTS quality.rejected_partitions (
+    table_name    VARCHAR NOT NULL,     -- the staging table whose gate refused it
+    partition_key VARCHAR NOT NULL,     -- trade day, or '*' for a whole-table candidate
+    rules         VARCHAR[] NOT NULL,   -- the partition rules that failed
+    figures       JSON,                 -- what the rules saw: rows, reference_rows, rows_ratio, ...
+    raw_tables    VARCHAR[],            -- the raw candidates refused with it (see rejected.<name>)
+    landing_files VARCHAR[],            -- live landing files moved aside
+    run_id        VARCHAR NOT NULL,
+    rejected_at   TIMESTAMPTZ NOT NULL
+);
+
+-- One pending proposal per raw table: the rows in candidate.<name> replace raw.<name> within `scope`
+-- (values of scope_column; NULL: the whole table) once its staging gate passes them.
+CREATE TABLE IF NOT EXISTS candidate.proposals (
+    raw_table     VARCHAR NOT NULL PRIMARY KEY,
+    scope_column  VARCHAR,
+    scope         VARCHAR[],
+    captures      JSON,                 -- [{partition, root, path, source}] landing files behind the rows
+    run_id        VARCHAR,
+    proposed_at   TIMESTAMPTZ NOT NULL
+);
