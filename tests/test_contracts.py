@@ -81,3 +81,23 @@ def test_null_key_is_refused():
                           "low": [1.0], "volume": [1], "amount": [1.0]})
     with pytest.raises(ContractError, match="nulls in non-nullable columns: trade_date"):
         apply_contract(frame, STOCK_ZH_INDEX_DAILY_EM)
+
+
+def test_dates_are_parsed_strictly():
+    for loose in ("2025-1-27", "2025/01/27", "27.01.2025"):
+        with pytest.raises(ContractError, match="values that cannot be cast: 日期"):
+            apply_contract(akshare_bars([loose], [100]), STOCK_ZH_A_HIST)
+    for exact in ("2025-01-27", "20250127", "2025-01-27 00:00:00"):
+        assert apply_contract(akshare_bars([exact], [100]), STOCK_ZH_A_HIST)["trade_date"][0] == dt.date(2025, 1, 27)
+
+
+def test_an_instant_with_a_time_zone_is_taken_as_its_shanghai_day():
+    utc = pd.Series(pd.to_datetime(["2025-02-04 16:00:00"]).tz_localize("UTC"))
+    assert apply_contract(akshare_bars(utc, [100]), STOCK_ZH_A_HIST)["trade_date"][0] == dt.date(2025, 2, 5)
+    text = ["2025-02-04T16:00:00+00:00"]
+    assert apply_contract(akshare_bars(text, [100]), STOCK_ZH_A_HIST)["trade_date"][0] == dt.date(2025, 2, 5)
+
+
+def test_booleans_are_refused_as_numbers():
+    with pytest.raises(ContractError, match="booleans where the contract expects numbers or dates: 收盘"):
+        apply_contract(akshare_bars([dt.date(2025, 1, 27)], [100], 收盘=[True]), STOCK_ZH_A_HIST)

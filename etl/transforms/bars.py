@@ -35,12 +35,14 @@ def stock_bar_candidates(raw: pl.DataFrame, names: pl.DataFrame, first_seen: pl.
     - check_band_excess_pct: |pct_change| beyond the stock's price-limit band that day;
     - check_pct_change_gap: pct_change against 100 × change / (close - change);
     - check_close_jump_excess_pct: the close against the previous close *we hold* (the bar before in the
-      run, else `stored_closes`: symbol, adjust, stored_close), beyond the same band. This is the rule that
-      sees a wrong close when the source's own change fields are missing or wrong with it.
-    Declared exceptions (null: not judged): a new listing's first NEW_LISTING_SESSIONS sessions (no limit),
-    and, for the close jump, a bar whose source states another previous close (close - change differs from
-    ours by more than REFERENCE_GAP): ex-rights days and re-based qfq history, whose move the band and
-    consistency rules judge against the source's reference."""
+      run, else `stored_closes`: symbol, adjust, stored_close, stored_date), beyond the same band. This is the
+      rule that sees a wrong close when the source's own change fields are missing or wrong with it.
+    Declared exceptions (null: not judged): a new listing's first NEW_LISTING_SESSIONS sessions (no limit);
+    for the close jump, a bar whose source states another previous close (close - change differs from ours
+    by more than REFERENCE_GAP: ex-rights days and re-based qfq history, whose move the band and consistency
+    rules judge against the source's reference), and a bar whose previous close we hold is not from the
+    session before (a suspension, or a day missing or refused: a stale reference would judge several
+    sessions' moves as one)."""
     from etl.calendar import sessions_between
     from etl.transforms.universe import price_limit_band
 
@@ -69,17 +71,17 @@ def stock_bar_candidates(raw: pl.DataFrame, names: pl.DataFrame, first_seen: pl.
         return band + 100 * 1.5 * PRICE_TICK / prev + allowance
 
     stored = (stored_closes if stored_closes is not None
-              else pl.DataFrame(schema={"symbol": pl.String, "adjust": pl.String, "stored_close": pl.Float64}))
-    held_prev = (
-        pl.col("close").shift(1).over(["symbol", "adjust"], order_by="trade_date")
-        .fill_null(pl.col("stored_close"))
-    )
+              else pl.DataFrame(schema={"symbol": pl.String, "adjust": pl.String, "stored_close": pl.Float64,
+                                        "stored_date": pl.Date}))
+    by_stock = dict(partition_by=["symbol", "adjust"], order_by="trade_date")
+    held_prev = pl.col("close").shift(1).over(**by_stock).fill_null(pl.col("stored_close"))
+    held_date = pl.col("trade_date").shift(1).over(**by_stock).fill_null(pl.col("stored_date"))
     finite_positive = pl.all_horizontal([(pl.col(c) > 0) & pl.col(c).is_finite() for c in PRICES])
     declares_other_reference = (pl.col("change").is_not_null()
                                 & ((stated_prev - pl.col("__held_prev")).abs() > REFERENCE_GAP * pl.col("__held_prev")))
     return (
-        banded.join(stored.select("symbol", "adjust", "stored_close"), on=["symbol", "adjust"], how="left")
-        .with_columns(__held_prev=held_prev)
+        banded.join(stored.select("symbol", "adjust", "stored_close", "stored_date"), on=["symbol", "adjust"], how="left")
+        .with_columns(__held_prev=held_prev, __held_date=held_date)
         .with_columns(
             check_prices_ok=finite_positive.fill_null(True),
             check_band_excess_pct=pl.when(exempt).then(None)
@@ -87,7 +89,8 @@ def stock_bar_candidates(raw: pl.DataFrame, names: pl.DataFrame, first_seen: pl.
             check_pct_change_gap=pl.when(stated_prev != 0)
             .then((pl.col("pct_change") - 100 * pl.col("change") / stated_prev).abs()),
             check_close_jump_excess_pct=pl.when(exempt | declares_other_reference.fill_null(False)
-                                                | ~(pl.col("__held_prev") > 0))
+                                                | ~(pl.col("__held_prev") > 0)
+                                                | ((rank("trade_date") - rank("__held_date")) != 1).fill_null(True))
             .then(None)
             # rounded to 2 decimals as akshare's 涨跌幅 is: never stricter than the band rule on a bar
             # whose own fields agree with the close we hold

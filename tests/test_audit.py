@@ -1,0 +1,198 @@
+"""Audit before write: a refused partition leaves raw, staging and quarantine exactly as they were, is kept
+aside for inspection with the rule and figures, and fails the run with them in its message. The size band
+compares with partitions that passed, so two half-empty days in a row are both refused."""
+
+import json
+
+import polars as pl
+import pytest
+
+from assets.resources import MarketSourceResource
+from tests.conftest import materialize_range, reland, table
+from tests.test_quality import sample_copy
+
+BARS = ["raw/stock_universe", "staging/stock_universe", "staging/stock_name_history", "raw/stock_bars_daily",
+        "staging/stock_bars_daily", "marts/market_breadth_daily"]
+GOOD = ("2025-01-22", "2025-02-07")
+
+
+def partition_state(path, day: str) -> dict:
+    """Rows and a content hash of one partition in raw, staging and the quarantine."""
+    out = {}
+    for name, sql in {
+        "raw": f"SELECT * FROM raw.stock_bars_daily WHERE partition_date = '{day}'",
+        "staging": f"SELECT * FROM staging.stock_bars_daily WHERE trade_date = '{day}'",
+        "quarantine": f"SELECT * EXCLUDE (run_id, detected_at) FROM quality.quarantine WHERE partition_key = '{day}' "
+                      "AND table_name = 'staging.stock_bars_daily'",
+    }.items():
+        out[name] = table(path, f"SELECT count(*) AS n, md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
+                                f"AS h FROM ({sql}) r").row(0)
+    return out
+
+
+def halve(copy, *days):
+    for day in days:
+        for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
+            frame = pl.read_parquet(copy / name / f"{day}.parquet")
+            reland(copy, name, day, frame.head(frame.height // 2))
+
+
+def run(path, copy, first, last):
+    return materialize_range(path, first, last, source=MarketSourceResource(sample_landing=str(copy)),
+                             selection=BARS, raise_on_error=False)
+
+
+def failure_messages(result) -> str:
+    return " ".join(e.step_failure_data.error.message for e in result.get_step_failure_events())
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    """A clean bars-only warehouse over 01-22 .. 02-07 and a copy of the sample to tamper with."""
+    tmp = tmp_path_factory.mktemp("audit")
+    copy = sample_copy(tmp)
+    path = tmp / "good.duckdb"
+    assert run(path, copy, *GOOD).success
+    return tmp, copy, path
+
+
+@pytest.fixture
+def tampered(good, tmp_path):
+    import shutil
+
+    _, clean, path = good
+    copy = tmp_path / "sample"
+    shutil.copytree(clean, copy)
+    work = tmp_path / "w.duckdb"
+    shutil.copy(path, work)
+    return copy, work
+
+
+def test_a_half_empty_day_on_a_good_one_is_refused_and_the_stored_partition_is_intact(tampered):
+    copy, path = tampered
+    before = partition_state(path, "2025-02-05")
+    halve(copy, "2025-02-05")
+    result = run(path, copy, "2025-02-05", "2025-02-05")
+    assert not result.success
+    assert partition_state(path, "2025-02-05") == before
+    message = failure_messages(result)
+    assert "2025-02-05: row_count_out_of_band" in message and "reference_rows" in message and "rows_ratio 0.5" in message
+    refused = table(path, "SELECT * FROM quality.rejected_partitions")
+    assert refused.select("table_name", "partition_key").rows() == [("staging.stock_bars_daily", "2025-02-05")]
+    assert refused["rules"][0].to_list() == ["row_count_out_of_band"]
+    figures = json.loads(refused["figures"][0])
+    stored = table(path, "SELECT median(n) AS m FROM (SELECT count(*) AS n FROM staging.stock_bars_daily "
+                         "WHERE trade_date < '2025-02-05' GROUP BY trade_date ORDER BY trade_date DESC LIMIT 5)")["m"][0]
+    assert figures["reference_rows"] == stored and figures["rows"] < stored / 2 + 1 and figures["rows_ratio"] == 0.5
+    kept = table(path, "SELECT count(*) AS n FROM rejected.stock_bars_daily WHERE rejected_run_id = "
+                       f"'{refused['run_id'][0]}'")["n"][0]
+    assert kept == before["raw"][0] // 2  # the refused rows, for inspection
+    assert table(path, "SELECT count(*) AS n FROM candidate.stock_bars_daily")["n"][0] == 0
+    check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
+    assert not check.passed and "2025-02-05" in check.metadata["rejected_partitions"].value
+    done = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
+    assert ("marts", "market_breadth_daily") not in done
+
+
+def test_two_half_empty_days_in_a_row_are_both_refused_and_a_good_day_after_them_passes(tampered):
+    copy, path = tampered
+    before = {d: partition_state(path, d) for d in ("2025-02-05", "2025-02-06", "2025-02-07")}
+    halve(copy, "2025-02-05", "2025-02-06")
+    # one day at a time, as the daily schedule would: the second compares with passed days, not the first
+    for day in ("2025-02-05", "2025-02-06"):
+        assert not run(path, copy, day, day).success
+    assert run(path, copy, "2025-02-07", "2025-02-07").success
+    assert {d: partition_state(path, d) for d in before} == before
+    # and in one range run: each partition judged on its own, the good one applied
+    result = run(path, copy, "2025-02-05", "2025-02-07")
+    assert not result.success
+    assert {d: partition_state(path, d) for d in before} == before
+    refused = table(path, "SELECT partition_key, count(*) AS n FROM quality.rejected_partitions GROUP BY 1 ORDER BY 1")
+    assert refused.rows() == [("2025-02-05", 2), ("2025-02-06", 2)]
+
+
+def test_every_row_twice_is_refused_not_stored(tampered):
+    copy, path = tampered
+    before = partition_state(path, "2025-02-05")
+    for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
+        frame = pl.read_parquet(copy / name / "2025-02-05.parquet")
+        reland(copy, name, "2025-02-05", pl.concat([frame, frame]))
+    result = run(path, copy, "2025-02-05", "2025-02-05")
+    assert not result.success and "2025-02-05: empty_partition" in failure_messages(result)  # every key ambiguous
+    assert partition_state(path, "2025-02-05") == before
+
+
+def test_a_rerun_of_a_good_day_after_a_refusal_gives_the_same_warehouse(tampered, good):
+    copy, path = tampered
+    _, clean, _ = good
+    before = partition_state(path, "2025-02-05")
+    halve(copy, "2025-02-05")
+    assert not run(path, copy, "2025-02-05", "2025-02-05").success
+    assert run(path, clean, "2025-02-05", "2025-02-05").success
+    assert partition_state(path, "2025-02-05") == before
+
+
+GARBAGE = {"6005190": "invalid_code", "601398": "price_not_finite_positive", "601988": "price_not_finite_positive",
+           "601939": "close_jump_outside_band", "601857": "open_not_null", "600028": "negative_turnover"}
+
+
+@pytest.fixture(scope="module")
+def garbage(good):
+    """02-05 re-landed with one garbage row per rule (each replacing a real stock's row) on top of the good
+    warehouse; the partition itself is sound, so it passes with those rows quarantined."""
+    import shutil
+
+    tmp, clean, path = good
+    copy, work = tmp / "garbage-sample", tmp / "garbage.duckdb"
+    shutil.copytree(clean, copy)
+    shutil.copy(path, work)
+    bars = pl.read_parquet(copy / "stock_zh_a_hist" / "2025-02-05.parquet").with_columns(pl.col("开盘").cast(pl.String))
+
+    def row(symbol, **changes):
+        base = bars.filter(pl.col("股票代码") == symbol)
+        return base.with_columns(**{k: pl.lit(v, dtype=base.schema[k]) for k, v in changes.items()})
+
+    inf = float("inf")
+    bad = [
+        row("600519", 股票代码="6005190"),                                         # seven digits
+        row("601398", 开盘="inf", 最高=inf, 最低=inf, 收盘=inf, 涨跌额=0.0, 涨跌幅=0.0),  # open = high = low = close = inf
+        row("601988", 开盘="0", 最高=0.0, 最低=0.0, 收盘=0.0),                       # zero prices
+        row("601857", 开盘=""),                                                    # '' in a price
+        row("600028", 换手率=-0.5),                                                 # negative turnover
+        row("600036", 换手率=0.0),                                                  # zero turnover: flagged only
+    ]
+    ten = bars.filter(pl.col("股票代码") == "601939")                              # x10 close, change fields null
+    bad.append(ten.with_columns(收盘=pl.col("收盘") * 10, 最高=pl.col("收盘") * 10, 涨跌额=None, 涨跌幅=None))
+    replaced = ["601398", "601988", "601857", "600028", "601939", "600036"]
+    reland(copy, "stock_zh_a_hist", "2025-02-05",
+           pl.concat([bars.filter(~pl.col("股票代码").is_in(replaced)), *bad], how="vertical_relaxed"))
+    result = run(work, copy, "2025-02-05", "2025-02-05")
+    return work, result
+
+
+def test_garbage_rows_are_quarantined_each_under_its_rule(garbage):
+    path, result = garbage
+    assert result.success
+    q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE partition_key = '2025-02-05' "
+                    "AND table_name = 'staging.stock_bars_daily' AND row_key LIKE '%|qfq'")
+    got = {k.split("|")[1]: r for k, r in q.rows() if k.split("|")[1] in GARBAGE}
+    assert got == GARBAGE
+    leaked = table(path, "SELECT symbol FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' AND adjust = 'qfq' "
+                         f"AND symbol IN ({', '.join(repr(s) for s in GARBAGE)})")
+    assert leaked.height == 0
+    raw = table(path, "SELECT count(*) AS n FROM raw.stock_bars_daily WHERE partition_date = '2025-02-05'")["n"][0]
+    staged = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05'")["n"][0]
+    quarantined = table(path, "SELECT count(*) AS n FROM quality.quarantine WHERE partition_key = '2025-02-05' "
+                              "AND table_name = 'staging.stock_bars_daily'")["n"][0]
+    assert raw == staged + quarantined
+
+
+def test_zero_turnover_is_flagged_in_the_check_not_quarantined(garbage):
+    path, result = garbage
+    kept = table(path, "SELECT turnover_pct FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' "
+                       "AND symbol = '600036' AND adjust = 'qfq'")["turnover_pct"].to_list()
+    assert kept == [0.0]
+    zero = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' "
+                       "AND turnover_pct = 0")["n"][0]
+    check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
+    assert check.metadata["flagged_by_rule"].value == {"zero_turnover": zero}
