@@ -124,9 +124,9 @@ def raw_board_bars_daily(
     wh = warehouse.get()
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
     landed = source.land_board_bars(days, boards)
-    frame = load_landed(source, landed, board_type=_board_type)
+    frame = load_landed(source, landed, board_type=_board_type, partition_date=partition_key_of)
     if frame.height:
-        propose(wh, "raw.board_bars_daily", frame, source, landed, "trade_date", days)
+        propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", days)
     note = "" if landed else f"the {source.name} source has no board bars; nothing written"
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), note=note,
                                                   tracked_boards_not_found=missing))
@@ -139,9 +139,9 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days)
+    raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
     candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
-                           "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE)
+                           "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE, "partition_date")
     return stage_checked(context, wh, "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"],
-                         raw_rows=raw.height, owns=["raw.board_bars_daily"], days=days, partition_column="trade_date",
+                         raw_rows=raw.height, owns=["raw.board_bars_daily"], days=days, partition_column="partition_date",
                          facts={"sessions": sessions_spanning(candidate["trade_date"])})

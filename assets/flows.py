@@ -59,16 +59,17 @@ def staging_stock_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: W
 
 
 @dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
-          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards")],
+          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards"), key("staging", "stock_universe")],
           check_specs=[gx_check("staging.sector_fund_flow_rank")], **writer("staging"))
 @gated
 def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank')}")
-    frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"))
+    frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"),
+                                    wh.query("SELECT symbol, name FROM staging.stock_universe"))
     return stage_checked(context, wh, "staging.sector_fund_flow_rank", frame, prior_bad=bad,
-                         key_columns=["snapshot_date", "indicator", "board_code", "board_name"], raw_rows=raw.height,
+                         key_columns=["snapshot_date", "indicator", "sector_type", "board_name"], raw_rows=raw.height,
                          owns=["raw.sector_fund_flow_rank"],
                          partition_column="snapshot_date",
                          metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})

@@ -4,12 +4,12 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.common import RANGE, describe, ingest, key, load_landed, propose, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, partition_key_of, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
 from etl.proposals import relation
-from etl.calendar import sessions_spanning
+from etl.calendar import report_deadline, sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
@@ -22,8 +22,8 @@ def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseR
     days = partition_dates(context)
     source = market_source.get()
     landed = source.land_csi_index_bars(days, tracking().csi_indices)
-    frame = load_landed(source, landed)
-    propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "trade_date", days)
+    frame = load_landed(source, landed, partition_date=partition_key_of)
+    propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
@@ -34,10 +34,10 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days)
+    raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
     candidate = stage_csi(raw)
     return stage_checked(context, wh, "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"],
-                         raw_rows=raw.height, owns=["raw.csi_index_daily"], days=days, partition_column="trade_date",
+                         raw_rows=raw.height, owns=["raw.csi_index_daily"], days=days, partition_column="partition_date",
                          facts={"sessions": sessions_spanning(candidate["trade_date"])})
 
 
@@ -66,12 +66,13 @@ def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: Warehous
 
 
 def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
-    """The last `n` report periods (YYYY0630 / YYYY1231) that ended before today."""
+    """The last `n` report periods (YYYY0630 / YYYY1231) whose reports were due before today: a half-year
+    that has just ended has no plans yet, and akshare raises on it rather than answer empty."""
     periods, year = [], today.year
     while len(periods) < n:
         for month_day in ("1231", "0630"):
             end = dt.date(year, int(month_day[:2]), int(month_day[2:]))
-            if end < today and len(periods) < n:
+            if report_deadline(end) < today and len(periods) < n:
                 periods.append(f"{year}{month_day}")
         year -= 1
     return periods
@@ -87,7 +88,8 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     frame = load_landed(source, landed)
     if frame.height:
         propose(warehouse.get(), "raw.dividends", frame, source, landed, "report_period", sorted(set(frame["report_period"])))
-    return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods))
+    return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods,
+                                                  skipped_periods=getattr(source, "skipped_periods", {})))
 
 
 @dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")],

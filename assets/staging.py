@@ -64,10 +64,12 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)),
                                      previous_closes(wh, min(days)))
     stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
+    same = dict(wh.query("SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
+                         "(SELECT UNNEST($d)) GROUP BY 1", {"d": days}).iter_rows())
     return stage_checked(
         context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
         raw_rows=raw.height, owns=["raw.stock_bars_daily"], days=days, partition_column="partition_date",
-        summarise=lambda passed: partition_summary(passed, days, stored, BAND),
+        summarise=lambda passed: partition_summary(passed, days, stored, BAND, stored_same=same),
         facts={"sessions": sessions_spanning(candidate["trade_date"])},
     )
 

@@ -71,6 +71,16 @@ def closed_weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
+def report_deadline(period_end: dt.date) -> dt.date:
+    """The last day listed companies may publish the report of a period (CSRC): half-year reports by
+    31 August, annual reports by 30 April of the next year. Dividend plans come with the report."""
+    if (period_end.month, period_end.day) == (6, 30):
+        return dt.date(period_end.year, 8, 31)
+    if (period_end.month, period_end.day) == (12, 31):
+        return dt.date(period_end.year + 1, 4, 30)
+    raise ValueError(f"{period_end} is not a report period end (YYYY0630 or YYYY1231)")
+
+
 def sessions_spanning(dates) -> list[dt.date]:
     """Trading days between the earliest and latest of `dates`: enough to tell whether each is a session
     (a value set of every session since 1990 would cost seconds to validate)."""

@@ -50,6 +50,13 @@ def trading_day(column: str = "trade_date") -> Rule:
         column=column, value_set=[d.isoformat() for d in f["sessions"]]), column)
 
 
+def date_in_partition() -> Rule:
+    """A row must be dated the partition it arrived in (rows a source returned for other days are landed
+    with the run's last day and stopped here, never dropped)."""
+    return Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
+        column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date")
+
+
 def a_share_code(column: str = "symbol") -> Rule:
     return Rule("invalid_code", lambda E, f: E.ExpectColumnValuesToMatchRegex(column=column, regex=A_SHARE_CODE), column)
 
@@ -87,8 +94,7 @@ STOCK_BARS = Suite(
         a_share_code(),
         flagged("check_prices_ok", "price_not_finite_positive", "close"),
         trading_day(),
-        Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
-            column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date"),
+        date_in_partition(),
         unique("trade_date", "symbol", "adjust"),
         a_ge_b("high", "low", "high_below_low"),
         a_ge_b("high", "open", "open_above_high"),
@@ -117,8 +123,7 @@ INDEX_BARS = Suite(
     row_rules=[
         *not_null("trade_date", "index_code", "close"),
         trading_day(),
-        Rule("date_outside_partition", lambda E, f: E.ExpectColumnPairValuesToBeEqual(
-            column_A="trade_date", column_B="partition_date", ignore_row_if="either_value_is_missing"), "trade_date"),
+        date_in_partition(),
         unique("trade_date", "index_code"),
         a_ge_b("high", "low", "high_below_low"),
         a_ge_b("high", "close", "close_above_high"),
@@ -135,8 +140,8 @@ INDEX_BARS = Suite(
 
 CSI_INDEX = Suite(
     "staging.csi_index_daily",
-    row_rules=[*not_null("trade_date", "index_code", "close"), trading_day(), unique("trade_date", "index_code"),
-               a_ge_b("high", "low", "high_below_low")],
+    row_rules=[*not_null("trade_date", "index_code", "close"), trading_day(), date_in_partition(),
+               unique("trade_date", "index_code"), a_ge_b("high", "low", "high_below_low")],
 )
 
 UNIVERSE = Suite("staging.stock_universe", row_rules=[*not_null("symbol", "name"), a_share_code(), unique("symbol")],
@@ -159,7 +164,8 @@ STOCK_RANKS = Suite("staging.stock_fund_flow_rank",
                     row_rules=[*not_null("snapshot_date", "symbol"), a_share_code(),
                                unique("snapshot_date", "indicator", "symbol"), MAIN_FLOW])
 SECTOR_RANKS = Suite("staging.sector_fund_flow_rank",
-                     row_rules=[*not_null("snapshot_date", "board_code"), unique("snapshot_date", "indicator", "board_code"),
+                     row_rules=[*not_null("snapshot_date", "board_name"),
+                                unique("snapshot_date", "indicator", "sector_type", "board_name"),
                                 MAIN_FLOW])
 US_BARS = Suite("staging.us_bars_daily",
                 row_rules=[*not_null("us_trade_date", "symbol", "close"), unique("us_trade_date", "symbol"),
@@ -174,7 +180,8 @@ NEWS = Suite(
 )
 
 BOARD_BARS = Suite("staging.board_bars_daily",
-                   row_rules=[*not_null("trade_date", "board_code", "close"), trading_day(), unique("trade_date", "board_code"),
+                   row_rules=[*not_null("trade_date", "board_code", "close"), trading_day(), date_in_partition(),
+                              unique("trade_date", "board_code"),
                               a_ge_b("high", "low", "high_below_low"), at_least("volume_shares", 0, "negative_volume")])
 STOCK_FLOW_DAILY = Suite("staging.stock_fund_flow_daily",
                          row_rules=[*not_null("trade_date", "symbol"), a_share_code(), trading_day(),

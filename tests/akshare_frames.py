@@ -13,12 +13,20 @@ def s(values):
     return pd.array(values, dtype="str")
 
 
-def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False):
-    """stock_zh_a_hist: 日期 date objects (object dtype), codes as str, numbers int64/float64."""
+EMPTY_ANSWER = "Length mismatch: Expected axis has 0 elements, new values have {} elements"
+
+
+def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False, utc=False):
+    """stock_zh_a_hist: 日期 date objects (object dtype), codes as str, numbers int64/float64. `utc`: the
+    dates as instants at Shanghai midnight in UTC (16:00 the day before), as a feed with time zones sends."""
     n = len(dates)
     volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
+    if utc:
+        day = pd.Series(pd.to_datetime([x.isoformat() for x in dates])).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    else:
+        day = [x.isoformat() for x in dates] if as_strings else list(dates)
     return pd.DataFrame({
-        "日期": [x.isoformat() for x in dates] if as_strings else list(dates),
+        "日期": day,
         "股票代码": s([symbol] * n),
         "开盘": [10.0] * n, "收盘": [10.5] * n, "最高": [10.8] * n, "最低": [9.9] * n,
         "成交量": volume, "成交额": [1.05e6] * n, "振幅": [9.0] * n, "涨跌幅": [5.0] * n,
@@ -73,9 +81,15 @@ def individual_rank(indicator, symbols):
 
 
 def sector_rank(indicator, names):
+    """stock_sector_fund_flow_rank: names only (no board code, no top stock code); values raw JSON, "-" where
+    the server has none (here the last board's ratios)."""
     n = len(names)
-    return pd.DataFrame({"序号": list(range(1, n + 1)), "名称": s(names), f"{indicator}涨跌幅": [1.5] * n,
-                         **_flows(indicator, n), f"{indicator}主力净流入最大股": s(["中国移动"] * n)})
+    flows = _flows(indicator, n)
+    for key in [k for k in flows if k.endswith("净占比")]:
+        flows[key] = [*flows[key][:-1], "-"]
+    frame = pd.DataFrame({"序号": list(range(1, n + 1)), "名称": s(names), f"{indicator}涨跌幅": [1.5] * n,
+                          **flows, f"{indicator}主力净流入最大股": s(["工商银行"] * n)})
+    return frame.astype({c: object for c in frame if "净占比" in c})
 
 
 def individual_flow(dates):
@@ -109,15 +123,21 @@ def us_hist(dates):
 
 
 def fhps():
+    """stock_fhps_em: dates as date objects, and NaT where a plan is not carried out yet (000001: a board
+    proposal without record or ex-date), as akshare's pd.to_datetime(..., errors="coerce").dt.date leaves them."""
+    nat = pd.NaT
     return pd.DataFrame({
-        "代码": s(["601398", "600519"]), "名称": s(["工商银行", "贵州茅台"]), "送转股份-送转总比例": [0, 0],
-        "送转股份-送转比例": [0, 0], "送转股份-转股比例": [0, 0], "现金分红-现金分红比例": [1.434, 238.82],
-        "现金分红-股息率": [0.0221, 0.0163], "每股收益": [0.97, 34.28], "每股净资产": [10.25, 185.6],
-        "每股公积金": [0.42, 1.09], "每股未分配利润": [3.9, 160.2], "净利润同比增长": [-0.1, 15.4],
-        "总股本": [356_406_257_089.0, 1_256_197_800.0],
-        "预案公告日": [dt.date(2024, 8, 31), dt.date(2024, 8, 9)], "股权登记日": [dt.date(2024, 12, 13), dt.date(2024, 12, 19)],
-        "除权除息日": [dt.date(2024, 12, 16), dt.date(2024, 12, 20)], "方案进度": s(["实施分配", "实施分配"]),
-        "最新公告日期": [dt.date(2024, 12, 10), dt.date(2024, 12, 14)],
+        "代码": s(["601398", "600519", "000001"]), "名称": s(["工商银行", "贵州茅台", "平安银行"]),
+        "送转股份-送转总比例": [0, 0, 0], "送转股份-送转比例": [0, 0, 0], "送转股份-转股比例": [0, 0, 0],
+        "现金分红-现金分红比例": [1.434, 238.82, 2.36], "现金分红-股息率": [0.0221, 0.0163, 0.021],
+        "每股收益": [0.97, 34.28, 1.23], "每股净资产": [10.25, 185.6, 22.1], "每股公积金": [0.42, 1.09, 4.2],
+        "每股未分配利润": [3.9, 160.2, 9.8], "净利润同比增长": [-0.1, 15.4, 2.1],
+        "总股本": [356_406_257_089.0, 1_256_197_800.0, 19_405_918_198.0],
+        "预案公告日": [dt.date(2024, 8, 31), dt.date(2024, 8, 9), dt.date(2024, 8, 16)],
+        "股权登记日": [dt.date(2024, 12, 13), dt.date(2024, 12, 19), nat],
+        "除权除息日": [dt.date(2024, 12, 16), dt.date(2024, 12, 20), nat],
+        "方案进度": s(["实施分配", "实施分配", "董事会预案"]),
+        "最新公告日期": [dt.date(2024, 12, 10), dt.date(2024, 12, 14), dt.date(2024, 8, 16)],
     })
 
 
@@ -161,7 +181,11 @@ class FakeAkshare:
         answer = self._scripted(symbol, "full")
         if answer == "empty":
             return pd.DataFrame()
-        return zh_a_hist(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"))
+        frame = zh_a_hist(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"),
+                          utc=(answer == "utc"))
+        if answer == "stray":  # the server adds bars for a closed day and a session nobody asked for
+            frame = pd.concat([frame, zh_a_hist(symbol, [dt.date(2025, 1, 29), dt.date(2025, 2, 6)])], ignore_index=True)
+        return frame
 
     def stock_zh_index_daily_em(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
@@ -194,6 +218,8 @@ class FakeAkshare:
 
     def stock_board_industry_hist_em(self, symbol, start_date, end_date, period, adjust):
         self.calls.append(("stock_board_industry_hist_em", symbol, period))
+        if self._scripted(("stock_board_industry_hist_em", symbol), "full") == "empty":
+            raise ValueError(EMPTY_ANSWER.format(11))  # akshare renames an empty frame
         return board_hist(DAYS)
 
     def stock_individual_fund_flow_rank(self, indicator):
@@ -207,6 +233,8 @@ class FakeAkshare:
 
     def stock_individual_fund_flow(self, stock, market):
         self.calls.append(("stock_individual_fund_flow", stock, market))
+        if self._scripted(("stock_individual_fund_flow", stock), "full") == "empty":
+            raise ValueError(EMPTY_ANSWER.format(15))
         return individual_flow(DAYS)
 
     def stock_market_fund_flow(self):
@@ -215,6 +243,8 @@ class FakeAkshare:
 
     def stock_zh_index_hist_csindex(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_hist_csindex", symbol))
+        if self._scripted(("stock_zh_index_hist_csindex", symbol), "full") == "empty":
+            raise ValueError(EMPTY_ANSWER.format(16))
         return csindex(symbol, DAYS)
 
     def stock_us_hist(self, symbol, period, start_date, end_date, adjust):
@@ -224,6 +254,11 @@ class FakeAkshare:
 
     def stock_fhps_em(self, date):
         self.calls.append(("stock_fhps_em", date))
+        answer = self._scripted(("stock_fhps_em", date), "full")
+        if answer == "no pages":  # a period nobody has reported: zero pages, an empty frame renamed
+            raise ValueError(EMPTY_ANSWER.format(18))
+        if answer == "null":  # the server's result is null: akshare indexes None
+            raise TypeError("'NoneType' object is not subscriptable")
         return fhps()
 
     def news_cctv(self, date):

@@ -76,12 +76,20 @@ def test_live_membership_is_todays_snapshot_of_the_tracked_boards_called_by_bk_c
     assert ("BK0475", "601398") in set(zip(members["board_code"], members["symbol"]))
 
 
-def test_live_sector_ranks_resolve_names_to_bk_codes_and_quarantine_the_rest(live_warehouse):
+def test_live_sector_ranks_resolve_names_to_bk_codes_and_keep_regions_as_regions(live_warehouse):
     path, _ = live_warehouse
-    ranks = table(path, "SELECT DISTINCT sector_type, board_name, board_code FROM staging.sector_fund_flow_rank ORDER BY 1")
-    assert ranks.rows() == [("concept", "DeepSeek概念", "BK1188"), ("industry", "银行", "BK0475")]
+    ranks = table(path, "SELECT DISTINCT sector_type, board_name, board_code, top_inflow_stock_symbol "
+                        "FROM staging.sector_fund_flow_rank ORDER BY 1")
+    # region boards are not in the board lists: kept with their name, no code; the top stock's code resolved
+    assert ranks.rows() == [("concept", "DeepSeek概念", "BK1188", "601398"), ("industry", "银行", "BK0475", "601398"),
+                            ("region", "上海板块", None, "601398")]
     q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.sector_fund_flow_rank'")
-    assert set(q.rows()) == {("board_code_unresolved", "上海板块")}  # region boards are not in the board lists
+    assert q.is_empty()
+    ratio = table(path, "SELECT main_net_inflow_pct FROM staging.sector_fund_flow_rank WHERE board_name = '上海板块' "
+                        "AND indicator = '今日'")["main_net_inflow_pct"].to_list()
+    assert ratio == [None]  # "-" inside a numeric rank column
+    flows = table(path, "SELECT DISTINCT board_code FROM marts.fund_flow_board_daily ORDER BY 1")["board_code"].to_list()
+    assert flows == ["BK0475", "BK1188"]
     windows = table(path, "SELECT DISTINCT indicator FROM staging.stock_fund_flow_rank ORDER BY 1")["indicator"].to_list()
     assert sorted(windows) == sorted(["今日", "3日", "5日", "10日"])
 

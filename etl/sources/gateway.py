@@ -103,6 +103,17 @@ def quiet_progress_bars() -> None:
     os.environ["TQDM_DISABLE"] = "1"
 
 
+# akshare 1.19.5 assigns column names to whatever the server sent; on an answer with no rows these functions
+# rename an empty frame and raise pandas' "Length mismatch: Expected axis has 0 elements" instead of
+# returning one (read from their source). For them that message means "no data", not a changed layout.
+RAISES_WHEN_EMPTY = frozenset({"stock_fhps_em", "stock_zh_index_hist_csindex", "stock_board_industry_hist_em",
+                               "stock_board_concept_hist_em", "stock_individual_fund_flow"})
+
+
+def is_empty_answer(exc: BaseException) -> bool:
+    return isinstance(exc, ValueError) and "Length mismatch: Expected axis has 0 elements" in str(exc)
+
+
 def is_schema_drift(exc: BaseException) -> bool:
     return isinstance(exc, ValueError) and "Length mismatch" in str(exc)
 
@@ -143,6 +154,8 @@ class RetryPolicy:
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
+                if name in RAISES_WHEN_EMPTY and is_empty_answer(exc):
+                    return None  # the server had no rows for this request
                 if is_schema_drift(exc):
                     raise SchemaDriftError(
                         f"{name}{args or ''}: akshare's positional column names no longer fit the upstream "

@@ -37,15 +37,39 @@ def _shanghai_today() -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 
+def _shanghai_day(value) -> dt.date | None:
+    """The Asia/Shanghai date of a date, datetime or text; an instant with a time zone is converted first
+    (2025-02-04T16:00:00Z is 5 February in Shanghai, not the 4th)."""
+    import pandas as pd
+
+    if _missing(value):
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Shanghai")
+    return stamp.date()
+
+
+def _missing(value) -> bool:
+    """None, NaN and pandas' NaT/NA: akshare fills dates not yet set (a dividend plan not carried out) with NaT."""
+    import pandas as pd
+
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _uniform(frame):
     """Frames from separate calls may disagree (date objects from one, strings from another), and akshare
     leaves some columns as raw JSON (floats mixed with "-"). Parquet needs one type per column, so a column
-    that mixes Python types is landed as text, which loses nothing; the contract parses it."""
+    that mixes Python types is landed as text, which loses nothing; the contract parses it. Missing markers
+    (None, NaN, NaT) stay missing, never the text "NaT"."""
     for column in frame.columns:
         if frame[column].dtype == object:
-            kinds = {type(v) for v in frame[column] if v is not None}
-            if len(kinds) > 1:
-                frame[column] = frame[column].map(lambda v: None if v is None else str(v))
+            kinds = {type(v) for v in frame[column] if not _missing(v)}
+            if len(kinds) > 1 or any(_missing(v) and v is not None for v in frame[column]):
+                frame[column] = frame[column].map(lambda v: None if _missing(v) else (v if len(kinds) == 1 else str(v)))
     return frame
 
 
@@ -102,15 +126,20 @@ class LiveSnapshots:
         landed = []
         for board_type, (_, cons_fn, _) in BOARD_FUNCTIONS.items():
             frames = []
+            empty = []
             for board in [b for b in boards if b.board_type == board_type]:
                 frame = self._call(cons_fn, symbol=board.code)  # BK codes: names break on stale caches (#5771)
                 if frame is None or len(frame) == 0:
-                    raise SourceError(f"{cons_fn}({board.code} {board.name}) returned no members")
+                    empty.append(board.code)  # that board's answer, recorded; the others still count
+                    continue
                 frames.append(frame.assign(symbol=board.code, 板块代码=board.code, snapshot_date=today))
             if frames:
                 landed.append(self._land_capture(cons_fn, cons_fn, pd.concat(frames, ignore_index=True),
-                                                 {"boards": [b.code for b in boards if b.board_type == board_type]},
+                                                 {"boards": [b.code for b in boards if b.board_type == board_type],
+                                                  "no_members": empty},
                                                  today.isoformat()))
+            elif empty:
+                raise SourceBlockedError(f"{cons_fn} returned no members for any of {len(empty)} boards ({empty[:5]})")
         return landed
 
     def land_board_bars(self, days, boards):
@@ -204,12 +233,24 @@ class LiveSnapshots:
         return landed
 
     def land_dividends(self, report_periods):
+        from etl.calendar import report_deadline
+
         landed = []
+        self.skipped_periods = {}
         self.start_run()
         for period in report_periods:
-            frame = self._call("stock_fhps_em", date=period)
+            day = dt.datetime.strptime(period, "%Y%m%d").date()
+            due = report_deadline(day) >= _shanghai_today()
+            try:
+                frame = self._call("stock_fhps_em", date=period)
+            except TypeError:  # akshare indexes a null `result`: the server has nothing for the period
+                if not due:
+                    raise
+                frame = None
             if frame is None or len(frame) == 0:
-                continue  # a period nobody has reported for yet
+                self.skipped_periods[period] = (f"not published yet (reports due by {report_deadline(day)})" if due
+                                                else "no dividend plans returned")
+                continue
             day = dt.datetime.strptime(period, "%Y%m%d").date()
             landed.append(self._land_capture("stock_fhps_em", "stock_fhps_em", frame.assign(report_period=day),
                                              {"date": period}, day.isoformat()))
@@ -285,15 +326,20 @@ class AkshareSource(LiveSnapshots, Source):
             )
 
     def _land_by_day(self, frame, *, dataset, function, date_column, days, arguments) -> list[LandedPartition]:
-        import pandas as pd  # the akshare boundary
-
+        """One landing file per requested day. Rows dated outside the run (a closed day, the future, a session
+        not asked for, no date at all) are landed with the last day's file, so raw keeps them with that
+        partition of arrival and the staging suite quarantines them by rule: nothing is dropped here."""
         frame = _uniform(frame.copy())  # one type per column, as Parquet needs
-        keys = pd.to_datetime(frame[date_column].astype(str)).dt.date if len(frame) else pd.Series([], dtype=object)
+        keys = frame[date_column].map(_shanghai_day) if len(frame) else None
+        stray = ~keys.isin(days) if keys is not None else None
         landed = []
         for day in days:
-            part = frame[keys.values == day] if len(frame) else frame
-            if len(part) == 0:
-                raise SourceError(f"{function} returned no rows for trading day {day} ({arguments})")
+            dated = (keys == day) if keys is not None else None
+            if dated is None or not dated.any():
+                came = (f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}" if keys is not None
+                        else "no rows at all")
+                raise SourceError(f"{function} returned no rows dated {day}: asked {arguments}; it returned {came}")
+            part = frame[dated | stray] if day == days[-1] else frame[dated]
             self.landing.write(part, function=dataset, partition=day.isoformat(),
                                arguments={**arguments, "akshare_function": function, "partition": day.isoformat()},
                                source=self.name, akshare_version=self._version())

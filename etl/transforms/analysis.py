@@ -55,7 +55,9 @@ def board_themes(codes_by_theme: dict[str, Sequence[str]]) -> pl.DataFrame:
 
 
 def fund_flow_board_daily(ranks: pl.DataFrame, themes_of_boards: pl.DataFrame) -> pl.DataFrame:
-    """`ranks`: staging.sector_fund_flow_rank. The same-day ('今日') window, the day's latest capture per board."""
+    """`ranks`: staging.sector_fund_flow_rank. The same-day ('今日') window, the day's latest capture per board.
+    Regions without a BK code (live ranks name them only) are not boards of this mart."""
+    ranks = ranks.filter(pl.col("board_code").is_not_null())
     latest = (ranks.filter(pl.col("indicator") == "今日").sort("fetched_at", nulls_last=False)
               .unique(["snapshot_date", "board_code"], keep="last"))
     return latest.join(themes_of_boards, on="board_code", how="left").select(

@@ -121,10 +121,12 @@ REFERENCE_SESSIONS = 5  # the size band compares with the median of this many pa
 
 
 def partition_summary(passed: pl.DataFrame, days, stored_rows: list[int], band: tuple[float, float],
-                      date_column: str = "partition_date", **extra: pl.Expr) -> pl.DataFrame:
+                      date_column: str = "partition_date", stored_same: dict | None = None,
+                      **extra: pl.Expr) -> pl.DataFrame:
     """One row per partition of the run (empty ones included): `rows` that passed the row rules, and
     `rows_ratio` against `reference_rows`, the median of the last REFERENCE_SESSIONS partitions that passed
-    (`stored_rows`, oldest first, then those of this run that pass the size rules in `band`). A refused
+    (`stored_rows`, oldest first, then those of this run that pass the size rules in `band`); with no earlier
+    partition, the stored size of the same partition (`stored_same`: day -> rows), if any. A refused
     partition never becomes a reference, so two half-empty days in a row are both refused, and a good day
     after a bad one compares with the good days before it."""
     import statistics
@@ -133,8 +135,8 @@ def partition_summary(passed: pl.DataFrame, days, stored_rows: list[int], band: 
     out = pl.DataFrame({"partition": sorted(days)}, schema={"partition": pl.Date}).join(counts, on="partition", how="left")
     out = out.with_columns(pl.col("rows").fill_null(0).cast(pl.Int64))
     window, reference = list(stored_rows[-REFERENCE_SESSIONS:]), []
-    for rows in out["rows"]:
-        ref = statistics.median(window) if window else None
+    for day, rows in out.select("partition", "rows").iter_rows():
+        ref = statistics.median(window) if window else (stored_same or {}).get(day)
         reference.append(ref)
         if rows > 0 and (ref is None or band[0] <= rows / ref <= band[1]):
             window = (window + [rows])[-REFERENCE_SESSIONS:]

@@ -43,19 +43,29 @@ def stage_stock_ranks(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Board names resolved to BK codes where the source gave none (the live rank carries names only)."""
+def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame,
+                       universe: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Board names resolved to BK codes where the source gave none (the live rank carries names only), and
+    the top-inflow stock's code from its name where the source gave none (live never does). Region rows
+    (地域资金流) stay regions: the board lists have no region boards, so their code may stay null; an
+    industry or concept name that resolves to no BK code is set aside."""
     by_name = boards.select(pl.col("board_name").alias("__name"), pl.col("board_code").alias("__code")).unique("__name")
+    names = (universe if universe is not None else pl.DataFrame(schema={"symbol": pl.String, "name": pl.String}))
+    unique_names = names.filter(pl.col("name").is_unique()).select(pl.col("name").alias("__stock"),
+                                                                    pl.col("symbol").alias("__symbol"))
     resolved = (
         _with_session(raw)
         .join(by_name, left_on="board_name", right_on="__name", how="left")
+        .join(unique_names, left_on="top_inflow_stock_name", right_on="__stock", how="left")
         .with_columns(
             board_code=pl.coalesce("board_code", "__code"),
+            top_inflow_stock_symbol=pl.coalesce("top_inflow_stock_symbol", "__symbol"),
             sector_type=pl.col("sector_type").replace_strict(SECTOR_TYPES, default=pl.col("sector_type")),
         )
-        .drop("__code")
+        .drop("__code", "__symbol")
     )
-    good, bad = split(resolved, {"board_code_unresolved": (pl.col("board_code").is_null(), pl.col("board_name"))})
+    unresolved = pl.col("board_code").is_null() & (pl.col("sector_type") != "region")
+    good, bad = split(resolved, {"board_code_unresolved": (unresolved, pl.col("board_name"))})
     out = good.select(
         "snapshot_date", "indicator", "board_code", "sector_type", "session_date", "board_name", "pct_change",
         *FLOWS, "top_inflow_stock_name", "top_inflow_stock_symbol", *PROVENANCE, check_main_flow_gap=main_flow_gap(),

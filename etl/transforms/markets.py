@@ -11,7 +11,7 @@ from etl.transforms.bars import PROVENANCE, require_unique
 def stage_csi(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(
         "trade_date", "index_code", "index_name", "open", "high", "low", "close", "change", "pct_change",
-        "volume_shares", "amount_cny", "constituents", "pe_ttm", *PROVENANCE,
+        "volume_shares", "amount_cny", "constituents", "pe_ttm", *PROVENANCE, "partition_date",
     )
 
 

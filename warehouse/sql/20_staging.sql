@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS staging.stock_fund_flow_rank (
 CREATE TABLE IF NOT EXISTS staging.sector_fund_flow_rank (
     snapshot_date   DATE NOT NULL,
     indicator       VARCHAR NOT NULL,   -- 今日 / 5日 / 10日
-    board_code      VARCHAR NOT NULL,
+    board_code      VARCHAR,            -- null for a region the board lists do not carry (live ranks have names only)
     sector_type     VARCHAR NOT NULL,   -- industry | concept | region
     session_date    DATE NOT NULL,
     board_name      VARCHAR NOT NULL,
@@ -128,7 +128,7 @@ CREATE TABLE IF NOT EXISTS staging.sector_fund_flow_rank (
     top_inflow_stock_name VARCHAR,
     top_inflow_stock_symbol VARCHAR,
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
-    PRIMARY KEY (snapshot_date, indicator, board_code)
+    PRIMARY KEY (snapshot_date, indicator, sector_type, board_name)
 );
 
 CREATE TABLE IF NOT EXISTS staging.stock_fund_flow_daily (

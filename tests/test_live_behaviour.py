@@ -1,0 +1,137 @@
+"""akshare 1.19.5's real behaviour, reproduced in its shapes: empty answers that raise, NaT dates, report
+periods not yet published, instants with time zones, rows dated outside the run, one board without members;
+and a refused live partition whose landing file is moved aside while the last good capture stays current."""
+
+import datetime as dt
+
+import akshare
+import polars as pl
+import pytest
+
+from assets.resources import MarketSourceResource
+from etl.sources.gateway import SchemaDriftError
+from tests.akshare_frames import DAYS, FakeAkshare
+from tests.conftest import materialize_range, table
+from tests.test_live_source import source
+
+
+def test_an_empty_answer_that_raises_is_no_data_not_schema_drift(tmp_path):
+    fake = FakeAkshare({("stock_zh_index_hist_csindex", "930713"): "empty"})
+    src = source(tmp_path, fake)
+    landed = src.land_csi_index_bars(DAYS, ["930713", "000300"])
+    assert set(src.read(landed[0])["指数代码"]) == {"000300"}
+    assert src._call("stock_individual_fund_flow", stock="000001", market="sz") is not None
+    fake.answers[("stock_individual_fund_flow", "000002")] = "empty"
+    assert src._call("stock_individual_fund_flow", stock="000002", market="sz") is None
+    # the same message with a non-empty axis is a changed layout: never retried, named as drift
+    fake.answers[("stock_zh_index_hist_csindex", "000300")] = [
+        ValueError("Length mismatch: Expected axis has 17 elements, new values have 16 elements")]
+    with pytest.raises(SchemaDriftError):
+        src._call("stock_zh_index_hist_csindex", symbol="000300", start_date="20250127", end_date="20250205")
+
+
+def test_a_report_period_not_yet_published_is_skipped_with_a_note(tmp_path):
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    recent = f"{today.year}0630" if today.month <= 8 else f"{today.year}1231"  # its reports are not all due yet
+    fake = FakeAkshare({("stock_fhps_em", recent): "no pages"})
+    src = source(tmp_path, fake)
+    landed = src.land_dividends(["20241231", recent])
+    assert [x.partition for x in landed] == ["2024-12-31"]
+    assert "not published yet" in src.skipped_periods[recent]
+    # a null answer for a period whose reports were due long ago is not "unpublished": it fails
+    fake.answers[("stock_fhps_em", "20231231")] = "null"
+    with pytest.raises(TypeError):
+        src.land_dividends(["20231231"])
+
+
+def test_nat_dates_of_plans_not_carried_out_land_as_nulls(tmp_path):
+    from etl.contracts import apply_contract
+    from etl.functions import STOCK_FHPS_EM
+
+    src = source(tmp_path, FakeAkshare())
+    frame = apply_contract(src.read(src.land_dividends(["20241231"])[0]), STOCK_FHPS_EM)
+    row = frame.filter(pl.col("symbol") == "000001").row(0, named=True)
+    assert row["ex_date"] is None and row["record_date"] is None and row["plan_date"] == dt.date(2024, 8, 16)
+
+
+def test_instants_with_a_time_zone_land_on_their_shanghai_day(tmp_path):
+    src = source(tmp_path, FakeAkshare({"600519": "utc"}))
+    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    assert [src.read(x).height for x in landed] == [1, 1]
+
+
+def test_no_rows_for_a_day_says_what_was_asked_and_what_came_back(tmp_path):
+    src = source(tmp_path, FakeAkshare({"600519": "utc"}))
+    with pytest.raises(Exception, match=r"returned no rows dated 2025-02-06: asked .*'symbols': 1.*returned 2 rows dated"):
+        src.land_stock_bars([dt.date(2025, 2, 6)], "stock_zh_a_hist", ["600519"])
+
+
+def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
+    from etl.sources.base import Board
+
+    class OneEmpty(FakeAkshare):
+        def stock_board_concept_cons_em(self, symbol):
+            return super().stock_board_concept_cons_em(symbol) if symbol != "BK0579" else akshare_empty()
+
+    def akshare_empty():
+        import pandas as pd
+
+        return pd.DataFrame()
+
+    src = source(tmp_path, OneEmpty())
+    landed = src.land_board_membership([Board("BK1188", "DeepSeek概念", "concept"), Board("BK0579", "云计算", "concept")])
+    assert landed[0].capture.arguments["no_members"] == ["BK0579"]
+    assert set(src.read(landed[0])["板块代码"]) == {"BK1188"}
+
+
+@pytest.fixture
+def live(monkeypatch, tmp_path):
+    def use(answers=None):
+        fake = FakeAkshare(answers)
+        for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
+            monkeypatch.setattr(akshare, name, getattr(fake, name))
+        return fake
+    return use, MarketSourceResource(kind="akshare", live_landing=str(tmp_path / "landing"))
+
+
+BARS = ["raw/stock_universe", "staging/stock_universe", "staging/stock_name_history", "raw/stock_bars_daily",
+        "staging/stock_bars_daily"]
+
+
+def test_rows_dated_outside_the_run_reach_raw_and_are_quarantined_by_rule(live, tmp_path):
+    use, resource = live
+    use({"600519": "stray"})
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=BARS).success
+    raw = table(path, "SELECT trade_date, count(*) AS n FROM raw.stock_bars_daily WHERE symbol = '600519' GROUP BY 1 ORDER BY 1")
+    # 01-27 (a session not asked for), 01-29 (closed), 02-05 (asked), 02-06 (not asked), each in two bases
+    assert raw.rows() == [(dt.date(2025, 1, 27), 2), (dt.date(2025, 1, 29), 2), (dt.date(2025, 2, 5), 2), (dt.date(2025, 2, 6), 2)]
+    q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE row_key LIKE '%600519|qfq' ORDER BY 1")
+    assert q.rows() == [("2025-01-27|600519|qfq", "date_outside_partition"), ("2025-01-29|600519|qfq", "not_a_trading_day"),
+                        ("2025-02-06|600519|qfq", "date_outside_partition")]
+    counts = table(path, "SELECT (SELECT count(*) FROM raw.stock_bars_daily) AS raw, (SELECT count(*) FROM "
+                         "staging.stock_bars_daily) AS staged, (SELECT count(*) FROM quality.quarantine) AS q").row(0)
+    assert counts[0] == counts[1] + counts[2]
+
+
+def test_a_refused_live_day_keeps_the_last_good_capture_and_moves_the_new_one_aside(live, tmp_path):
+    use, resource = live
+    path, landing = tmp_path / "w.duckdb", tmp_path / "landing"
+    use()
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=BARS).success
+    before = table(path, "SELECT * FROM staging.stock_bars_daily ORDER BY ALL")
+    # the first capture of the day is the only reference there is: a re-fetch is compared with it
+    use({"600519": "empty", "601398": "empty"})  # two of three symbols come back empty, the canary answers
+    result = materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=BARS, raise_on_error=False)
+    assert not result.success
+    assert table(path, "SELECT * FROM staging.stock_bars_daily ORDER BY ALL").equals(before)
+    moved = sorted(p.relative_to(landing).as_posix() for p in (landing / "_rejected").rglob("*.parquet"))
+    assert len(moved) == 2 and all(m.startswith("_rejected/stock_zh_a_hist") for m in moved)
+    from etl.landing import LandingZone
+
+    zone = LandingZone(landing)
+    assert zone.manifest()[("stock_zh_a_hist", "2025-02-05")].path == "stock_zh_a_hist/2025-02-05.parquet"
+    assert zone.read("stock_zh_a_hist", "2025-02-05").height == 6  # the good capture is current again (3 symbols,
+    # each with the 01-27 bar the fake also returns: landed with the day, quarantined as outside the partition)
+    files = table(path, "SELECT landing_files FROM quality.rejected_partitions")["landing_files"][0].to_list()
+    assert sorted(files) == moved
