@@ -135,3 +135,34 @@ def test_a_refused_live_day_keeps_the_last_good_capture_and_moves_the_new_one_as
     # each with the 01-27 bar the fake also returns: landed with the day, quarantined as outside the partition)
     files = table(path, "SELECT landing_files FROM quality.rejected_partitions")["landing_files"][0].to_list()
     assert sorted(files) == moved
+
+
+NEWS = ["raw/stock_universe", "staging/stock_universe", "raw/news_cctv", "raw/news_feed", "staging/news_items"]
+
+
+def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from tests.akshare_frames import global_em, s
+
+    use, resource = live
+    use()
+    poisoned = pd.concat([global_em(), pd.DataFrame({
+        "标题": s(["格式不对", "来自未来", "&lt;script&gt;alert(1)&lt;/script&gt;算力&lt;b&gt;新闻&lt;/b&gt;"]),
+        "摘要": s(["斜杠日期", "2031年的消息", "&lt;img src=x onerror=alert(1)&gt;摘要"]),
+        "发布时间": s(["2025/02/05 10:00", "2031-01-01 09:00:00", "2025-02-05 10:00:00"]),
+        "链接": s(["https://example.invalid/c", "https://example.invalid/d", "https://example.invalid/e"])})],
+        ignore_index=True)
+    monkeypatch.setattr(akshare, "stock_info_global_em", lambda: poisoned)
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS).success
+    q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.news_items' ORDER BY 1")
+    assert q.rows() == [("implausible_published_at", "2031-01-01 09:00:00"), ("unparseable_published_at", "2025/02/05 10:00")]
+    titles = table(path, "SELECT title, body FROM staging.news_items WHERE origin = 'stock_info_global_em' ORDER BY 1")
+    assert ("算力新闻", "摘要") in titles.rows()
+    assert not any("<" in t or ">" in t for row in titles.rows() for t in row)
+    # the next poll is clean; the bad one is still landed and re-staged, and still only its items are set aside
+    monkeypatch.setattr(akshare, "stock_info_global_em", global_em)
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS).success
+    counts = table(path, "SELECT (SELECT count(*) FROM raw.news_feed) AS raw, (SELECT count(*) FROM quality.quarantine) AS q")
+    assert counts.row(0) == (7, 2)

@@ -19,6 +19,8 @@ from etl.codes import CODE_IN_TEXT
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CLOSE = dt.time(15, 0)
 CCTV_AIRS = dt.time(19, 0)  # 新闻联播 airs at 19:00 Beijing time
+FIRST_SESSION = dt.date(1990, 12, 19)  # the SSE's first trading day: nothing market-moving is older
+SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)  # code, not text
 BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECASE)  # breaks -> a space
 TAG = re.compile(r"<[^>]+>")  # inline markup (<b>, <em>, <a>) -> nothing: Chinese has no word spaces
 SPACE = re.compile(r"\s+")
@@ -33,12 +35,18 @@ def _t2s():
 
 
 def normalise(text: str | None) -> str:
-    """Strip markup and entities, convert to Simplified, fold full-width letters/digits/spaces to ASCII.
-    Chinese punctuation (，。：) is kept: it is the standard form, folding it would change meaning nowhere
-    but would mangle quotes and brackets in mixed text."""
+    """Decode entities, then strip markup (scripts and styles with their content), convert to Simplified,
+    fold full-width letters/digits/spaces to ASCII. Entities first: `&lt;script&gt;` is markup once decoded,
+    and stripping before decoding would publish it. Chinese punctuation (，。：) is kept: it is the standard
+    form, folding it would change meaning nowhere but would mangle quotes and brackets in mixed text."""
     if not text:
         return ""
-    text = html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", text)))
+    for _ in range(3):  # doubly encoded (&amp;lt;) feeds exist
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = TAG.sub("", BLOCK_TAG.sub(" ", SCRIPT.sub("", text)))
     text = FULLWIDTH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     return SPACE.sub(" ", _t2s().convert(text)).strip()
 
@@ -62,15 +70,18 @@ def items_from_cctv(raw: pl.DataFrame) -> pl.DataFrame:
         pl.lit("news_cctv").alias("origin"),
         pl.col("broadcast_date").alias("__day"),
         pl.lit(CCTV_AIRS).alias("__time"),
+        pl.col("broadcast_date").cast(pl.String).alias("__stamp"),
         "title", pl.col("content").alias("body"), "url", pl.lit(None, pl.String).alias("outlets"), "source", "fetched_at",
     )
 
 
 def items_from_feed(raw: pl.DataFrame) -> pl.DataFrame:
-    stamp = pl.col("published_local").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=True)
+    """Per item: a stamp that is not exactly 'YYYY-MM-DD HH:MM:SS' leaves __day null and the item is
+    quarantined (news_rows), the rest of the poll goes on."""
+    stamp = pl.col("published_local").str.strip_chars().str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, exact=True)
     return raw.select(
         pl.lit("stock_info_global_em").alias("origin"),
-        stamp.dt.date().alias("__day"), stamp.dt.time().alias("__time"),
+        stamp.dt.date().alias("__day"), stamp.dt.time().alias("__time"), pl.col("published_local").alias("__stamp"),
         "title", pl.col("summary").alias("body"), "url", "outlets", "source", "fetched_at",
     )
 
@@ -83,7 +94,15 @@ def news_rows(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         title=pl.col("title").fill_null("").map_elements(normalise, return_dtype=pl.String),
         body=pl.col("body").fill_null("").map_elements(normalise, return_dtype=pl.String),
     )
-    good, bad = split(rows, {"missing_title": (pl.col("title") == "", pl.col("url"))})
+    # An item must carry a time that parses and is plausible: not before the exchange opened, not after the
+    # day after its capture (an item "from 2031" would otherwise be timed outside the SSE calendar).
+    captured = pl.col("fetched_at").dt.convert_time_zone("Asia/Shanghai").dt.date()
+    latest = pl.coalesce(captured, pl.lit(dt.date.today())) + pl.duration(days=1)
+    good, bad = split(rows, {
+        "missing_title": (pl.col("title") == "", pl.col("url")),
+        "unparseable_published_at": (pl.col("__day").is_null() | pl.col("__time").is_null(), pl.col("__stamp")),
+        "implausible_published_at": ((pl.col("__day") < FIRST_SESSION) | (pl.col("__day") > latest), pl.col("__stamp")),
+    })
     # CCTV items without text keep their title as text (4 in the recording); the feed's summary may be empty
     good = good.with_columns(body=pl.when(pl.col("body") == "").then(pl.col("title")).otherwise(pl.col("body")))
     local = [dt.datetime.combine(d, t) for d, t in good.select("__day", "__time").iter_rows()]
