@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import analysis, boards, flows, markets, marts, news, publish, quality_docs, raw, report, staging
+from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
 from assets.resources import MarketSourceResource, WarehouseResource
 
@@ -19,6 +20,7 @@ defs = dg.Definitions(
     assets=all_assets,
     jobs=JOBS,
     schedules=SCHEDULES,
+    sensors=[dead_run_sweeper],
     # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
     # own process, one after another, rather than in parallel subprocesses that would contend for the lock
     # (and each re-import the code location).

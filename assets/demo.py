@@ -25,17 +25,38 @@ def sample_range(settings: Settings) -> tuple[str, str]:
     return keys[0], keys[-1]
 
 
+def checked_range(first: str, last: str) -> tuple[str, str]:
+    """Both ends must be SSE sessions, in order: a closed day is refused with the reason, never moved."""
+    from etl.calendar import is_trading_day, next_trading_day, previous_trading_day
+
+    days = []
+    for flag, text in (("--first", first), ("--last", last)):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise SystemExit(f"{flag} {text!r}: not a date (YYYY-MM-DD)") from None
+        if not is_trading_day(day):
+            raise SystemExit(f"{flag} {day} is not an SSE trading day (the exchange was closed); the sessions around "
+                             f"it are {previous_trading_day(day)} and {next_trading_day(day)}")
+        days.append(day)
+    if days[0] > days[1]:
+        raise SystemExit(f"--first {days[0]} is after --last {days[1]}: the range is reversed")
+    return first, last
+
+
 def run(first: str, last: str, instance: dg.DagsterInstance | None = None, source: str = "recorded"):
     from assets.definitions import defs
+    from assets.runs import process_tags
 
     job = defs.resolve_job_def("warehouse_job")
     tags = {
         ASSET_PARTITION_RANGE_START_TAG: first,
         ASSET_PARTITION_RANGE_END_TAG: last,
         "ashare/source": source,
+        **process_tags(),  # a killed demo's run is recognised and marked failed (assets/runs.py)
     }
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    return job.execute_in_process(run_config=quiet, instance=instance, tags=tags)
+    return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
 
 
 def main() -> None:
@@ -45,14 +66,25 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     first, last = sample_range(settings)
-    first, last = args.first or first, args.last or last
+    first, last = checked_range(args.first or first, args.last or last)
+
+    from assets.runs import sweep_dead_runs
+    from etl.writer_lock import WarehouseBusy, writer_lock
 
     started = time.perf_counter()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = run(first, last, instance, settings.source)
+    for run_id in sweep_dead_runs(instance):
+        print(f"run {run_id} was left STARTED by a process that died; marked failed")
+    try:
+        with writer_lock(settings.warehouse_path):  # refuse at once if another process is writing
+            result = run(first, last, instance, settings.source)
+    except WarehouseBusy as exc:
+        sys.exit(str(exc))
     wall = time.perf_counter() - started
     if not result.success:
-        sys.exit("the demo run failed; see the log above")
+        for event in result.get_step_failure_events():
+            print(f"{event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
+        sys.exit("the demo run failed (above: each failed step and why)")
 
     from etl.warehouse import Warehouse
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import dagster as dg
 
 from etl.settings import Settings
@@ -15,6 +17,16 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file the pipeline owns (one writer; BI tools read a published copy)."""
 
     path: str = str(_DEFAULTS.warehouse_path)
+    # another pipeline process writing the same file: wait this long for it, then fail with its pid
+    lock_timeout_seconds: float = 600.0
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        """The run holds the warehouse's writer lock from its first step to its last (etl/writer_lock.py)."""
+        from etl.writer_lock import writer_lock
+
+        with writer_lock(self.path, timeout=self.lock_timeout_seconds):
+            yield self
 
     def get(self) -> Warehouse:
         warehouse = Warehouse(self.path)

@@ -56,7 +56,9 @@ def _audit_contract(con: duckdb.DuckDBPyConnection, documented: dict) -> None:
 def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+    # a publish killed mid-way leaves its partial file (and WAL); publishes are serialised by the warehouse's
+    # writer lock, so any partial file found here is such a leftover
+    for leftover in target.parent.glob(f".{target.name}.*.partial*"):
         leftover.unlink(missing_ok=True)
     documented = documented_columns()
     descriptions = table_descriptions()

@@ -196,3 +196,18 @@ def test_zero_turnover_is_flagged_in_the_check_not_quarantined(garbage):
                        "AND turnover_pct = 0")["n"][0]
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
     assert check.metadata["flagged_by_rule"].value == {"zero_turnover": zero}
+
+
+def test_a_quarantined_index_bar_is_a_missing_one_for_the_partition_rules(tampered):
+    copy, path = tampered
+    index = ["raw/index_bars_daily", "staging/index_bars_daily"]
+    source = MarketSourceResource(sample_landing=str(copy))
+    assert materialize_range(path, *GOOD, source=source, selection=index).success
+    before = table(path, "SELECT * FROM staging.index_bars_daily WHERE trade_date = '2025-02-05' ORDER BY ALL")
+    frame = pl.read_parquet(copy / "stock_zh_index_daily_em" / "2025-02-05.parquet")
+    broken = frame.with_columns(low=pl.when(pl.col("symbol") == "sh000300").then(pl.col("high") + 1).otherwise(pl.col("low")))
+    reland(copy, "stock_zh_index_daily_em", "2025-02-05", broken)
+    result = materialize_range(path, "2025-02-05", "2025-02-05", source=source, selection=index, raise_on_error=False)
+    assert not result.success and "tracked_index_missing" in failure_messages(result)
+    after = table(path, "SELECT * FROM staging.index_bars_daily WHERE trade_date = '2025-02-05' ORDER BY ALL")
+    assert after.equals(before) and "000300" in after["index_code"].to_list()

@@ -1,6 +1,8 @@
 """Running it like production: schedules on the SSE calendar, retries only where a retry can help."""
 
 import datetime as dt
+import os
+import socket
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -105,3 +107,105 @@ def test_snapshots_are_taken_after_the_close_on_sessions_and_news_is_polled_ever
     assert [t.hour for t in holiday] == [8, 12, 21]
     assert all(len(evaluate(news, t).run_requests) == 1 for t in holiday)
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
+
+
+def test_a_killed_command_line_run_is_marked_failed_so_the_queue_moves(tmp_path):
+    import subprocess
+
+    from assets.runs import HOST_TAG, PID_TAG, sweep_dead_runs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with dg.instance_for_test() as instance:
+        from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+
+        for run_id, pid in (("killed", dead.pid), ("alive", os.getpid() + 0)):
+            instance.add_run(DagsterRun(job_name="warehouse_job", run_id=run_id, status=DagsterRunStatus.STARTED,
+                                        tags={PID_TAG: str(pid), HOST_TAG: socket.gethostname()}))
+        in_progress = dg.RunsFilter(statuses=[DagsterRunStatus.STARTED])
+        assert instance.get_runs_count(in_progress) == 2
+        assert sweep_dead_runs(instance) == ["killed"]
+        assert instance.get_run_by_id("killed").status == DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id("alive").status == DagsterRunStatus.STARTED  # this very process: alive
+
+
+def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
+    import subprocess
+    import sys
+
+    from etl.writer_lock import WarehouseBusy, writer_lock
+
+    warehouse = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from etl.writer_lock import writer_lock\n"
+                               f"with writer_lock({str(warehouse)!r}):\n print('held', flush=True); time.sleep(30)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseBusy, match=f"pid {holder.pid} .*waited 1 s"):
+            with writer_lock(warehouse, timeout=1.0, poll=0.1):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with writer_lock(warehouse, timeout=5.0):  # free again once the holder is gone
+        with writer_lock(warehouse):  # and re-entrant within a process
+            pass
+
+
+def test_the_demo_refuses_closed_days_and_reversed_ranges():
+    from assets.demo import checked_range
+
+    with pytest.raises(SystemExit, match="2025-01-29 is not an SSE trading day.*2025-01-27 and 2025-02-05"):
+        checked_range("2025-01-29", "2025-02-07")
+    with pytest.raises(SystemExit, match="reversed"):
+        checked_range("2025-02-07", "2025-02-05")
+    assert checked_range("2025-02-05", "2025-02-07") == ("2025-02-05", "2025-02-07")
+
+
+def test_a_failed_commit_reports_its_own_error(tmp_path, monkeypatch):
+    import contextlib
+
+    import duckdb
+    import polars as pl
+
+    from etl.warehouse import Replace, Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.ensure_schema()
+    real = wh.connect
+
+    class FullDisk:
+        """A connection whose COMMIT fails as on a full disk: the transaction is gone afterwards."""
+
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                self.con.execute("ROLLBACK")
+                raise duckdb.IOException("IO Error: No space left on device")
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    @contextlib.contextmanager
+    def connect(read_only=False):
+        with real(read_only) as con:
+            yield FullDisk(con)
+
+    monkeypatch.setattr(wh, "connect", connect)
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        wh.write(Replace("quality.quarantine", pl.DataFrame()))
+
+
+def test_a_publish_killed_mid_way_leaves_nothing_behind_the_next_one(built_warehouse, tmp_path):
+    from etl.publish import publish
+
+    target = tmp_path / "bi" / "marts.duckdb"
+    target.parent.mkdir()
+    stale = [target.with_name(".marts.duckdb.99999.partial"), target.with_name(".marts.duckdb.99999.partial.wal")]
+    for path in stale:
+        path.write_bytes(b"half a file")
+    publish(built_warehouse, target)
+    assert target.exists() and not any(p.exists() for p in stale)
