@@ -12,8 +12,8 @@ from assets.validation import gated, gx_check, stage_checked
 from etl.proposals import relation
 from etl.calendar import previous_trading_day
 from etl.themes import themes
-from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, news_rows, tag
-from etl.warehouse import Replace
+from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, keywords_fingerprint, merge, news_rows, tag
+from etl.warehouse import Replace, Sql
 
 
 def broadcast_dates(day: dt.date) -> list[dt.date]:
@@ -59,22 +59,46 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
 def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
     published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
-    tag it with themes (news_keywords in etl/config/themes.yaml) and the stocks it names."""
+    tag it with themes (news_keywords in etl/config/themes.yaml) and the stocks it names. Only captures not
+    staged before are read (staging.news_captures): their items are merged into the stored ones and only
+    new items are tagged, unless the keywords changed (then every item is tagged again)."""
     wh = warehouse.get()
-    items = pl.concat([items_from_cctv(wh.query(f"SELECT * FROM {relation(wh, 'raw.news_cctv')}")),
-                       items_from_feed(wh.query(f"SELECT * FROM {relation(wh, 'raw.news_feed')}"))], how="vertical_relaxed")
+    keywords = themes().news_keywords()
+    fingerprint = keywords_fingerprint(keywords)
+    staged = "SELECT capture FROM staging.news_captures WHERE origin = '{}'"
+    cctv = wh.query(f"SELECT * FROM {relation(wh, 'raw.news_cctv')} WHERE CAST(broadcast_date AS VARCHAR) "
+                    f"NOT IN ({staged.format('news_cctv')})")
+    feed = wh.query(f"SELECT * FROM {relation(wh, 'raw.news_feed')} WHERE capture NOT IN "
+                    f"({staged.format('stock_info_global_em')})")
+    items = pl.concat([items_from_cctv(cctv), items_from_feed(feed)], how="vertical_relaxed")
     rows, bad = news_rows(items)
     universe = wh.query("SELECT symbol, name FROM staging.stock_universe")
+    stored = wh.query("SELECT * FROM staging.news_items")
+    retag = fingerprint not in set(wh.query("SELECT DISTINCT keywords FROM staging.news_captures")["keywords"]) and stored.height
+    captures = items.group_by("__capture").agg(items=pl.len()).select(
+        origin=pl.col("__capture").str.split(":").list.first(), capture=pl.col("__capture").str.splitn(":", 2).struct.field("field_1"),
+        items=pl.col("items").cast(pl.Int32), keywords=pl.lit(fingerprint), run_id=pl.lit(context.run_id),
+        staged_at=pl.lit(dt.datetime.now(dt.timezone.utc)))
     tagged = {}
 
     def store(good: pl.DataFrame):
-        news = dedupe(good)
-        theme_rows, stock_rows = tag(news, themes().news_keywords(), universe)
-        tagged.update(themes=dict(theme_rows.group_by("theme").len().iter_rows()),
-                      duplicates_merged=int(news["duplicates"].sum()), items_naming_stocks=stock_rows["item_id"].n_unique())
-        return news, [Replace("staging.news_item_themes", theme_rows), Replace("staging.news_item_stocks", stock_rows)]
+        news, changed = merge(stored, dedupe(good))
+        if retag:
+            changed = news["item_id"].to_list()
+            captures_update = [Sql("UPDATE staging.news_captures SET keywords = $k", {"k": fingerprint})]
+        else:
+            captures_update = []
+        theme_rows, stock_rows = tag(news.filter(pl.col("item_id").is_in(changed)), keywords, universe)
+        tagged.update(items_new_or_moved=len(changed), items_read=items.height, retagged=bool(retag),
+                      duplicates_merged=int(news["duplicates"].sum()))
+        scope = {"ids": changed}
+        where = "item_id IN (SELECT UNNEST($ids))"
+        return news, [Replace("staging.news_item_themes", theme_rows, where, scope),
+                      Replace("staging.news_item_stocks", stock_rows, where, scope),
+                      *captures_update, Replace("staging.news_captures", captures, "false")]
 
     result = stage_checked(context, wh, "staging.news_items", rows, key_columns=["origin", "__day", "url"],
                            raw_rows=items.height, owns=["raw.news_cctv", "raw.news_feed"], prior_bad=bad, store=store,
+                           partition_column="__capture", quarantine_scope=items["__capture"].unique().to_list(),
                            facts={"max_days_to_session": 14})
     return dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)

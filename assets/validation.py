@@ -82,6 +82,7 @@ def stage_checked(
     prior_bad: pl.DataFrame | None = None,
     also: Sequence[Replace] = (),
     store: Callable[[pl.DataFrame], Any] | None = None,
+    quarantine_scope: Sequence[str] | None = None,
     metadata: dict | None = None,
 ) -> dg.MaterializeResult:
     """Judge the candidate rows and write what passed, settling the raw proposals of `owns` with it.
@@ -90,8 +91,9 @@ def stage_checked(
     passes or is refused on its own. Others are judged whole. `summarise(rows that passed)` gives one row per
     partition (column `partition`) for the partition rules; without it, one row with `rows`. `prior_bad`:
     rows the transform already set aside (with rule and value). `store` builds what is written from the rows
-    that passed when the table is not one row per candidate; it may return (frame, extra replacements). The
-    balance raw rows = passed + quarantined is part of the verdict."""
+    that passed when the table is not one row per candidate; it may return (frame, extra replacements).
+    `quarantine_scope`: for a whole-table gate fed only new captures, the partition keys whose quarantine
+    rows are replaced (the rest stay). The balance raw rows = passed + quarantined is part of the verdict."""
     from quality.suites import SUITES
     from quality.validate import validate, validate_partitions
 
@@ -139,7 +141,7 @@ def stage_checked(
             built = store(good)
             good, extra = built if isinstance(built, tuple) else (built, [])
             also = [*also, *extra]
-        steps += [Replace(table, good), quarantine.replace(table, q), *also]
+        steps += [Replace(table, good), quarantine.replace(table, q, quarantine_scope), *also]
         stored = good.height
 
     moved_aside = []

@@ -71,6 +71,7 @@ def items_from_cctv(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("broadcast_date").alias("__day"),
         pl.lit(CCTV_AIRS).alias("__time"),
         pl.col("broadcast_date").cast(pl.String).alias("__stamp"),
+        pl.format("news_cctv:{}", pl.col("broadcast_date")).alias("__capture"),
         "title", pl.col("content").alias("body"), "url", pl.lit(None, pl.String).alias("outlets"), "source", "fetched_at",
     )
 
@@ -82,6 +83,7 @@ def items_from_feed(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(
         pl.lit("stock_info_global_em").alias("origin"),
         stamp.dt.date().alias("__day"), stamp.dt.time().alias("__time"), pl.col("published_local").alias("__stamp"),
+        pl.format("stock_info_global_em:{}", pl.col("capture")).alias("__capture"),
         "title", pl.col("summary").alias("body"), "url", "outlets", "source", "fetched_at",
     )
 
@@ -125,6 +127,26 @@ def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
                 "source", "fetched_at")
         .sort("published_at", "item_id")
     )
+
+
+def merge(stored: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Newly staged items (deduplicated) merged into the stored ones: per content the first publication wins
+    (the stored row on a tie) and repeats add up. Returns the table and the item ids whose row is new."""
+    stored = stored.select(new.columns).cast(new.schema)  # DuckDB hands UTC back as Etc/UTC
+    both = pl.concat([stored.with_columns(__new=pl.lit(False)), new.with_columns(__new=pl.lit(True))],
+                     how="vertical_relaxed")
+    merged = (
+        both.sort("published_at", "__new")
+        .group_by("item_id", maintain_order=True)
+        .agg(pl.all().exclude("duplicates").first(), duplicates=(pl.col("duplicates").sum() + pl.len() - 1).cast(pl.Int32))
+    )
+    changed = merged.filter("__new")["item_id"].to_list()
+    return merged.select(new.columns).sort("published_at", "item_id"), changed
+
+
+def keywords_fingerprint(themes: dict[str, tuple[str, ...]]) -> str:
+    text = "|".join(f"{t}:{','.join(sorted(ws))}" for t, ws in sorted(themes.items()))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=50_000)

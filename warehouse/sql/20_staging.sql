@@ -195,6 +195,19 @@ CREATE TABLE IF NOT EXISTS staging.news_items (
     source VARCHAR NOT NULL, fetched_at TIMESTAMPTZ
 );
 
+-- Captures already staged (a feed poll, a CCTV broadcast date): news staging reads only the others, so a
+-- run costs what is new, and a bad item once quarantined is not met again. `keywords` fingerprints the
+-- theme keywords the items were tagged with: when they change, every item is tagged again.
+CREATE TABLE IF NOT EXISTS staging.news_captures (
+    origin    VARCHAR NOT NULL,
+    capture   VARCHAR NOT NULL,         -- poll key (feed) or broadcast date (CCTV)
+    items     INTEGER NOT NULL,         -- raw items in it
+    keywords  VARCHAR NOT NULL,
+    run_id    VARCHAR,
+    staged_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (origin, capture)
+);
+
 CREATE TABLE IF NOT EXISTS staging.news_item_themes (
     item_id VARCHAR NOT NULL, theme VARCHAR NOT NULL, hits INTEGER NOT NULL, keywords VARCHAR NOT NULL,
     PRIMARY KEY (item_id, theme)
