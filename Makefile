@@ -54,5 +54,5 @@ sample: .venv/.synced  ## rebuild warehouse/sample from ../shared/data/akshare-r
 	.venv/bin/python -m etl.sample --recording ../shared/data/akshare-recorded
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/landing warehouse/.dagster warehouse/bench \
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock warehouse/landing warehouse/.dagster warehouse/bench \
 		warehouse/bi warehouse/reports warehouse/ui
