@@ -1,6 +1,8 @@
 """staging: one grain per table, unique keys, canonical units, provenance carried through."""
 
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
@@ -8,7 +10,7 @@ from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
-from etl.calendar import sessions_spanning
+from etl.calendar import previous_trading_day, sessions_between, sessions_spanning
 from etl.catalog import INDICES
 from etl.proposals import relation
 from etl.transforms.bars import REFERENCE_SESSIONS, partition_summary, stage_index_bars, stock_bar_candidates
@@ -97,18 +99,20 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
 
 
 def stored_partition_rows(wh, table: str, before) -> list[int]:
-    """Rows of the last partitions stored before `before`, oldest first (only partitions that passed are
-    ever stored)."""
-    counts = wh.query(f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date < $d GROUP BY trade_date "
-                      f"ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}", {"d": before})
+    """Rows of the last REFERENCE_SESSIONS partitions stored before `before`, oldest first (only partitions that
+    passed are ever stored). Looks back a month of sessions at most: a daily run reads days, not history."""
+    since = (sessions_between(before - dt.timedelta(days=45), before)[:-1] or [before])[0]
+    counts = wh.query(f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
+                      f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}", {"s": since, "d": before})
     return counts["n"].to_list()[::-1]
 
 
 def previous_closes(wh, first) -> pl.DataFrame:
-    """Each stock's last stored close before `first`, per price basis: the reference of the first bar of a
-    run (later bars compare with the bar before them in the run)."""
-    return wh.query("SELECT symbol, adjust, arg_max(close, trade_date) AS stored_close, max(trade_date) AS stored_date "
-                    "FROM staging.stock_bars_daily WHERE trade_date < $d GROUP BY ALL", {"d": first})
+    """Each stock's stored close on the session before `first`, per price basis: the reference of a run's
+    first bar (later bars compare with the bar before them in the run; the close-jump rule judges a bar only
+    against the session before it)."""
+    return wh.query("SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date "
+                    "FROM staging.stock_bars_daily WHERE trade_date = $d", {"d": previous_trading_day(first)})
 
 
 @dg.asset(key_prefix="staging", name="stock_name_history",

@@ -44,7 +44,7 @@ def _text(values) -> list[str]:
 def propose(wh: Warehouse, raw_table: str, frame: pl.DataFrame, *, scope_column: str | None = None,
             scope: Sequence | None = None, captures: Sequence = (), run_id: str | None = None) -> int:
     """Make `frame` the candidate for `raw_table` within `scope` (values of `scope_column`; none: the whole
-    table). `captures` are the LandedPartitions read. Returns the candidate's row count."""
+    table). `captures`: (landing root, manifest row) of the files read. Returns the candidate's row count."""
     if scope_column is not None:
         if not scope:
             raise WriteError(f"{raw_table}: no partitions given")

@@ -330,7 +330,10 @@ class AkshareSource(LiveSnapshots, Source):
         not asked for, no date at all) are landed with the last day's file, so raw keeps them with that
         partition of arrival and the staging suite quarantines them by rule: nothing is dropped here."""
         frame = _uniform(frame.copy())  # one type per column, as Parquet needs
-        keys = frame[date_column].map(_shanghai_day) if len(frame) else None
+        import pandas as pd
+
+        days_of = {v: _shanghai_day(v) for v in pd.unique(frame[date_column])} if len(frame) else {}
+        keys = frame[date_column].map(days_of) if len(frame) else None  # a few dates for many rows
         stray = ~keys.isin(days) if keys is not None else None
         landed = []
         for day in days:
