@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from assets.resources import MarketSourceResource
+from etl.landing import LandingZone
 from tests.conftest import materialize_range, reland, table
 from tests.test_quality import sample_copy
 
@@ -211,3 +212,33 @@ def test_a_quarantined_index_bar_is_a_missing_one_for_the_partition_rules(tamper
     assert not result.success and "tracked_index_missing" in failure_messages(result)
     after = table(path, "SELECT * FROM staging.index_bars_daily WHERE trade_date = '2025-02-05' ORDER BY ALL")
     assert after.equals(before) and "000300" in after["index_code"].to_list()
+
+
+def test_raw_equals_staged_plus_quarantined_for_every_staging_asset(built_warehouse_result):
+    evaluations = [e for e in built_warehouse_result.get_asset_check_evaluations() if e.check_name == "gx_suite"]
+    assert len(evaluations) >= 11
+    for e in evaluations:
+        m = {k: v.value for k, v in e.metadata.items()}
+        assert m["raw_rows"] == m["passed_rows"] + m["quarantined_rows"], e.asset_key
+        assert m["rejected_partitions"] == {}, e.asset_key
+
+
+UNIVERSE = ["raw/stock_universe", "staging/stock_universe"]
+
+
+def test_a_half_empty_universe_is_refused_and_a_repeated_code_keeps_one_row(tampered):
+    copy, path = tampered
+    snapshot = LandingZone(copy).partitions("stock_info_a_code_name")[-1]
+    frame = pl.read_parquet(copy / "stock_info_a_code_name" / f"{snapshot}.parquet")
+    before = table(path, "SELECT * FROM staging.stock_universe ORDER BY ALL")
+    reland(copy, "stock_info_a_code_name", snapshot, frame.head(frame.height // 2))
+    source = MarketSourceResource(sample_landing=str(copy))
+    result = materialize_range(path, "2025-02-05", "2025-02-05", source=source, selection=UNIVERSE, raise_on_error=False)
+    assert not result.success and "row_count_out_of_band" in failure_messages(result)
+    assert table(path, "SELECT * FROM staging.stock_universe ORDER BY ALL").equals(before)
+    # the full list with one code listed twice: the stock stays, its repeat is set aside with the rule
+    reland(copy, "stock_info_a_code_name", snapshot, pl.concat([frame, frame.filter(pl.col("code") == "600519")]))
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=source, selection=UNIVERSE).success
+    assert table(path, "SELECT count(*) AS n FROM staging.stock_universe WHERE symbol = '600519'")["n"][0] == 1
+    q = table(path, "SELECT rule FROM quality.quarantine WHERE table_name = 'staging.stock_universe'")["rule"].to_list()
+    assert q == ["duplicate_code"]
