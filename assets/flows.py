@@ -101,9 +101,9 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
     raw = wh.query(f"SELECT * FROM {relation(wh, raw_table)}")
     latest = latest_per_day(raw, keys)
     candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
-    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=latest.height, owns=[raw_table],
-                         facts={"sessions": sessions_spanning(candidate["trade_date"])},
-                         metadata={"captures_superseded": raw.height - latest.height})
+    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=raw.height, owns=[raw_table],
+                         superseded=raw.height - latest.height,
+                         facts={"sessions": sessions_spanning(candidate["trade_date"])})
 
 
 @dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")],

@@ -102,4 +102,4 @@ def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends')}")
     frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
     return stage_checked(context, wh, "staging.dividends", frame, key_columns=["symbol", "report_period"],
-                         raw_rows=frame.height, owns=["raw.dividends"], metadata={"captures_superseded": raw.height - frame.height})
+                         raw_rows=raw.height, owns=["raw.dividends"], superseded=raw.height - frame.height)

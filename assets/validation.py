@@ -83,6 +83,7 @@ def stage_checked(
     also: Sequence[Replace] = (),
     store: Callable[[pl.DataFrame], Any] | None = None,
     quarantine_scope: Sequence[str] | None = None,
+    superseded: int = 0,
     metadata: dict | None = None,
 ) -> dg.MaterializeResult:
     """Judge the candidate rows and write what passed, settling the raw proposals of `owns` with it.
@@ -93,7 +94,9 @@ def stage_checked(
     rows the transform already set aside (with rule and value). `store` builds what is written from the rows
     that passed when the table is not one row per candidate; it may return (frame, extra replacements).
     `quarantine_scope`: for a whole-table gate fed only new captures, the partition keys whose quarantine
-    rows are replaced (the rest stay). The balance raw rows = passed + quarantined is part of the verdict."""
+    rows are replaced (the rest stay). `superseded`: raw rows that are earlier captures of a key whose latest
+    capture is the candidate (histories re-fetched daily), kept in raw and counted, not staged. The balance
+    raw rows = passed + quarantined + superseded is part of the verdict."""
     from quality.suites import SUITES
     from quality.validate import validate, validate_partitions
 
@@ -113,10 +116,11 @@ def stage_checked(
     set_aside = [b for b in (prior_bad, bad) if b is not None and b.height]
     q = quarantine.rows(pl.concat(set_aside, how="diagonal_relaxed") if set_aside else pl.DataFrame(),
                         table, list(key_columns), pl.col(partition_column) if partition_column else WHOLE, context.run_id)
-    balanced = raw_rows == passed.height + q.height
+    balanced = raw_rows == passed.height + q.height + superseded
     scope = [d.isoformat() for d in days] if days is not None else [WHOLE]
     if not balanced:
-        figures = {"raw_rows": raw_rows, "passed_rows": passed.height, "quarantined_rows": q.height}
+        figures = {"raw_rows": raw_rows, "passed_rows": passed.height, "quarantined_rows": q.height,
+                   "superseded_rows": superseded}
         refused = {k: {"rules": [*refused.get(k, {}).get("rules", []), "rows_unaccounted_for"],
                        "figures": {**refused.get(k, {}).get("figures", {}), **figures}} for k in scope}
     if days is not None and WHOLE in refused:  # a whole-candidate rule refuses every partition of the range
@@ -191,6 +195,7 @@ def stage_checked(
             "failed_partition_rules": sorted({r for v in refused.values() for r in v["rules"]}),
             "rejected_partitions": dg.MetadataValue.json({k: v for k, v in sorted(refused.items())}),
             "raw_rows": raw_rows, "passed_rows": passed.height, "staging_rows": stored, "quarantined_rows": q.height,
+            "superseded_rows": superseded,
             "quarantined_by_rule": dict(q.group_by("rule").len().iter_rows()) if q.height else {},
             "flagged_by_rule": row_outcome.flagged,
             "results": dg.MetadataValue.md(_results_md(results)),

@@ -219,7 +219,7 @@ def test_raw_equals_staged_plus_quarantined_for_every_staging_asset(built_wareho
     assert len(evaluations) >= 11
     for e in evaluations:
         m = {k: v.value for k, v in e.metadata.items()}
-        assert m["raw_rows"] == m["passed_rows"] + m["quarantined_rows"], e.asset_key
+        assert m["raw_rows"] == m["passed_rows"] + m["quarantined_rows"] + m["superseded_rows"], e.asset_key
         assert m["rejected_partitions"] == {}, e.asset_key
 
 
@@ -242,3 +242,27 @@ def test_a_half_empty_universe_is_refused_and_a_repeated_code_keeps_one_row(tamp
     assert table(path, "SELECT count(*) AS n FROM staging.stock_universe WHERE symbol = '600519'")["n"][0] == 1
     q = table(path, "SELECT rule FROM quality.quarantine WHERE table_name = 'staging.stock_universe'")["rule"].to_list()
     assert q == ["duplicate_code"]
+
+
+def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp_path):
+    import datetime as dt
+
+    import dagster as dg
+
+    from assets.validation import stage_checked
+    from etl.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.ensure_schema()
+    days = [dt.date(2025, 2, 5) + dt.timedelta(days=i) for i in range(3)]
+    candidate = pl.DataFrame({"trade_date": days, "sse_close": [1.0, 2.0, 3.0], "source": "akshare",
+                              "source_function": "stock_market_fund_flow", "check_main_flow_gap": [-1.0] * 3},
+                             schema_overrides={"trade_date": pl.Date})
+    context = dg.build_asset_context()
+    kept = stage_checked(context, wh, "staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
+                         raw_rows=5, superseded=2, facts={"sessions": days})
+    assert kept.check_results[0].passed
+    lost = stage_checked(context, wh, "staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
+                         raw_rows=5, superseded=1, facts={"sessions": days})
+    assert not lost.check_results[0].passed and "rows_unaccounted_for" in lost.check_results[0].description
+    assert table(tmp_path / "w.duckdb", "SELECT count(*) AS n FROM staging.market_fund_flow_daily")["n"][0] == 3
