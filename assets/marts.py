@@ -58,7 +58,7 @@ def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: War
     key_prefix="marts",
     name="board_daily",
     deps=[dg.AssetKey(["staging", "stock_bars_daily"]), dg.AssetKey(["staging", "board_membership"]),
-          dg.AssetKey(["staging", "boards"])],
+          dg.AssetKey(["staging", "boards"]), dg.AssetKey(["staging", "board_bars_daily"])],
     **RANGE,
     **WRITER,
 )
