@@ -6,7 +6,7 @@ import polars as pl
 
 from assets.common import key, preview, writer
 from assets.resources import WarehouseResource
-from etl.calendar import trading_days
+from etl.market import trading_days
 from etl.themes import board_codes, events, themes
 from etl.transforms.analysis import (board_themes, cross_market_daily, event_offsets, event_window,
                                      fund_flow_board_daily)

@@ -11,7 +11,7 @@ from etl.proposals import relation
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
 from etl.sources.base import Board
-from etl.calendar import sessions_spanning
+from etl.market import sessions_spanning
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.boards import (
     board_list_rows, boards_from_lists, membership_history, membership_observations, with_reference_checks,

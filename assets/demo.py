@@ -27,7 +27,7 @@ def sample_range(settings: Settings) -> tuple[str, str]:
 
 def checked_range(first: str, last: str) -> tuple[str, str]:
     """Both ends must be SSE sessions, in order: a closed day is refused with the reason, never moved."""
-    from etl.calendar import is_trading_day, next_trading_day, previous_trading_day
+    from etl.market import is_trading_day, next_trading_day, previous_trading_day
 
     days = []
     for flag, text in (("--first", first), ("--last", last)):

@@ -6,7 +6,7 @@ from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
 from etl.proposals import relation
-from etl.calendar import sessions_spanning
+from etl.market import sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.fund_flows import (

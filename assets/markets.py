@@ -9,7 +9,7 @@ from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
 from etl.proposals import relation
-from etl.calendar import report_deadline, sessions_spanning
+from etl.market import report_deadline, sessions_spanning
 from etl.catalog import tracking
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 

@@ -7,7 +7,7 @@ import polars as pl
 from assets.common import RANGE, key, preview, spec, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from etl.calendar import previous_trading_day
+from etl.market import previous_trading_day
 from etl.themes import board_codes, themes
 from etl.transforms.analysis import news_theme_daily
 from etl.transforms.boards_daily import board_daily, members_by_day

@@ -10,7 +10,7 @@ from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
 from etl.proposals import relation
-from etl.calendar import previous_trading_day
+from etl.market import previous_trading_day
 from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, keywords_fingerprint, merge, news_rows, tag
 from etl.warehouse import Replace, Sql

@@ -6,7 +6,7 @@ import datetime as dt
 
 import dagster as dg
 
-from etl.calendar import calendar_end, closed_weekdays
+from etl.market import TIMEZONE, calendar_end, closed_weekdays
 from etl.settings import FIRST_PARTITION
 
 WEEKENDS = ["0 0 * * 6", "0 0 * * 0"]
@@ -18,7 +18,7 @@ def build_trading_day_partitions(start: dt.date = FIRST_PARTITION) -> dg.DailyPa
     return dg.DailyPartitionsDefinition(
         start_date=start.isoformat(),
         end_date=(last + dt.timedelta(days=1)).isoformat(),
-        timezone="Asia/Shanghai",
+        timezone=TIMEZONE,
         exclusions=[*WEEKENDS, *holidays],
         # a day's partition exists from the start of the day, not after it ends: the 16:30 schedule asks
         # for the session that closed at 15:00 the same day

@@ -8,7 +8,7 @@ import dagster as dg
 
 from assets.common import key
 from assets.resources import WarehouseResource
-from etl.calendar import sessions_between
+from etl.market import sessions_between
 from etl.publish import publish
 from etl.themes import themes
 

@@ -17,9 +17,8 @@ import dagster as dg
 
 from assets.common import key
 from assets.partitions import trading_days
-from etl.calendar import is_trading_day
+from etl.market import TIMEZONE, is_trading_day
 
-TIMEZONE = "Asia/Shanghai"
 STOPPED = dg.DefaultScheduleStatus.STOPPED
 
 SNAPSHOT_CAPTURES = dg.AssetSelection.assets(

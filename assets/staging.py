@@ -10,7 +10,7 @@ from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from assets.validation import gated, gx_check, stage_checked
-from etl.calendar import previous_trading_day, sessions_between, sessions_spanning
+from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.catalog import INDICES
 from etl.proposals import relation
 from etl.transforms.bars import REFERENCE_SESSIONS, partition_summary, stage_index_bars, stock_bar_candidates

@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from etl.market import TIMEZONE
+
 PLACEHOLDERS = ("-", "--", "", "None", "nan", "NaN")
 LOT_SHARES = 100  # 1 手 = 100 shares
 
@@ -47,7 +49,6 @@ class Contract:
         return pl.DataFrame(schema={c.name: c.dtype for c in self.columns})
 
 
-SHANGHAI = "Asia/Shanghai"
 # Dates are parsed strictly: 2025-01-27, 20250127, or either with a time of day (00:00:00); an offset
 # (2025-02-04T16:00:00+00:00) is converted to Asia/Shanghai before the day is taken. Anything else
 # (2025-1-27, 2025/01/27, 27.01.2025) cannot be cast and fails the contract.
@@ -61,13 +62,13 @@ def _to_date(series: pl.Series) -> pl.Series:
         return series
     if isinstance(series.dtype, pl.Datetime):
         if series.dtype.time_zone is not None:  # an instant: the Shanghai day it falls on
-            series = series.dt.convert_time_zone(SHANGHAI)
+            series = series.dt.convert_time_zone(TIMEZONE)
         return series.dt.date()
     text = series.cast(pl.String).str.strip_chars()
     aware = text.str.replace(r"Z$", "+00:00").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True)
     aware = aware.fill_null(text.str.replace(r"Z$", "+00:00").str.replace(" ", "T")
                             .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True))
-    shanghai_day = aware.dt.convert_time_zone(SHANGHAI).dt.date()
+    shanghai_day = aware.dt.convert_time_zone(TIMEZONE).dt.date()
     compact = (pl.select(pl.when(text.str.contains(ISO_DAY)).then(text.str.slice(0, 10).str.replace_all("-", ""))
                          .when(text.str.contains(COMPACT_DAY)).then(text))
                .to_series())

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
-from etl.calendar import previous_trading_day
 from etl.catalog import STOCK_BAR_DATASETS, Index
-from etl.codes import market_of
 from etl.landing import LandingZone
+from etl.market import TIMEZONE, market_of, previous_trading_day, shanghai_today
 from etl.sources.base import LandedPartition, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
     HostRateLimiter,
@@ -33,10 +32,6 @@ def _ymd(day: dt.date) -> str:
     return day.strftime("%Y%m%d")  # the only date format akshare's servers accept (#3285)
 
 
-def _shanghai_today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-
-
 def _shanghai_day(value) -> dt.date | None:
     """The Asia/Shanghai date of a date, datetime or text; an instant with a time zone is converted first
     (2025-02-04T16:00:00Z is 5 February in Shanghai, not the 4th)."""
@@ -49,7 +44,7 @@ def _shanghai_day(value) -> dt.date | None:
     except (ValueError, TypeError):
         return None
     if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("Asia/Shanghai")
+        stamp = stamp.tz_convert(TIMEZONE)
     return stamp.date()
 
 
@@ -89,7 +84,7 @@ def fold_indicator(frame, indicator: str):
 
 
 def _refuse_past(snapshot: dt.date | None, what: str) -> dt.date:
-    today = _shanghai_today()
+    today = shanghai_today()
     if snapshot is not None and snapshot != today:
         raise SnapshotRefused(
             f"{what} can only be captured as of today ({today}) from akshare: it returns the current state, "
@@ -183,7 +178,7 @@ class LiveSnapshots:
     def land_flow_history(self, symbols):
         import pandas as pd
 
-        today = _shanghai_today().isoformat()
+        today = shanghai_today().isoformat()
         self.start_run()
         frames = []
         for symbol in symbols:
@@ -214,7 +209,7 @@ class LiveSnapshots:
         import pandas as pd
 
         self.start_run()
-        end = _shanghai_today()
+        end = shanghai_today()
         frames = []
         for symbol in symbols:
             frame = self._call("stock_us_hist", symbol=symbol, period="daily", start_date=_ymd(start),
@@ -233,14 +228,14 @@ class LiveSnapshots:
         return landed
 
     def land_dividends(self, report_periods):
-        from etl.calendar import report_deadline
+        from etl.market import report_deadline
 
         landed = []
         self.skipped_periods = {}
         self.start_run()
         for period in report_periods:
             day = dt.datetime.strptime(period, "%Y%m%d").date()
-            due = report_deadline(day) >= _shanghai_today()
+            due = report_deadline(day) >= shanghai_today()
             try:
                 frame = self._call("stock_fhps_em", date=period)
             except TypeError:  # akshare indexes a null `result`: the server has nothing for the period
@@ -354,7 +349,7 @@ class AkshareSource(LiveSnapshots, Source):
         frame = self._call("stock_info_a_code_name")
         if frame is None or len(frame) == 0:
             raise SourceBlockedError("stock_info_a_code_name returned no rows")
-        today = _shanghai_today().isoformat()
+        today = shanghai_today().isoformat()
         self.landing.write(frame, function="stock_info_a_code_name", partition=today,
                            arguments={"akshare_function": "stock_info_a_code_name"},
                            source=self.name, akshare_version=self._version())

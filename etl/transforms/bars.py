@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from etl.catalog import INDEX_BY_SYMBOL
+from etl.market import PRICE_TICK
 
 PROVENANCE = ["source", "source_function", "fetched_at"]
 
@@ -19,7 +20,6 @@ def require_unique(df: pl.DataFrame, keys: list[str], table: str) -> pl.DataFram
 
 STOCK_BAR_COLUMNS = ["trade_date", "symbol", "adjust", "open", "high", "low", "close", "volume_shares", "amount_cny",
                      "amplitude_pct", "pct_change", "change", "turnover_pct", *PROVENANCE]
-PRICE_TICK = 0.01
 QFQ_ALLOWANCE_PCT = 0.5
 NEW_LISTING_SESSIONS = 5  # no price limit on a new listing's first sessions (ChiNext/STAR: 5; main board: day 1)
 
@@ -43,7 +43,7 @@ def stock_bar_candidates(raw: pl.DataFrame, names: pl.DataFrame, first_seen: pl.
     rules judge against the source's reference), and a bar whose previous close we hold is not from the
     session before (a suspension, or a day missing or refused: a stale reference would judge several
     sessions' moves as one)."""
-    from etl.calendar import sessions_between
+    from etl.market import sessions_between
     from etl.transforms.universe import price_limit_band
 
     banded = price_limit_band(raw, names.select("symbol", "is_st", "valid_from", "valid_to"))

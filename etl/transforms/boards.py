@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.codes import A_SHARE_CODE
+from etl.market import A_SHARE_CODE
 from etl.quarantine import split
 from etl.transforms.history import intervals
 

@@ -6,14 +6,12 @@ import datetime as dt
 
 import polars as pl
 
-from etl.calendar import is_trading_day, previous_trading_day
+from etl.market import CLOSE, SHANGHAI, is_trading_day, previous_trading_day
 from etl.catalog import SECTOR_TYPES
 from etl.quarantine import split
 from etl.transforms.bars import PROVENANCE
 
 FLOWS = [f"{b}_net_inflow_{u}" for b in ("main", "super_large", "large", "medium", "small") for u in ("cny", "pct")]
-SHANGHAI = "Asia/Shanghai"
-CLOSE = dt.time(15, 0)
 
 
 def session_of(fetched_at: dt.datetime | None, snapshot_date: dt.date) -> dt.date:
@@ -21,7 +19,7 @@ def session_of(fetched_at: dt.datetime | None, snapshot_date: dt.date) -> dt.dat
     trading day, otherwise the previous session (a morning capture describes yesterday)."""
     if fetched_at is None:
         return previous_trading_day(snapshot_date)
-    local = fetched_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    local = fetched_at.astimezone(SHANGHAI)
     day = local.date()
     if is_trading_day(day) and local.time() >= CLOSE:
         return day

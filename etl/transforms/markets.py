@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.calendar import next_trading_day
+from etl.market import next_trading_day
 from etl.transforms.bars import PROVENANCE, require_unique
 
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from etl.market import PRICE_TICK
 from etl.transforms.universe import price_limit_band
 
-PRICE_TICK = 0.01
 
 
 def index_daily(bars: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:

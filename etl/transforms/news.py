@@ -13,11 +13,8 @@ from functools import lru_cache
 
 import polars as pl
 
-from etl.calendar import is_trading_day, next_trading_day
-from etl.codes import CODE_IN_TEXT
+from etl.market import CLOSE, CODE_IN_TEXT, SHANGHAI, TIMEZONE, is_trading_day, next_trading_day
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-CLOSE = dt.time(15, 0)
 CCTV_AIRS = dt.time(19, 0)  # 新闻联播 airs at 19:00 Beijing time
 FIRST_SESSION = dt.date(1990, 12, 19)  # the SSE's first trading day: nothing market-moving is older
 SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)  # code, not text
@@ -98,7 +95,7 @@ def news_rows(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     # An item must carry a time that parses and is plausible: not before the exchange opened, not after the
     # day after its capture (an item "from 2031" would otherwise be timed outside the SSE calendar).
-    captured = pl.col("fetched_at").dt.convert_time_zone("Asia/Shanghai").dt.date()
+    captured = pl.col("fetched_at").dt.convert_time_zone(TIMEZONE).dt.date()
     latest = pl.coalesce(captured, pl.lit(dt.date.today())) + pl.duration(days=1)
     good, bad = split(rows, {
         "missing_title": (pl.col("title") == "", pl.col("url")),

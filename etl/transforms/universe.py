@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.codes import classify
-
-ST_LIMIT_PCT = 5.0  # main-board ST/*ST stocks; ChiNext/STAR/BSE keep their own band
+from etl.market import classify, is_st, limit_pct
 
 
 def stage_universe(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -20,13 +18,8 @@ def stage_universe(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                                                    pl.col("name"))})
     raw, repeated = raw.drop("__order"), repeated.drop("__order")
     exchange, board, band = classify(pl.col("symbol"))
-    is_st = pl.col("name").str.replace_all(r"\s", "").str.to_uppercase().str.contains("ST")
-    out = raw.with_columns(
-        exchange=exchange, listing_board=board, is_st=is_st,
-    ).with_columns(
-        price_limit_pct=pl.when(pl.col("is_st") & (pl.col("listing_board") == "main"))
-        .then(pl.lit(ST_LIMIT_PCT))
-        .otherwise(band),
+    out = raw.with_columns(exchange=exchange, listing_board=board, is_st=is_st(pl.col("name"))).with_columns(
+        price_limit_pct=limit_pct(pl.col("listing_board"), band, pl.col("is_st")),
     )
     return out, repeated  # codes with no known prefix are quarantined by the suite (invalid_code)
 
@@ -36,7 +29,7 @@ def name_history(snapshots: pl.DataFrame) -> pl.DataFrame:
     from etl.transforms.history import intervals
 
     hist = intervals(snapshots.select("symbol", "name", "snapshot_date"), keys=["symbol"], values=["name"])
-    return hist.with_columns(is_st=pl.col("name").str.replace_all(r"\s", "").str.to_uppercase().str.contains("ST")).select(
+    return hist.with_columns(is_st=is_st(pl.col("name"))).select(
         "symbol", "name", "is_st", "valid_from", "valid_to"
     )
 
@@ -54,6 +47,6 @@ def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
         left_on="trade_date", right_on="__from", by="symbol", strategy="backward", check_sortedness=False,
     ).drop("__from")
     return out.with_columns(
-        price_limit_pct=pl.when(pl.col("is_st").fill_null(False) & (board == "main")).then(pl.lit(ST_LIMIT_PCT)).otherwise(band),
+        price_limit_pct=limit_pct(board, band, pl.col("is_st")),
         board_limit_pct=band,
     )

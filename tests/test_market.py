@@ -1,0 +1,94 @@
+import datetime as dt
+
+import pytest
+
+from assets.partitions import trading_days
+from etl.market import closed_weekdays, is_trading_day, next_trading_day, previous_trading_day, sessions_between
+from tests.conftest import d
+
+SPRING_FESTIVAL_CLOSURE = [d("2025-01-28") + dt.timedelta(days=i) for i in range(8)]  # 01-28 .. 02-04
+
+
+def test_2025_has_243_sessions_18_in_january_and_18_in_february():
+    assert len(sessions_between(d("2025-01-01"), d("2025-12-31"))) == 243
+    assert len(sessions_between(d("2025-01-01"), d("2025-01-31"))) == 18
+    assert len(sessions_between(d("2025-02-01"), d("2025-02-28"))) == 18
+
+
+def test_spring_festival_closure_has_no_sessions_and_no_partitions():
+    keys = set(trading_days.get_partition_keys())
+    for day in SPRING_FESTIVAL_CLOSURE:
+        assert not is_trading_day(day)
+        assert day.isoformat() not in keys
+    assert "2025-01-27" in keys and "2025-02-05" in keys
+
+
+def test_the_sessions_either_side_of_the_holiday_are_neighbours():
+    assert next_trading_day(d("2025-01-27")) == d("2025-02-05")
+    assert previous_trading_day(d("2025-02-05")) == d("2025-01-27")
+    assert previous_trading_day(d("2025-02-01")) == d("2025-01-27")  # from inside the closure
+
+
+def test_weekends_are_not_partitions_and_partition_keys_equal_the_calendar():
+    keys = trading_days.get_partition_keys()
+    assert "2025-01-25" not in keys and "2025-01-26" not in keys  # Sat, Sun
+    window = [k for k in keys if "2024-12-02" <= k <= "2025-03-31"]
+    assert window == [x.isoformat() for x in sessions_between(d("2024-12-02"), d("2025-03-31"))]
+
+
+def test_partitions_use_shanghai_time_and_stop_at_the_calendar_end():
+    assert trading_days.timezone == "Asia/Shanghai"
+    assert max(trading_days.get_partition_keys()) <= "2026-12-31"
+
+
+def test_holidays_on_weekdays_are_listed():
+    assert closed_weekdays(d("2025-01-27"), d("2025-02-05")) == [
+        x for x in SPRING_FESTIVAL_CLOSURE if x.weekday() < 5
+    ]
+
+
+def test_dates_outside_the_calendar_are_refused():
+    with pytest.raises(ValueError, match="outside the SSE calendar"):
+        next_trading_day(d("2031-01-01"))
+
+
+@pytest.mark.parametrize("symbol, exchange, board, band", [
+    ("600519", "SSE", "main", 10.0), ("601398", "SSE", "main", 10.0), ("603288", "SSE", "main", 10.0),
+    ("605499", "SSE", "main", 10.0), ("688981", "SSE", "star", 20.0), ("689009", "SSE", "star", 20.0),
+    ("000001", "SZSE", "main", 10.0), ("001979", "SZSE", "main", 10.0), ("002594", "SZSE", "main", 10.0),
+    ("003816", "SZSE", "main", 10.0), ("004001", "SZSE", "main", 10.0), ("300750", "SZSE", "chinext", 20.0),
+    ("301236", "SZSE", "chinext", 20.0), ("302132", "SZSE", "chinext", 20.0), ("920002", "BSE", "bse", 30.0),
+    ("430047", "BSE", "bse", 30.0), ("830799", "BSE", "bse", 30.0), ("871981", "BSE", "bse", 30.0),
+    ("889999", "BSE", "bse", 30.0),
+    # not A-shares: B-shares, funds, seven or five digits, letters
+    ("200002", None, None, None), ("900901", None, None, None), ("510300", None, None, None),
+    ("6005190", None, None, None), ("60051", None, None, None), ("60051a", None, None, None),
+])
+def test_every_code_prefix_has_its_exchange_board_and_band(symbol, exchange, board, band):
+    import polars as pl
+
+    from etl.market import A_SHARE_CODE, classify, exchange_of
+
+    got = pl.select(*(e.alias(n) for e, n in zip(classify(pl.lit(symbol)), ("exchange", "board", "band")))).row(0)
+    assert got == (exchange, board, band)
+    assert exchange_of(symbol) == exchange
+    assert (pl.select(pl.lit(symbol).str.contains(A_SHARE_CODE)).item()) == (exchange is not None)
+
+
+@pytest.mark.parametrize("name, board, band, expected", [
+    ("*ST科新", "main", 10.0, 5.0), ("ST 目药", "main", 10.0, 5.0), ("st华仪", "main", 10.0, 5.0),
+    ("ST 晨鸣", "chinext", 20.0, 20.0), ("*ST左江", "star", 20.0, 20.0), ("贵州茅台", "main", 10.0, 10.0),
+])
+def test_st_names_take_the_st_band_on_main_boards_only(name, board, band, expected):
+    import polars as pl
+
+    from etl.market import is_st, limit_pct
+
+    assert pl.select(limit_pct(pl.lit(board), pl.lit(band), is_st(pl.lit(name)))).item() == expected
+
+
+def test_news_finds_codes_of_every_exchange_but_not_inside_longer_numbers():
+    from etl.market import CODE_IN_TEXT
+
+    text = "600519 涨停，920002 与 002594、300750 跟涨；订单号 16005190 与 200002 不算"
+    assert CODE_IN_TEXT.findall(text) == ["600519", "920002", "002594", "300750"]
