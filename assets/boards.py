@@ -6,7 +6,7 @@ import polars as pl
 from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gated, gx_check, stage_checked
+from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
 from etl.proposals import relation
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
@@ -60,8 +60,10 @@ def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_list')}")
     rows, bad = board_list_rows(raw)
-    return stage_checked(context, wh, "staging.boards", rows, key_columns=["board_type", "board_name", "snapshot_date"],
-                         raw_rows=raw.height, owns=["raw.board_list"], prior_bad=bad, store=boards_from_lists)
+    return stage_checked(context, wh, Candidate(
+        "staging.boards", rows, key_columns=["board_type", "board_name", "snapshot_date"], raw_rows=raw.height,
+        owns=["raw.board_list"], set_aside=bad
+    ), store=lambda good: Stored(boards_from_lists(good)))
 
 
 @dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
@@ -99,17 +101,16 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     known = wh.query("SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily")
     boards = wh.query("SELECT board_code FROM staging.boards")
 
-    def store(good: pl.DataFrame) -> tuple[pl.DataFrame, list]:
+    def store(good: pl.DataFrame) -> Stored:
         history, taken = membership_history(good)
-        return history, [Replace("staging.board_snapshots", taken)]
+        return Stored(history, [Replace("staging.board_snapshots", taken)])
 
     observed = with_reference_checks(observed, known["symbol"], boards["board_code"])
-    return stage_checked(
-        context, wh, "staging.board_membership", observed,
-        key_columns=["board_code", "symbol", "snapshot_date"], raw_rows=raw.height, owns=["raw.board_membership_snapshot"],
-        prior_bad=bad, store=store,
-        partition_column="snapshot_date",
-    )
+    return stage_checked(context, wh, Candidate(
+        "staging.board_membership", observed, key_columns=["board_code", "symbol", "snapshot_date"],
+        raw_rows=raw.height, owns=["raw.board_membership_snapshot"], set_aside=bad,
+        partition_column="snapshot_date"
+    ), store=store)
 
 
 @dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))
@@ -142,6 +143,8 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
     candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
                            "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE, "partition_date")
-    return stage_checked(context, wh, "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"],
-                         raw_rows=raw.height, owns=["raw.board_bars_daily"], days=days, partition_column="partition_date",
-                         facts={"sessions": sessions_spanning(candidate["trade_date"])})
+    return stage_checked(context, wh, Candidate(
+        "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"], raw_rows=raw.height,
+        owns=["raw.board_bars_daily"], days=days, partition_column="partition_date",
+        facts={"sessions": sessions_spanning(candidate["trade_date"])}
+    ))

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, propose, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gated, gx_check, stage_checked
+from assets.validation import Candidate, gated, gx_check, stage_checked
 from etl.proposals import relation
 from etl.market import sessions_spanning
 from etl.catalog import tracking
@@ -52,10 +52,11 @@ def staging_stock_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: W
     """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.stock_fund_flow_rank')}")
-    return stage_checked(context, wh, "staging.stock_fund_flow_rank", stage_stock_ranks(raw),
-                         key_columns=["snapshot_date", "indicator", "symbol"], raw_rows=raw.height,
-                         owns=["raw.stock_fund_flow_rank"],
-                         partition_column="snapshot_date")
+    return stage_checked(context, wh, Candidate(
+        "staging.stock_fund_flow_rank", stage_stock_ranks(raw),
+        key_columns=["snapshot_date", "indicator", "symbol"], raw_rows=raw.height,
+        owns=["raw.stock_fund_flow_rank"], partition_column="snapshot_date"
+    ))
 
 
 @dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
@@ -68,11 +69,11 @@ def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: 
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank')}")
     frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"),
                                     wh.query("SELECT symbol, name FROM staging.stock_universe"))
-    return stage_checked(context, wh, "staging.sector_fund_flow_rank", frame, prior_bad=bad,
-                         key_columns=["snapshot_date", "indicator", "sector_type", "board_name"], raw_rows=raw.height,
-                         owns=["raw.sector_fund_flow_rank"],
-                         partition_column="snapshot_date",
-                         metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
+    return stage_checked(context, wh, Candidate(
+        "staging.sector_fund_flow_rank", frame, set_aside=bad,
+        key_columns=["snapshot_date", "indicator", "sector_type", "board_name"], raw_rows=raw.height,
+        owns=["raw.sector_fund_flow_rank"], partition_column="snapshot_date"
+    ), metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
 
 
 @dg.multi_asset(
@@ -101,9 +102,10 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
     raw = wh.query(f"SELECT * FROM {relation(wh, raw_table)}")
     latest = latest_per_day(raw, keys)
     candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
-    return stage_checked(context, wh, table, candidate, key_columns=keys, raw_rows=raw.height, owns=[raw_table],
-                         superseded=raw.height - latest.height,
-                         facts={"sessions": sessions_spanning(candidate["trade_date"])})
+    return stage_checked(context, wh, Candidate(
+        table, candidate, key_columns=keys, raw_rows=raw.height, owns=[raw_table],
+        superseded=raw.height - latest.height, facts={"sessions": sessions_spanning(candidate["trade_date"])}
+    ))
 
 
 @dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")],

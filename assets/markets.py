@@ -7,7 +7,7 @@ import dagster as dg
 from assets.common import RANGE, describe, ingest, key, load_landed, partition_key_of, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gated, gx_check, stage_checked
+from assets.validation import Candidate, gated, gx_check, stage_checked
 from etl.proposals import relation
 from etl.market import report_deadline, sessions_spanning
 from etl.catalog import tracking
@@ -36,9 +36,11 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
     candidate = stage_csi(raw)
-    return stage_checked(context, wh, "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"],
-                         raw_rows=raw.height, owns=["raw.csi_index_daily"], days=days, partition_column="partition_date",
-                         facts={"sessions": sessions_spanning(candidate["trade_date"])})
+    return stage_checked(context, wh, Candidate(
+        "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"], raw_rows=raw.height,
+        owns=["raw.csi_index_daily"], days=days, partition_column="partition_date",
+        facts={"sessions": sessions_spanning(candidate["trade_date"])}
+    ))
 
 
 @dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
@@ -61,8 +63,10 @@ def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: Warehous
     """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily')}")
-    return stage_checked(context, wh, "staging.us_bars_daily", stage_us(raw), key_columns=["us_trade_date", "symbol"],
-                         raw_rows=raw.height, owns=["raw.us_bars_daily"], metadata={"symbols": raw["symbol"].n_unique()})
+    return stage_checked(context, wh, Candidate(
+        "staging.us_bars_daily", stage_us(raw), key_columns=["us_trade_date", "symbol"], raw_rows=raw.height,
+        owns=["raw.us_bars_daily"]
+    ), metadata={"symbols": raw["symbol"].n_unique()})
 
 
 def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
@@ -101,5 +105,7 @@ def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends')}")
     frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
-    return stage_checked(context, wh, "staging.dividends", frame, key_columns=["symbol", "report_period"],
-                         raw_rows=raw.height, owns=["raw.dividends"], superseded=raw.height - frame.height)
+    return stage_checked(context, wh, Candidate(
+        "staging.dividends", frame, key_columns=["symbol", "report_period"], raw_rows=raw.height,
+        owns=["raw.dividends"], superseded=raw.height - frame.height
+    ))

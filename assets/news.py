@@ -8,7 +8,7 @@ import polars as pl
 from assets.common import RANGE, describe, ingest, key, load_landed, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import gated, gx_check, stage_checked
+from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
 from etl.proposals import relation
 from etl.market import previous_trading_day
 from etl.themes import themes
@@ -93,12 +93,13 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                       duplicates_merged=int(news["duplicates"].sum()))
         scope = {"ids": changed}
         where = "item_id IN (SELECT UNNEST($ids))"
-        return news, [Replace("staging.news_item_themes", theme_rows, where, scope),
-                      Replace("staging.news_item_stocks", stock_rows, where, scope),
-                      *captures_update, Replace("staging.news_captures", captures, "false")]
+        return Stored(news, [Replace("staging.news_item_themes", theme_rows, where, scope),
+                             Replace("staging.news_item_stocks", stock_rows, where, scope),
+                             *captures_update, Replace("staging.news_captures", captures, "false")])
 
-    result = stage_checked(context, wh, "staging.news_items", rows, key_columns=["origin", "__day", "url"],
-                           raw_rows=items.height, owns=["raw.news_cctv", "raw.news_feed"], prior_bad=bad, store=store,
-                           partition_column="__capture", quarantine_scope=items["__capture"].unique().to_list(),
-                           facts={"max_days_to_session": 14})
+    result = stage_checked(context, wh, Candidate(
+        "staging.news_items", rows, key_columns=["origin", "__day", "url"], raw_rows=items.height,
+        owns=["raw.news_cctv", "raw.news_feed"], set_aside=bad, partition_column="__capture",
+        quarantine_scope=items["__capture"].unique().to_list(), facts={"max_days_to_session": 14}
+    ), store=store)
     return dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)

@@ -9,7 +9,7 @@ import polars as pl
 from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from assets.validation import gated, gx_check, stage_checked
+from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
 from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.catalog import INDICES
 from etl.proposals import relation
@@ -35,10 +35,10 @@ def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: Warehou
     frame, repeated = stage_universe(raw)
     stored = wh.query("SELECT count(*) AS n FROM staging.stock_universe")["n"][0]
     boards = frame.group_by("listing_board").len().sort("listing_board")
-    return stage_checked(context, wh, "staging.stock_universe", frame, key_columns=["symbol"], raw_rows=raw.height,
-                         owns=["raw.stock_universe"], prior_bad=repeated,
-                         summarise=lambda passed: size_summary(passed.height, stored),
-                         metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}})
+    return stage_checked(context, wh, Candidate(
+        "staging.stock_universe", frame, key_columns=["symbol"], raw_rows=raw.height, owns=["raw.stock_universe"],
+        set_aside=repeated, summarise=lambda passed: size_summary(passed.height, stored)
+    ), metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}})
 
 
 def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
@@ -68,12 +68,12 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
     same = dict(wh.query("SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
                          "(SELECT UNNEST($d)) GROUP BY 1", {"d": days}).iter_rows())
-    return stage_checked(
-        context, wh, "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"],
-        raw_rows=raw.height, owns=["raw.stock_bars_daily"], days=days, partition_column="partition_date",
+    return stage_checked(context, wh, Candidate(
+        "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"], raw_rows=raw.height,
+        owns=["raw.stock_bars_daily"], days=days, partition_column="partition_date",
         summarise=lambda passed: partition_summary(passed, days, stored, BAND, stored_same=same),
-        facts={"sessions": sessions_spanning(candidate["trade_date"])},
-    )
+        facts={"sessions": sessions_spanning(candidate["trade_date"])}
+    ))
 
 
 @dg.asset(key_prefix="staging", name="index_bars_daily", deps=[dg.AssetKey(["raw", "index_bars_daily"])],
@@ -91,11 +91,11 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
         out = partition_summary(passed, days, [], BAND, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
         return out.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
 
-    return stage_checked(
-        context, wh, "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"],
-        raw_rows=raw.height, owns=["raw.index_bars_daily"], days=days, partition_column="partition_date",
-        summarise=summarise, facts={"sessions": sessions_spanning(candidate["trade_date"])},
-    )
+    return stage_checked(context, wh, Candidate(
+        "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"], raw_rows=raw.height,
+        owns=["raw.index_bars_daily"], days=days, partition_column="partition_date", summarise=summarise,
+        facts={"sessions": sessions_spanning(candidate["trade_date"])}
+    ))
 
 
 def stored_partition_rows(wh, table: str, before) -> list[int]:
@@ -125,6 +125,6 @@ def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: War
     stock derives from the flag in force that day)."""
     wh = warehouse.get()
     raw = wh.query("SELECT symbol, name, snapshot_date FROM raw.stock_universe")
-    return stage_checked(context, wh, "staging.stock_name_history", raw, key_columns=["symbol", "snapshot_date"],
-                         raw_rows=raw.height, store=name_history,
-                         metadata={"snapshots": raw["snapshot_date"].n_unique()})
+    return stage_checked(context, wh, Candidate(
+        "staging.stock_name_history", raw, key_columns=["symbol", "snapshot_date"], raw_rows=raw.height
+    ), store=lambda good: Stored(name_history(good)), metadata={"snapshots": raw["snapshot_date"].n_unique()})

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import dagster as dg
 import polars as pl
@@ -66,143 +66,184 @@ def _figures(row: dict) -> dict:
             for k, v in row.items() if k != "partition"}
 
 
-def stage_checked(
-    context: dg.AssetExecutionContext,
-    wh: Warehouse,
-    table: str,
-    candidate: pl.DataFrame,
-    *,
-    key_columns: Sequence[str],
-    raw_rows: int,
-    owns: Sequence[str] = (),
-    days: Sequence[dt.date] | None = None,
-    partition_column: str | None = None,
-    summarise: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
-    facts: dict | None = None,
-    prior_bad: pl.DataFrame | None = None,
-    also: Sequence[Replace] = (),
-    store: Callable[[pl.DataFrame], Any] | None = None,
-    quarantine_scope: Sequence[str] | None = None,
-    superseded: int = 0,
-    metadata: dict | None = None,
-) -> dg.MaterializeResult:
-    """Judge the candidate rows and write what passed, settling the raw proposals of `owns` with it.
+@dataclass(frozen=True)
+class Stored:
+    """What a whole-table gate writes from the rows that passed, when the table is not one row per candidate
+    (histories, aggregates): the table, and side tables written in the same transaction."""
 
-    Range assets give `days` (and the `partition_column` that names each row's partition): each partition
-    passes or is refused on its own. Others are judged whole. `summarise(rows that passed)` gives one row per
-    partition (column `partition`) for the partition rules; without it, one row with `rows`. `prior_bad`:
-    rows the transform already set aside (with rule and value). `store` builds what is written from the rows
-    that passed when the table is not one row per candidate; it may return (frame, extra replacements).
-    `quarantine_scope`: for a whole-table gate fed only new captures, the partition keys whose quarantine
-    rows are replaced (the rest stay). `superseded`: raw rows that are earlier captures of a key whose latest
-    capture is the candidate (histories re-fetched daily), kept in raw and counted, not staged. The balance
-    raw rows = passed + quarantined + superseded is part of the verdict."""
+    table: pl.DataFrame
+    side: Sequence = ()  # Replace / Sql steps
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What a staging asset hands the gate.
+
+    Range assets give `days` and the `partition_column` naming each row's partition: each partition passes or
+    is refused on its own; others are judged whole. `owns`: the raw tables whose proposals this gate settles.
+    `summarise(rows that passed)` gives one row per partition (column `partition`) for the partition rules;
+    without it, one row with `rows`. `set_aside`: rows the transform already set aside (with rule and value).
+    `superseded`: raw rows that are earlier captures of a key whose latest capture is a candidate row
+    (histories re-fetched daily), kept in raw and counted, not staged. The balance raw rows = passed +
+    quarantined + superseded is part of the verdict. `quarantine_scope`: for a whole-table gate fed only new
+    captures, the partition keys whose quarantine rows are replaced (the others stay)."""
+
+    table: str
+    rows: pl.DataFrame
+    key_columns: Sequence[str]
+    raw_rows: int
+    owns: Sequence[str] = ()
+    days: Sequence[dt.date] | None = None
+    partition_column: str | None = None
+    summarise: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    facts: dict | None = None
+    set_aside: pl.DataFrame | None = None
+    superseded: int = 0
+    quarantine_scope: Sequence[str] | None = None
+
+    @property
+    def scope(self) -> list[str]:
+        return [d.isoformat() for d in self.days] if self.days is not None else [WHOLE]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: pl.DataFrame  # rows that passed the row rules, every partition
+    quarantine: pl.DataFrame  # quality.quarantine rows, every partition
+    refused: dict[str, dict]  # partition key -> {"rules": [...], "figures": {...}}
+    accepted: list[str]  # partition keys that passed (WHOLE for a whole-table candidate)
+    results: list[dict]
+    flagged: dict[str, int]
+    docs_url: str | None
+
+
+def judge(candidate: Candidate, run_id: str) -> Verdict:
+    """Row rules, then partition rules on the rows that passed, then the balance: nothing is written here."""
     from quality.suites import SUITES
     from quality.validate import validate, validate_partitions
 
-    suite = SUITES[table]
-    row_outcome = validate(suite, candidate, facts)
-    indexed = candidate.with_row_index("__row")
+    c = candidate
+    suite = SUITES[c.table]
+    row_outcome = validate(suite, c.rows, c.facts)
+    indexed = c.rows.with_row_index("__row")
     passed = indexed.join(row_outcome.bad_rows.select("__row"), on="__row", how="anti").drop("__row")
     bad = indexed.join(row_outcome.bad_rows, on="__row").drop("__row")
-    summary = summarise(passed) if summarise is not None else pl.DataFrame({"rows": [passed.height]})
-    part_outcome = validate_partitions(suite, summary, facts)
+    summary = c.summarise(passed) if c.summarise is not None else pl.DataFrame({"rows": [passed.height]})
+    part_outcome = validate_partitions(suite, summary, c.facts)
 
     # the verdict per partition: the first partition rule each breaks, with what the rule saw
     refused: dict[str, dict] = {}
     for r, rule in part_outcome.bad_rows.select("__row", "rule").iter_rows():
         row = summary.row(r, named=True)
         refused[_key_text(row["partition"]) if "partition" in row else WHOLE] = {"rules": [rule], "figures": _figures(row)}
-    set_aside = [b for b in (prior_bad, bad) if b is not None and b.height]
+    set_aside = [b for b in (c.set_aside, bad) if b is not None and b.height]
     q = quarantine.rows(pl.concat(set_aside, how="diagonal_relaxed") if set_aside else pl.DataFrame(),
-                        table, list(key_columns), pl.col(partition_column) if partition_column else WHOLE, context.run_id)
-    balanced = raw_rows == passed.height + q.height + superseded
-    scope = [d.isoformat() for d in days] if days is not None else [WHOLE]
-    if not balanced:
-        figures = {"raw_rows": raw_rows, "passed_rows": passed.height, "quarantined_rows": q.height,
-                   "superseded_rows": superseded}
+                        c.table, list(c.key_columns), pl.col(c.partition_column) if c.partition_column else WHOLE, run_id)
+    if c.raw_rows != passed.height + q.height + c.superseded:
+        figures = {"raw_rows": c.raw_rows, "passed_rows": passed.height, "quarantined_rows": q.height,
+                   "superseded_rows": c.superseded}
         refused = {k: {"rules": [*refused.get(k, {}).get("rules", []), "rows_unaccounted_for"],
-                       "figures": {**refused.get(k, {}).get("figures", {}), **figures}} for k in scope}
-    if days is not None and WHOLE in refused:  # a whole-candidate rule refuses every partition of the range
-        refused = {k: refused[WHOLE] for k in scope}
-    accepted = [k for k in scope if k not in refused]
+                       "figures": {**refused.get(k, {}).get("figures", {}), **figures}} for k in c.scope}
+    if c.days is not None and WHOLE in refused:  # a whole-candidate rule refuses every partition of the range
+        refused = {k: refused[WHOLE] for k in c.scope}
+    return Verdict(passed, q, refused, [k for k in c.scope if k not in refused],
+                   row_outcome.results + part_outcome.results, row_outcome.flagged, row_outcome.docs_url)
 
+
+def _stored_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select([c for c in frame.columns if not c.startswith("check_") and c not in VALIDATION_ONLY])
+
+
+def write(wh: Warehouse, candidate: Candidate, verdict: Verdict, run_id: str,
+          store: Callable[[pl.DataFrame], Stored] | None = None) -> tuple[int, list[str]]:
+    """One transaction: what passed replaces staging, its quarantine rows and (settling the proposals of the
+    raw tables the candidate owns) raw; what was refused goes to rejected.* and quality.rejected_partitions.
+    Then live landing files of refused partitions are moved aside. Returns (staging rows, files moved)."""
+    c, v = candidate, verdict
     steps: list = []
     stored = 0
-    if days is not None:
-        ok_days = [d for d in days if d.isoformat() in accepted]
-        keep = pl.col(partition_column).cast(pl.String).is_in(accepted)
-        good = passed.filter(keep)
-        q = q.filter(pl.col("partition_key").is_in(accepted))
-        good = good.select([c for c in good.columns if not c.startswith("check_") and c not in VALIDATION_ONLY])
+    if c.days is not None:
+        ok_days = [d for d in c.days if d.isoformat() in v.accepted]
         if ok_days:
-            steps += [Replace(table, good, "trade_date IN (SELECT UNNEST($dates))", {"dates": ok_days}),
-                      quarantine.replace(table, q, accepted), *also]
+            good = _stored_columns(v.passed.filter(pl.col(c.partition_column).cast(pl.String).is_in(v.accepted)))
+            q = v.quarantine.filter(pl.col("partition_key").is_in(v.accepted))
+            steps += [Replace(c.table, good, "trade_date IN (SELECT UNNEST($dates))", {"dates": ok_days}),
+                      quarantine.replace(c.table, q, v.accepted)]
             stored = good.height
-    elif accepted:
-        good = passed.select([c for c in passed.columns if not c.startswith("check_") and c not in VALIDATION_ONLY])
-        if store is not None:
-            built = store(good)
-            good, extra = built if isinstance(built, tuple) else (built, [])
-            also = [*also, *extra]
-        steps += [Replace(table, good), quarantine.replace(table, q, quarantine_scope), *also]
-        stored = good.height
+    elif v.accepted:
+        built = store(_stored_columns(v.passed)) if store is not None else Stored(_stored_columns(v.passed))
+        steps += [Replace(c.table, built.table), quarantine.replace(c.table, v.quarantine, c.quarantine_scope),
+                  *built.side]
+        stored = built.table.height
 
-    moved_aside = []
-    settled_raw = []
-    for raw_table in owns:
+    moved_aside, settled = [], []
+    for raw_table in c.owns:
         proposal = proposals.pending(wh, raw_table)
         if proposal is None:
             continue
-        judged = scope if days is not None else None
-        settlement = proposals.settle(proposal, judged, accepted if days is not None else (None if accepted else []),
-                                      context.run_id)
+        accepted = v.accepted if c.days is not None else (None if v.accepted else [])
+        settlement = proposals.settle(proposal, c.scope if c.days is not None else None, accepted, run_id)
         steps += settlement.steps
         moved_aside += settlement.rejected_captures
-        settled_raw.append(raw_table)
-    now = dt.datetime.now(dt.timezone.utc)
-    rejections = pl.DataFrame(
-        [{"table_name": table, "partition_key": k, "rules": v["rules"], "figures": json.dumps(v["figures"]),
-          "raw_tables": settled_raw, "landing_files": [], "run_id": context.run_id, "rejected_at": now}
-         for k, v in sorted(refused.items())],
-        schema={"table_name": pl.String, "partition_key": pl.String, "rules": pl.List(pl.String),
-                "figures": pl.String, "raw_tables": pl.List(pl.String), "landing_files": pl.List(pl.String),
-                "run_id": pl.String, "rejected_at": pl.Datetime("us", "UTC")})
-    if rejections.height:
-        steps.append(Replace("quality.rejected_partitions", rejections, "false"))  # append only
+        settled.append(raw_table)
+    if v.refused:
+        now = dt.datetime.now(dt.timezone.utc)
+        steps.append(Replace("quality.rejected_partitions", pl.DataFrame(
+            [{"table_name": c.table, "partition_key": k, "rules": r["rules"], "figures": json.dumps(r["figures"]),
+              "raw_tables": settled, "landing_files": [], "run_id": run_id, "rejected_at": now}
+             for k, r in sorted(v.refused.items())],
+            schema={"table_name": pl.String, "partition_key": pl.String, "rules": pl.List(pl.String),
+                    "figures": pl.String, "raw_tables": pl.List(pl.String), "landing_files": pl.List(pl.String),
+                    "run_id": pl.String, "rejected_at": pl.Datetime("us", "UTC")}), "false"))  # append only
     if steps:
         wh.write(*steps)
+    files = []
     if moved_aside:
-        files = proposals.move_aside(moved_aside, f"refused by the {table} gate in run {context.run_id}")
+        files = proposals.move_aside(moved_aside, f"refused by the {c.table} gate in run {run_id}")
         wh.write(Sql("UPDATE quality.rejected_partitions SET landing_files = $f WHERE run_id = $r AND table_name = $t",
-                     {"f": files, "r": context.run_id, "t": table}))
+                     {"f": files, "r": run_id, "t": c.table}))
+    return stored, files
 
+
+def report(candidate: Candidate, verdict: Verdict, stored: int, metadata: dict | None = None) -> dg.MaterializeResult:
+    """The materialisation and its blocking check, with the rule and figures of every refusal."""
+    c, v = candidate, verdict
     description = None
-    if refused:
-        description = f"{table}: refused " + "; ".join(
-            f"{k}: {', '.join(v['rules'])} ({', '.join(f'{n} {x}' for n, x in v['figures'].items())})"
-            for k, v in sorted(refused.items())[:5]) + (" …" if len(refused) > 5 else "") + (
+    if v.refused:
+        description = f"{c.table}: refused " + "; ".join(
+            f"{k}: {', '.join(r['rules'])} ({', '.join(f'{n} {x}' for n, x in r['figures'].items())})"
+            for k, r in sorted(v.refused.items())[:5]) + (" …" if len(v.refused) > 5 else "") + (
             "; the stored partitions were kept (quality.rejected_partitions, rejected.*)")
-    results = row_outcome.results + part_outcome.results
+    q = v.quarantine
     result = dg.AssetCheckResult(
         check_name=CHECK,
-        passed=not refused,
+        passed=not v.refused,
         severity=dg.AssetCheckSeverity.ERROR,
         description=description,
         metadata={
-            "expectations": row_outcome.summary["expectations"] + part_outcome.summary["expectations"],
-            "failed_expectations": row_outcome.summary["failed"] + part_outcome.summary["failed"],
-            "failed_partition_rules": sorted({r for v in refused.values() for r in v["rules"]}),
-            "rejected_partitions": dg.MetadataValue.json({k: v for k, v in sorted(refused.items())}),
-            "raw_rows": raw_rows, "passed_rows": passed.height, "staging_rows": stored, "quarantined_rows": q.height,
-            "superseded_rows": superseded,
+            "expectations": len(v.results),
+            "failed_expectations": sum(not r["success"] for r in v.results),
+            "failed_partition_rules": sorted({rule for r in v.refused.values() for rule in r["rules"]}),
+            "rejected_partitions": dg.MetadataValue.json({k: r for k, r in sorted(v.refused.items())}),
+            "raw_rows": c.raw_rows, "passed_rows": v.passed.height, "staging_rows": stored, "quarantined_rows": q.height,
+            "superseded_rows": c.superseded,
             "quarantined_by_rule": dict(q.group_by("rule").len().iter_rows()) if q.height else {},
-            "flagged_by_rule": row_outcome.flagged,
-            "results": dg.MetadataValue.md(_results_md(results)),
-            **({"data_docs": dg.MetadataValue.url(row_outcome.docs_url)} if row_outcome.docs_url else {}),
+            "flagged_by_rule": v.flagged,
+            "results": dg.MetadataValue.md(_results_md(v.results)),
+            **({"data_docs": dg.MetadataValue.url(v.docs_url)} if v.docs_url else {}),
         },
     )
     return dg.MaterializeResult(
-        metadata={"rows": stored, "quarantined": q.height, "refused_partitions": sorted(refused), **(metadata or {})},
+        metadata={"rows": stored, "quarantined": q.height, "refused_partitions": sorted(v.refused), **(metadata or {})},
         check_results=[result],
     )
+
+
+def stage_checked(context: dg.AssetExecutionContext, wh: Warehouse, candidate: Candidate,
+                  store: Callable[[pl.DataFrame], Stored] | None = None,
+                  metadata: dict | None = None) -> dg.MaterializeResult:
+    """The gate in three steps: judge (nothing written), write what passed and keep aside what was refused,
+    report."""
+    verdict = judge(candidate, context.run_id)
+    stored, _ = write(wh, candidate, verdict, context.run_id, store)
+    return report(candidate, verdict, stored, metadata)

@@ -249,7 +249,7 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
 
     import dagster as dg
 
-    from assets.validation import stage_checked
+    from assets.validation import Candidate, stage_checked
     from etl.warehouse import Warehouse
 
     wh = Warehouse(tmp_path / "w.duckdb")
@@ -259,10 +259,10 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
                               "source_function": "stock_market_fund_flow", "check_main_flow_gap": [-1.0] * 3},
                              schema_overrides={"trade_date": pl.Date})
     context = dg.build_asset_context()
-    kept = stage_checked(context, wh, "staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
-                         raw_rows=5, superseded=2, facts={"sessions": days})
+    kept = stage_checked(context, wh, Candidate("staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
+                                                raw_rows=5, superseded=2, facts={"sessions": days}))
     assert kept.check_results[0].passed
-    lost = stage_checked(context, wh, "staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
-                         raw_rows=5, superseded=1, facts={"sessions": days})
+    lost = stage_checked(context, wh, Candidate("staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
+                                                raw_rows=5, superseded=1, facts={"sessions": days}))
     assert not lost.check_results[0].passed and "rows_unaccounted_for" in lost.check_results[0].description
     assert table(tmp_path / "w.duckdb", "SELECT count(*) AS n FROM staging.market_fund_flow_daily")["n"][0] == 3
