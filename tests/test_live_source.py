@@ -125,11 +125,26 @@ def test_transport_injects_a_timeout_only_where_none_was_given(monkeypatch):
     assert requests.adapters.HTTPAdapter.send is fake_send  # restored
 
 
-def test_akshare_caches_are_cleared():
-    import akshare  # noqa: F401  the real package: its lru-cached helpers
-    from akshare.stock import stock_info
+def test_akshare_caches_are_cleared(monkeypatch):
+    """A cached helper in an akshare module, filled, is empty after the clear; a cache elsewhere is left alone."""
+    import functools
+    import sys
+    import types
 
-    cached = stock_info.stock_info_sh_name_code if hasattr(stock_info.stock_info_sh_name_code, "cache_info") else None
-    assert clear_akshare_caches() >= 5
-    if cached is not None:
-        assert cached.cache_info().currsize == 0
+    def cached_module(name):
+        module = types.ModuleType(name)
+
+        @functools.lru_cache
+        def universe(market):
+            return [market]
+
+        universe.__module__ = name
+        module.universe = universe
+        monkeypatch.setitem(sys.modules, name, module)
+        universe("sh")
+        return universe
+
+    inside, outside = cached_module("akshare.stock.fake_cached"), cached_module("not_akshare_fake_cached")
+    assert inside.cache_info().currsize == 1
+    assert clear_akshare_caches() >= 1
+    assert inside.cache_info().currsize == 0 and outside.cache_info().currsize == 1

@@ -36,9 +36,20 @@ def test_weekends_are_not_partitions_and_partition_keys_equal_the_calendar():
     assert window == [x.isoformat() for x in sessions_between(d("2024-12-02"), d("2025-03-31"))]
 
 
-def test_partitions_use_shanghai_time_and_stop_at_the_calendar_end():
-    assert trading_days.timezone == "Asia/Shanghai"
-    assert max(trading_days.get_partition_keys()) <= "2026-12-31"
+def test_a_partition_is_a_shanghai_day_and_the_last_one_is_the_calendars_last_session():
+    from zoneinfo import ZoneInfo
+
+    from etl.market import calendar_end
+
+    window = trading_days.time_window_for_partition_key("2025-02-05")
+    assert window.start.astimezone(dt.timezone.utc) == dt.datetime(2025, 2, 4, 16, 0, tzinfo=dt.timezone.utc)
+    assert window.start.tzinfo.key == ZoneInfo("Asia/Shanghai").key
+    # partitions run to today's session (end_offset=1: the 16:30 run asks for it), never past the calendar
+    from etl.market import shanghai_today
+
+    today = min(shanghai_today(), calendar_end())
+    last_session = today if is_trading_day(today) else previous_trading_day(today)
+    assert trading_days.get_partition_keys()[-1] == last_session.isoformat()
 
 
 def test_holidays_on_weekdays_are_listed():

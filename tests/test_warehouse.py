@@ -55,6 +55,9 @@ def test_rows_outside_the_partitions_being_written_are_refused(wh):
 def test_connections_are_closed_after_a_failed_write(wh):
     with pytest.raises(duckdb.ConstraintException):
         wh.replace_partitions("staging.index_bars_daily", index_rows(DAY2, 1.0).with_columns(index_code=pl.lit(None, pl.String)), [DAY2])
-    # another process-level handle with a different configuration only opens if nothing is left open
+    # a handle with another configuration (read-only) opens only if no read-write connection was left open
     con = duckdb.connect(str(wh.path), read_only=True)
-    con.close()
+    try:
+        assert con.execute("SELECT count(*) FROM staging.index_bars_daily").fetchone()[0] == 2
+    finally:
+        con.close()
