@@ -3,10 +3,10 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, propose, writer
+from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, propose, spec, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
+from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from etl.proposals import relation
 from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
@@ -85,13 +85,17 @@ def raw_board_membership_snapshot(
                                                   tracked_boards_not_found=missing))
 
 
-@dg.asset(key_prefix="staging", name="board_membership",
-          # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
-          deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe"),
-                key("staging", "stock_bars_daily")],
-          check_specs=[gx_check("staging.board_membership")], **writer("staging"))
+@dg.multi_asset(
+    specs=[spec("staging", "board_membership").replace_attributes(
+               # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
+               deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe"),
+                     key("staging", "stock_bars_daily")]),
+           spec("staging", "board_snapshots").replace_attributes(
+               deps=[key("raw", "board_membership_snapshot")], skippable=True,
+               description="When each board was captured, with its member count (written with board_membership).")],
+    check_specs=[gx_check("staging.board_membership")], pool="duckdb_writer")
 @gated
-def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list:
     """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;
     staging.board_snapshots lists each board's capture dates. Query members as of a day with
     `SELECT * FROM staging.board_members_as_of(DATE '2025-02-05')`."""
@@ -101,16 +105,20 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     known = wh.query("SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily")
     boards = wh.query("SELECT board_code FROM staging.boards")
 
+    snapshots = {}
+
     def store(good: pl.DataFrame) -> Stored:
         history, taken = membership_history(good)
+        snapshots["board_snapshots"] = taken.height
         return Stored(history, [Replace("staging.board_snapshots", taken)])
 
     observed = with_reference_checks(observed, known["symbol"], boards["board_code"])
-    return stage_checked(context, wh, Candidate(
+    result = stage_checked(context, wh, Candidate(
         "staging.board_membership", observed, key_columns=["board_code", "symbol", "snapshot_date"],
         raw_rows=raw.height, owns=["raw.board_membership_snapshot"], set_aside=bad,
         partition_column="snapshot_date"
     ), store=store)
+    return with_side_tables(result, key("staging", "board_membership"), snapshots)
 
 
 @dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))

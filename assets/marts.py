@@ -58,7 +58,8 @@ def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: War
     key_prefix="marts",
     name="board_daily",
     deps=[dg.AssetKey(["staging", "stock_bars_daily"]), dg.AssetKey(["staging", "board_membership"]),
-          dg.AssetKey(["staging", "boards"]), dg.AssetKey(["staging", "board_bars_daily"])],
+          dg.AssetKey(["staging", "boards"]), dg.AssetKey(["staging", "board_bars_daily"]),
+          dg.AssetKey(["staging", "board_snapshots"])],
     **RANGE,
     **WRITER,
 )
@@ -82,7 +83,7 @@ def _member_bars(wh, days) -> pl.DataFrame:
                     {"dates": days})
 
 
-THEME_INPUTS = [key("staging", name) for name in ("stock_bars_daily", "board_membership", "boards",
+THEME_INPUTS = [key("staging", name) for name in ("stock_bars_daily", "board_membership", "board_snapshots", "boards",
                                                     "stock_name_history", "stock_fund_flow_rank", "stock_fund_flow_daily")]
 
 
@@ -121,7 +122,8 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 
 @dg.asset(key_prefix="marts", name="news_theme_daily",
-          deps=[key("staging", "news_items")], **RANGE, **WRITER)
+          deps=[key("staging", "news_items"), key("staging", "news_item_themes"), key("staging", "news_item_stocks")],
+          **RANGE, **WRITER)
 def marts_news_theme_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per session and news theme: items, share of the session's items, most-named stocks, sample titles."""
     days = partition_dates(context)

@@ -5,10 +5,10 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, key, load_landed, propose, writer
+from assets.common import RANGE, describe, ingest, key, load_landed, propose, spec, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
+from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from etl.proposals import relation
 from etl.market import previous_trading_day
 from etl.themes import themes
@@ -52,11 +52,20 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
     return dg.MaterializeResult(metadata=describe(frame, source, captures=len(landed)))
 
 
-@dg.asset(key_prefix="staging", name="news_items",
-          deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")],
-          check_specs=[gx_check("staging.news_items")], **writer("staging"))
+NEWS_SIDE = {"news_item_themes": "Theme keyword hits per news item (written with news_items).",
+             "news_item_stocks": "Stocks a news item names, by name or code (written with news_items).",
+             "news_captures": "News captures already staged: only new ones are read (written with news_items)."}
+
+
+@dg.multi_asset(
+    specs=[spec("staging", "news_items").replace_attributes(
+               deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")]),
+           *[spec("staging", name).replace_attributes(deps=[key("raw", "news_cctv"), key("raw", "news_feed")],
+                                                       skippable=True, description=text)
+             for name, text in NEWS_SIDE.items()]],
+    check_specs=[gx_check("staging.news_items")], pool="duckdb_writer")
 @gated
-def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
     published_at in UTC and the session it belongs to; staging.news_item_themes and staging.news_item_stocks
     tag it with themes (news_keywords in etl/config/themes.yaml) and the stocks it names. Only captures not
@@ -79,7 +88,7 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         origin=pl.col("__capture").str.split(":").list.first(), capture=pl.col("__capture").str.splitn(":", 2).struct.field("field_1"),
         items=pl.col("items").cast(pl.Int32), keywords=pl.lit(fingerprint), run_id=pl.lit(context.run_id),
         staged_at=pl.lit(dt.datetime.now(dt.timezone.utc)))
-    tagged = {}
+    tagged, side = {}, {}
 
     def store(good: pl.DataFrame):
         news, changed = merge(stored, dedupe(good))
@@ -91,6 +100,8 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         theme_rows, stock_rows = tag(news.filter(pl.col("item_id").is_in(changed)), keywords, universe)
         tagged.update(items_new_or_moved=len(changed), items_read=items.height, retagged=bool(retag),
                       duplicates_merged=int(news["duplicates"].sum()))
+        side.update(news_item_themes=theme_rows.height, news_item_stocks=stock_rows.height,
+                    news_captures=captures.height)
         scope = {"ids": changed}
         where = "item_id IN (SELECT UNNEST($ids))"
         return Stored(news, [Replace("staging.news_item_themes", theme_rows, where, scope),
@@ -102,4 +113,5 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         owns=["raw.news_cctv", "raw.news_feed"], set_aside=bad, partition_column="__capture",
         quarantine_scope=items["__capture"].unique().to_list(), facts={"max_days_to_session": 14}
     ), store=store)
-    return dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)
+    result = dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)
+    return with_side_tables(result, key("staging", "news_items"), side)

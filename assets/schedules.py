@@ -25,9 +25,12 @@ SNAPSHOT_CAPTURES = dg.AssetSelection.assets(
     key("raw", "board_list"), key("raw", "board_membership_snapshot"), key("raw", "stock_fund_flow_rank"),
     key("raw", "sector_fund_flow_rank"))
 SNAPSHOT_TABLES = dg.AssetSelection.assets(
-    key("staging", "boards"), key("staging", "board_membership"), key("staging", "stock_fund_flow_rank"),
+    key("staging", "boards"), key("staging", "board_membership"), key("staging", "board_snapshots"),
+    key("staging", "stock_fund_flow_rank"),
     key("staging", "sector_fund_flow_rank"), key("marts", "fund_flow_board_daily"))
-NEWS_FEED = dg.AssetSelection.assets(key("raw", "news_feed"), key("staging", "news_items"))
+NEWS_FEED = dg.AssetSelection.assets(key("raw", "news_feed"), key("staging", "news_items"),
+                                     *(key("staging", name) for name in ("news_item_themes", "news_item_stocks",
+                                                                          "news_captures")))
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",

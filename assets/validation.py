@@ -34,15 +34,17 @@ def gx_check(table: str) -> dg.AssetCheckSpec:
 
 
 def gated(fn):
-    """A staging asset's result is reported first (materialisation and check, with their metadata); if the
-    gate refused anything, the step then fails with the rule and the figures, so the run's failure message
-    says what happened, not only the UI's check tab. Never retried: the same data would be refused again."""
+    """A staging asset's result is reported first (materialisation and check, with their metadata; a step
+    that also writes side tables returns a list, one result per asset); if the gate refused anything, the
+    step then fails with the rule and the figures, so the run's failure message says what happened, not only
+    the UI's check tab. Never retried: the same data would be refused again."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        result = fn(*args, **kwargs)
-        yield result
-        failed = [c for c in result.check_results or [] if not c.passed]
+        returned = fn(*args, **kwargs)
+        results = returned if isinstance(returned, list) else [returned]
+        yield from results
+        failed = [c for r in results for c in r.check_results or [] if not c.passed]
         if failed:
             raise dg.Failure(description="; ".join(c.description or c.check_name for c in failed),
                              allow_retries=False)
@@ -237,6 +239,16 @@ def report(candidate: Candidate, verdict: Verdict, stored: int, metadata: dict |
         metadata={"rows": stored, "quarantined": q.height, "refused_partitions": sorted(v.refused), **(metadata or {})},
         check_results=[result],
     )
+
+
+def with_side_tables(result: dg.MaterializeResult, main: dg.AssetKey, side: dict[str, int]) -> list:
+    """A gated multi-asset's results: its table (with the check) and, when nothing was refused, each side
+    table it wrote in the same transaction (name -> rows). A refused candidate wrote none of them."""
+    out = [dg.MaterializeResult(asset_key=main, metadata=result.metadata, check_results=result.check_results)]
+    if not result.metadata["refused_partitions"]:
+        out += [dg.MaterializeResult(asset_key=key(main.path[0], name), metadata={"rows": rows})
+                for name, rows in side.items()]
+    return out
 
 
 def stage_checked(context: dg.AssetExecutionContext, wh: Warehouse, candidate: Candidate,

@@ -9,11 +9,7 @@ import dagster as dg
 from assets.definitions import defs
 
 READ = re.compile(r"(?:FROM|JOIN)\s+(raw|staging|marts)\.(\w+)|(?:read_partitions|relation)\((?:wh, )?[\"'](raw|staging|marts)\.(\w+)")
-# tables written by the step of another asset, beside its own table
-SIDE_TABLES = {("staging", "board_snapshots"): ("staging", "board_membership"),
-               ("staging", "news_item_themes"): ("staging", "news_items"),
-               ("staging", "news_item_stocks"): ("staging", "news_items"),
-               ("staging", "news_captures"): ("staging", "news_items")}
+SIDE_TABLES: dict = {}  # tables written by another asset's step that are not assets themselves (none left)
 
 
 def reads(fn) -> set[tuple[str, str]]:

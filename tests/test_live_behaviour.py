@@ -137,7 +137,8 @@ def test_a_refused_live_day_keeps_the_last_good_capture_and_moves_the_new_one_as
     assert sorted(files) == moved
 
 
-NEWS = ["raw/stock_universe", "staging/stock_universe", "raw/news_cctv", "raw/news_feed", "staging/news_items"]
+NEWS = ["raw/stock_universe", "staging/stock_universe", "raw/news_cctv", "raw/news_feed", "staging/news_items",
+        "staging/news_item_themes", "staging/news_item_stocks", "staging/news_captures"]
 
 
 def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp_path, monkeypatch):

@@ -209,3 +209,13 @@ def test_a_publish_killed_mid_way_leaves_nothing_behind_the_next_one(built_wareh
         path.write_bytes(b"half a file")
     publish(built_warehouse, target)
     assert target.exists() and not any(p.exists() for p in stale)
+
+
+def test_every_job_resolves_with_whole_multi_assets():
+    """A job selecting part of a multi-asset (a gated step and its side tables) does not resolve."""
+    from assets.schedules import JOBS
+
+    for job in JOBS:
+        assert defs.resolve_job_def(job.name).name == job.name
+    news = {k.to_user_string() for k in defs.resolve_job_def("news_job").asset_layer.executable_asset_keys}
+    assert {"staging/news_items", "staging/news_item_themes", "staging/news_item_stocks"} <= news
