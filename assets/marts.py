@@ -1,4 +1,4 @@
-"""marts: the BI contract (columns documented in README.md)."""
+"""marts: the BI contract (columns documented in docs/marts.md)."""
 
 
 import dagster as dg

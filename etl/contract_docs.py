@@ -1,4 +1,4 @@
-"""The mart contract as the README documents it: one `marts.<table>` paragraph followed by a table of
+"""The mart contract as docs/marts.md documents it: one `marts.<table>` paragraph followed by a table of
 columns, types and meanings. The tests hold the warehouse to it and the publish step refuses to publish a
 mart that differs from it; the published BI file carries it as `marts.contract`."""
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from etl.settings import PROJECT_ROOT
 
-README = PROJECT_ROOT / "README.md"
+CONTRACT_DOC = PROJECT_ROOT / "docs" / "marts.md"
+BI_DOC = PROJECT_ROOT / "docs" / "bi.md"
 HEADING = re.compile(r"^`(marts\.\w+)` — (.*)$")
 
 
@@ -22,7 +23,7 @@ class Column:
     meaning: str
 
 
-def documented_columns(readme: Path = README) -> dict[str, list[Column]]:
+def documented_columns(readme: Path = CONTRACT_DOC) -> dict[str, list[Column]]:
     """`marts.x` -> its documented columns in order (a row naming 'a, b' documents both)."""
     contracts: dict[str, list[Column]] = {}
     current = None
@@ -44,7 +45,7 @@ def documented_columns(readme: Path = README) -> dict[str, list[Column]]:
     return contracts
 
 
-def table_descriptions(readme: Path = README) -> dict[str, str]:
+def table_descriptions(readme: Path = CONTRACT_DOC) -> dict[str, str]:
     out = {}
     for line in readme.read_text(encoding="utf-8").splitlines():
         heading = HEADING.match(line)

@@ -28,7 +28,8 @@ STORAGE_VERSION = "v1.0.0"
 
 
 class ContractDrift(RuntimeError):
-    """A mart's columns differ from the README's contract: publishing it would break BI users silently."""
+    """A mart's columns differ from the documented contract (docs/marts.md): publishing it would break BI users
+    silently."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _audit_contract(con: duckdb.DuckDBPyConnection, documented: dict) -> None:
     ).fetchall():
         actual.setdefault(f"{schema}.{table}", []).append((column, dtype))
     expected = {t: [(c.name, c.type) for c in cols] for t, cols in documented.items()}
-    problems = [f"{t}: warehouse has {actual.get(t)}, README documents {expected.get(t)}"
+    problems = [f"{t}: warehouse has {actual.get(t)}, docs/marts.md documents {expected.get(t)}"
                 for t in sorted(set(actual) | set(expected)) if actual.get(t) != expected.get(t)]
     if problems:
         raise ContractDrift("marts differ from the documented contract; not publishing. " + "; ".join(problems))

@@ -1,7 +1,7 @@
 """DuckDB I/O: schema from warehouse/sql, partition replacement in one transaction, polars out.
 
 Every write is BEGIN; DELETE the partition; INSERT ... BY NAME; COMMIT, rolled back on any error, with the
-connection closed in `finally` (dagster-duckdb's IO manager does none of these; see README).
+connection closed in `finally` (dagster-duckdb's IO manager does none of these; see docs/architecture.md).
 """
 
 from __future__ import annotations

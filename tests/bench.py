@@ -1,4 +1,4 @@
-"""`make bench`: the performance table in the README.
+"""`make bench`: the performance table in docs/performance.md.
 
 - definitions load time next to a bare `import dagster` (heavy libraries must stay lazy);
 - `make demo` wall time and peak memory (a fresh warehouse, the whole sample in one run);

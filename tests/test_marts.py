@@ -1,5 +1,5 @@
 """The dividend-vs-AI marts and the report on the shipped sample, against answers computed independently
-(plain SQL over staging or the landing files, not the mart code), and the contract the README documents."""
+(plain SQL over staging or the landing files, not the mart code), and the contract docs/marts.md documents."""
 
 import datetime as dt
 import re

@@ -1,5 +1,5 @@
 """Write-audit-publish: BI readers use warehouse/bi/marts.duckdb, never block the pipeline, and see new data
-when they reconnect; the README's example queries run through SQLAlchemy + duckdb_engine (Superset's way)."""
+when they reconnect; the example queries of docs/bi.md run through SQLAlchemy + duckdb_engine (Superset's way)."""
 
 import re
 import shutil
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from etl.contract_docs import README, documented_columns
+from etl.contract_docs import BI_DOC, documented_columns
 from etl.publish import ContractDrift, publish
 from tests.conftest import materialize_range, table
 
@@ -21,7 +21,7 @@ def published(warehouse_path):
 
 
 def readme_examples() -> list[str]:
-    text = README.read_text(encoding="utf-8")
+    text = BI_DOC.read_text(encoding="utf-8")
     block = re.search(r"<!-- bi-examples -->\n```sql\n(.*?)```", text, re.S).group(1)
     return [s.strip() for s in block.split(";") if s.strip()]
 
