@@ -32,7 +32,9 @@ $(DAGSTER_HOME)/dagster.yaml: warehouse/dagster.yaml
 demo: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## materialise every asset over every sample partition
 	.venv/bin/python -m assets.demo
 
-test: .venv/.synced  ## the whole suite, no network
+test: .venv/.synced  ## lint, format check, then the whole suite, no network
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/python -m pytest
 
 dev: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on this code location

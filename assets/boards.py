@@ -3,23 +3,43 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, SnapshotConfig, describe, ingest, key, load_landed, partition_key_of, propose, spec, writer
+from assets.common import (
+    RANGE,
+    SnapshotConfig,
+    describe,
+    ingest,
+    key,
+    load_landed,
+    partition_key_of,
+    propose,
+    spec,
+    writer,
+)
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
-from etl.proposals import relation
-from etl.warehouse import Replace
 from etl.catalog import BOARD_TYPES, tracking
-from etl.sources.base import Board
 from etl.market import sessions_spanning
+from etl.proposals import relation
+from etl.sources.base import Board
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.boards import (
-    board_list_rows, boards_from_lists, membership_history, membership_observations, with_reference_checks,
+    board_list_rows,
+    boards_from_lists,
+    membership_history,
+    membership_observations,
+    with_reference_checks,
 )
+from etl.warehouse import Replace
 
-BOARD_TYPE_OF = {"stock_board_concept_name_em": "concept", "stock_board_industry_name_em": "industry",
-                 "stock_board_concept_cons_em": "concept", "stock_board_industry_cons_em": "industry",
-                 "stock_board_concept_hist_em": "concept", "stock_board_industry_hist_em": "industry"}
+BOARD_TYPE_OF = {
+    "stock_board_concept_name_em": "concept",
+    "stock_board_industry_name_em": "industry",
+    "stock_board_concept_cons_em": "concept",
+    "stock_board_industry_cons_em": "industry",
+    "stock_board_concept_hist_em": "concept",
+    "stock_board_industry_hist_em": "industry",
+}
 
 
 def _board_type(item) -> str:
@@ -42,7 +62,9 @@ def tracked_boards(wh) -> tuple[list[Board], list[str]]:
 
 @dg.asset(key_prefix="raw", name="board_list", **writer("raw"))
 @ingest
-def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+def raw_board_list(
+    config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
     """Concept and industry board lists (stock_board_*_name_em), one snapshot per capture."""
     source = market_source.get()
     landed = source.land_board_lists(config.day())
@@ -52,18 +74,32 @@ def raw_board_list(config: SnapshotConfig, warehouse: WarehouseResource, market_
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
 
 
-@dg.asset(key_prefix="staging", name="boards", deps=[key("raw", "board_list")],
-          check_specs=[gx_check("staging.boards")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="boards",
+    deps=[key("raw", "board_list")],
+    check_specs=[gx_check("staging.boards")],
+    **writer("staging"),
+)
 @gated
 def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per Eastmoney BK code: type, latest name, first and last list it appeared in."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_list')}")
     rows, bad = board_list_rows(raw)
-    return stage_checked(context, wh, Candidate(
-        "staging.boards", rows, key_columns=["board_type", "board_name", "snapshot_date"], raw_rows=raw.height,
-        owns=["raw.board_list"], set_aside=bad
-    ), store=lambda good: Stored(boards_from_lists(good)))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.boards",
+            rows,
+            key_columns=["board_type", "board_name", "snapshot_date"],
+            raw_rows=raw.height,
+            owns=["raw.board_list"],
+            set_aside=bad,
+        ),
+        store=lambda good: Stored(boards_from_lists(good)),
+    )
 
 
 @dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
@@ -77,23 +113,37 @@ def raw_board_membership_snapshot(
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
     landed = source.land_board_membership(boards, config.day())
     if not landed:
-        raise dg.Failure(f"no membership snapshot to load from the {source.name} source for {config.snapshot_date or 'any date'}")
+        raise dg.Failure(
+            f"no membership snapshot to load from the {source.name} source for {config.snapshot_date or 'any date'}"
+        )
     frame = load_landed(source, landed, board_type=_board_type)
     dates = sorted(set(frame["snapshot_date"]))
     propose(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
-    return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates],
-                                                  tracked_boards_not_found=missing))
+    return dg.MaterializeResult(
+        metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates], tracked_boards_not_found=missing)
+    )
 
 
 @dg.multi_asset(
-    specs=[spec("staging", "board_membership").replace_attributes(
-               # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
-               deps=[key("raw", "board_membership_snapshot"), key("staging", "boards"), key("staging", "stock_universe"),
-                     key("staging", "stock_bars_daily")]),
-           spec("staging", "board_snapshots").replace_attributes(
-               deps=[key("raw", "board_membership_snapshot")], skippable=True,
-               description="When each board was captured, with its member count (written with board_membership).")],
-    check_specs=[gx_check("staging.board_membership")], pool="duckdb_writer")
+    specs=[
+        spec("staging", "board_membership").replace_attributes(
+            # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
+            deps=[
+                key("raw", "board_membership_snapshot"),
+                key("staging", "boards"),
+                key("staging", "stock_universe"),
+                key("staging", "stock_bars_daily"),
+            ]
+        ),
+        spec("staging", "board_snapshots").replace_attributes(
+            deps=[key("raw", "board_membership_snapshot")],
+            skippable=True,
+            description="When each board was captured, with its member count (written with board_membership).",
+        ),
+    ],
+    check_specs=[gx_check("staging.board_membership")],
+    pool="duckdb_writer",
+)
 @gated
 def staging_board_membership(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list:
     """Membership as validity intervals (board_code, symbol, valid_from, valid_to) built from every snapshot;
@@ -102,7 +152,9 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_membership_snapshot')}")
     observed, bad = membership_observations(raw)
-    known = wh.query("SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily")
+    known = wh.query(
+        "SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily"
+    )
     boards = wh.query("SELECT board_code FROM staging.boards")
 
     snapshots = {}
@@ -113,11 +165,20 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
         return Stored(history, [Replace("staging.board_snapshots", taken)])
 
     observed = with_reference_checks(observed, known["symbol"], boards["board_code"])
-    result = stage_checked(context, wh, Candidate(
-        "staging.board_membership", observed, key_columns=["board_code", "symbol", "snapshot_date"],
-        raw_rows=raw.height, owns=["raw.board_membership_snapshot"], set_aside=bad,
-        partition_column="snapshot_date"
-    ), store=store)
+    result = stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.board_membership",
+            observed,
+            key_columns=["board_code", "symbol", "snapshot_date"],
+            raw_rows=raw.height,
+            owns=["raw.board_membership_snapshot"],
+            set_aside=bad,
+            partition_column="snapshot_date",
+        ),
+        store=store,
+    )
     return with_side_tables(result, key("staging", "board_membership"), snapshots)
 
 
@@ -137,22 +198,51 @@ def raw_board_bars_daily(
     if frame.height:
         propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", days)
     note = "" if landed else f"the {source.name} source has no board bars; nothing written"
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), note=note,
-                                                  tracked_boards_not_found=missing))
+    return dg.MaterializeResult(
+        metadata=describe(frame, source, partitions=len(days), note=note, tracked_boards_not_found=missing)
+    )
 
 
-@dg.asset(key_prefix="staging", name="board_bars_daily", deps=[key("raw", "board_bars_daily")],
-          check_specs=[gx_check("staging.board_bars_daily")], **RANGE, **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="board_bars_daily",
+    deps=[key("raw", "board_bars_daily")],
+    check_specs=[gx_check("staging.board_bars_daily")],
+    **RANGE,
+    **writer("staging"),
+)
 @gated
 def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
-    candidate = raw.select("trade_date", "board_code", "board_type", "open", "high", "low", "close", "pct_change",
-                           "volume_shares", "amount_cny", "turnover_pct", *PROVENANCE, "partition_date")
-    return stage_checked(context, wh, Candidate(
-        "staging.board_bars_daily", candidate, key_columns=["trade_date", "board_code"], raw_rows=raw.height,
-        owns=["raw.board_bars_daily"], days=days, partition_column="partition_date",
-        facts={"sessions": sessions_spanning(candidate["trade_date"])}
-    ))
+    candidate = raw.select(
+        "trade_date",
+        "board_code",
+        "board_type",
+        "open",
+        "high",
+        "low",
+        "close",
+        "pct_change",
+        "volume_shares",
+        "amount_cny",
+        "turnover_pct",
+        *PROVENANCE,
+        "partition_date",
+    )
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.board_bars_daily",
+            candidate,
+            key_columns=["trade_date", "board_code"],
+            raw_rows=raw.height,
+            owns=["raw.board_bars_daily"],
+            days=days,
+            partition_column="partition_date",
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+    )

@@ -40,7 +40,8 @@ def ingest(fn):
     def deterministic(exc: Exception, kwargs: dict) -> bool:
         source = kwargs.get("market_source")
         return isinstance(exc, (ContractError, SchemaDriftError, SnapshotRefused)) or (
-            source is not None and source.kind != "akshare")
+            source is not None and source.kind != "akshare"
+        )
 
     @contextlib.contextmanager
     def failing_fast(kwargs: dict):
@@ -52,15 +53,18 @@ def ingest(fn):
             raise
 
     if inspect.isgeneratorfunction(fn):
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with failing_fast(kwargs):
                 yield from fn(*args, **kwargs)
     else:
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with failing_fast(kwargs):
                 return fn(*args, **kwargs)
+
     return wrapper
 
 
@@ -73,29 +77,47 @@ def spec(layer: str, name: str) -> dg.AssetSpec:
     return dg.AssetSpec(key(layer, name), group_name=layer, kinds={"duckdb", "polars"})
 
 
-def load_landed(source: Source, landed: list[LandedPartition], contract_name: str | None = None, **extra) -> pl.DataFrame:
+def load_landed(
+    source: Source, landed: list[LandedPartition], contract_name: str | None = None, **extra
+) -> pl.DataFrame:
     """Landing files -> one frame with the function's contract applied and provenance columns added.
     `extra` values may be constants or callables of the landed partition."""
     frames = []
     for item in landed:
         columns = {k: (v(item) if callable(v) else v) for k, v in extra.items()}
-        frames.append(apply_contract(
-            source.read(item), contract_for(contract_name or item.function),
-            {**columns, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
-        ))
+        frames.append(
+            apply_contract(
+                source.read(item),
+                contract_for(contract_name or item.function),
+                {**columns, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
+            )
+        )
     if not frames:
         return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def propose(wh, table: str, frame: pl.DataFrame, source: Source, landed: list[LandedPartition],
-            scope_column: str | None = None, scope=None) -> int:
+def propose(
+    wh,
+    table: str,
+    frame: pl.DataFrame,
+    source: Source,
+    landed: list[LandedPartition],
+    scope_column: str | None = None,
+    scope=None,
+) -> int:
     """A raw step's rows wait as the candidate for `table` until its staging gate judges them
     (etl/proposals.py): nothing stored changes here."""
     from etl.proposals import propose as make
 
-    return make(wh, table, frame, scope_column=scope_column, scope=scope,
-                captures=[(source.landing.root, item.capture) for item in landed])
+    return make(
+        wh,
+        table,
+        frame,
+        scope_column=scope_column,
+        scope=scope,
+        captures=[(source.landing.root, item.capture) for item in landed],
+    )
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import analysis, boards, flows, markets, marts, news, publish, quality_docs, raw, report, staging
+from assets.resources import MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
-from assets.resources import MarketSourceResource, WarehouseResource
 
 all_assets = [
-    *dg.load_assets_from_modules([raw, staging, boards, flows, markets, news, marts, analysis, report, publish,
-                                  quality_docs]),
+    *dg.load_assets_from_modules(
+        [raw, staging, boards, flows, markets, news, marts, analysis, report, publish, quality_docs]
+    ),
     *publish.AUDITS,  # blocking audits of the marts: publish waits for them
 ]
 

@@ -36,8 +36,10 @@ def checked_range(first: str, last: str) -> tuple[str, str]:
         except ValueError:
             raise SystemExit(f"{flag} {text!r}: not a date (YYYY-MM-DD)") from None
         if not is_trading_day(day):
-            raise SystemExit(f"{flag} {day} is not an SSE trading day (the exchange was closed); the sessions around "
-                             f"it are {previous_trading_day(day)} and {next_trading_day(day)}")
+            raise SystemExit(
+                f"{flag} {day} is not an SSE trading day (the exchange was closed); the sessions around "
+                f"it are {previous_trading_day(day)} and {next_trading_day(day)}"
+            )
         days.append(day)
     if days[0] > days[1]:
         raise SystemExit(f"--first {days[0]} is after --last {days[1]}: the range is reversed")
@@ -102,8 +104,10 @@ def main() -> None:
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
     bi = settings.warehouse_path.parent / "bi" / "marts.duckdb"
     print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {bi}")
-    print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
-          ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\"")
+    print(
+        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
+        ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\""
+    )
     print(f"(finished {dt.datetime.now():%Y-%m-%d %H:%M:%S})")
     print()
     print(f"Report (open in a browser):  {settings.warehouse_path.parent / 'reports' / 'dividend_vs_ai.html'}")

@@ -5,16 +5,26 @@ import dagster as dg
 from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, propose, spec, writer
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import Candidate, gated, gx_check, stage_checked
-from etl.proposals import relation
-from etl.market import sessions_spanning
 from etl.catalog import tracking
+from etl.market import sessions_spanning
+from etl.proposals import relation
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.fund_flows import (
-    FLOWS, latest_per_day, main_flow_gap, stage_sector_ranks, stage_stock_ranks,
+    FLOWS,
+    latest_per_day,
+    main_flow_gap,
+    stage_sector_ranks,
+    stage_stock_ranks,
 )
 
-RANKS = {"stock_individual_fund_flow_rank": "raw.stock_fund_flow_rank", "stock_sector_fund_flow_rank": "raw.sector_fund_flow_rank"}
-HISTORIES = {"stock_individual_fund_flow": "raw.stock_fund_flow_daily", "stock_market_fund_flow": "raw.market_fund_flow_daily"}
+RANKS = {
+    "stock_individual_fund_flow_rank": "raw.stock_fund_flow_rank",
+    "stock_sector_fund_flow_rank": "raw.sector_fund_flow_rank",
+}
+HISTORIES = {
+    "stock_individual_fund_flow": "raw.stock_fund_flow_daily",
+    "stock_market_fund_flow": "raw.market_fund_flow_daily",
+}
 
 
 def _load_by_function(source, landed, tables, wh, date_column) -> dict:
@@ -40,40 +50,73 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
     source = market_source.get()
     wh = warehouse.get()
     counts = _load_by_function(source, source.land_fund_flow_ranks(config.day()), RANKS, wh, "snapshot_date")
-    for function, table in RANKS.items():
-        yield dg.MaterializeResult(asset_key=key("raw", table.split(".")[1]),
-                                   metadata={"rows": counts[table], "source": source.name})
+    for table in RANKS.values():
+        yield dg.MaterializeResult(
+            asset_key=key("raw", table.split(".")[1]), metadata={"rows": counts[table], "source": source.name}
+        )
 
 
-@dg.asset(key_prefix="staging", name="stock_fund_flow_rank", deps=[key("raw", "stock_fund_flow_rank")],
-          check_specs=[gx_check("staging.stock_fund_flow_rank")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="stock_fund_flow_rank",
+    deps=[key("raw", "stock_fund_flow_rank")],
+    check_specs=[gx_check("staging.stock_fund_flow_rank")],
+    **writer("staging"),
+)
 @gated
-def staging_stock_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_stock_fund_flow_rank(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.stock_fund_flow_rank')}")
-    return stage_checked(context, wh, Candidate(
-        "staging.stock_fund_flow_rank", stage_stock_ranks(raw),
-        key_columns=["snapshot_date", "indicator", "symbol"], raw_rows=raw.height,
-        owns=["raw.stock_fund_flow_rank"], partition_column="snapshot_date"
-    ))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.stock_fund_flow_rank",
+            stage_stock_ranks(raw),
+            key_columns=["snapshot_date", "indicator", "symbol"],
+            raw_rows=raw.height,
+            owns=["raw.stock_fund_flow_rank"],
+            partition_column="snapshot_date",
+        ),
+    )
 
 
-@dg.asset(key_prefix="staging", name="sector_fund_flow_rank",
-          deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards"), key("staging", "stock_universe")],
-          check_specs=[gx_check("staging.sector_fund_flow_rank")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="sector_fund_flow_rank",
+    deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards"), key("staging", "stock_universe")],
+    check_specs=[gx_check("staging.sector_fund_flow_rank")],
+    **writer("staging"),
+)
 @gated
-def staging_sector_fund_flow_rank(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_sector_fund_flow_rank(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank')}")
-    frame, bad = stage_sector_ranks(raw, wh.query("SELECT board_code, board_name FROM staging.boards"),
-                                    wh.query("SELECT symbol, name FROM staging.stock_universe"))
-    return stage_checked(context, wh, Candidate(
-        "staging.sector_fund_flow_rank", frame, set_aside=bad,
-        key_columns=["snapshot_date", "indicator", "sector_type", "board_name"], raw_rows=raw.height,
-        owns=["raw.sector_fund_flow_rank"], partition_column="snapshot_date"
-    ), metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())})
+    frame, bad = stage_sector_ranks(
+        raw,
+        wh.query("SELECT board_code, board_name FROM staging.boards"),
+        wh.query("SELECT symbol, name FROM staging.stock_universe"),
+    )
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.sector_fund_flow_rank",
+            frame,
+            set_aside=bad,
+            key_columns=["snapshot_date", "indicator", "sector_type", "board_name"],
+            raw_rows=raw.height,
+            owns=["raw.sector_fund_flow_rank"],
+            partition_column="snapshot_date",
+        ),
+        metadata={"by_sector_type": dict(frame.group_by("sector_type").len().iter_rows())},
+    )
 
 
 @dg.multi_asset(
@@ -88,10 +131,13 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
     Live only: the recorded sample has none."""
     source = market_source.get()
     wh = warehouse.get()
-    counts = _load_by_function(source, source.land_flow_history(tracking().fund_flow_symbols), HISTORIES, wh, "trade_date")
-    for function, table in HISTORIES.items():
-        yield dg.MaterializeResult(asset_key=key("raw", table.split(".")[1]),
-                                   metadata={"rows": counts[table], "source": source.name})
+    counts = _load_by_function(
+        source, source.land_flow_history(tracking().fund_flow_symbols), HISTORIES, wh, "trade_date"
+    )
+    for table in HISTORIES.values():
+        yield dg.MaterializeResult(
+            asset_key=key("raw", table.split(".")[1]), metadata={"rows": counts[table], "source": source.name}
+        )
 
 
 def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list[str], columns: list[str]):
@@ -102,25 +148,58 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
     raw = wh.query(f"SELECT * FROM {relation(wh, raw_table)}")
     latest = latest_per_day(raw, keys)
     candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
-    return stage_checked(context, wh, Candidate(
-        table, candidate, key_columns=keys, raw_rows=raw.height, owns=[raw_table],
-        superseded=raw.height - latest.height, facts={"sessions": sessions_spanning(candidate["trade_date"])}
-    ))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            table,
+            candidate,
+            key_columns=keys,
+            raw_rows=raw.height,
+            owns=[raw_table],
+            superseded=raw.height - latest.height,
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+    )
 
 
-@dg.asset(key_prefix="staging", name="stock_fund_flow_daily", deps=[key("raw", "stock_fund_flow_daily")],
-          check_specs=[gx_check("staging.stock_fund_flow_daily")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="stock_fund_flow_daily",
+    deps=[key("raw", "stock_fund_flow_daily")],
+    check_specs=[gx_check("staging.stock_fund_flow_daily")],
+    **writer("staging"),
+)
 @gated
-def staging_stock_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_stock_fund_flow_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One row per stock and session: the latest capture of each day wins."""
-    return _stage_history(context, warehouse, "staging.stock_fund_flow_daily", ["trade_date", "symbol"],
-                          ["trade_date", "symbol", "close", "pct_change"])
+    return _stage_history(
+        context,
+        warehouse,
+        "staging.stock_fund_flow_daily",
+        ["trade_date", "symbol"],
+        ["trade_date", "symbol", "close", "pct_change"],
+    )
 
 
-@dg.asset(key_prefix="staging", name="market_fund_flow_daily", deps=[key("raw", "market_fund_flow_daily")],
-          check_specs=[gx_check("staging.market_fund_flow_daily")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="market_fund_flow_daily",
+    deps=[key("raw", "market_fund_flow_daily")],
+    check_specs=[gx_check("staging.market_fund_flow_daily")],
+    **writer("staging"),
+)
 @gated
-def staging_market_fund_flow_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_market_fund_flow_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins."""
-    return _stage_history(context, warehouse, "staging.market_fund_flow_daily", ["trade_date"],
-                          ["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"])
+    return _stage_history(
+        context,
+        warehouse,
+        "staging.market_fund_flow_daily",
+        ["trade_date"],
+        ["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"],
+    )

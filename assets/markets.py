@@ -8,16 +8,17 @@ from assets.common import RANGE, describe, ingest, key, load_landed, partition_k
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import Candidate, gated, gx_check, stage_checked
-from etl.proposals import relation
-from etl.market import report_deadline, sessions_spanning
 from etl.catalog import tracking
+from etl.market import report_deadline, sessions_spanning
+from etl.proposals import relation
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
 
 @dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **writer("raw"))
 @ingest
-def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                        market_source: MarketSourceResource) -> dg.MaterializeResult:
+def raw_csi_index_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
     days = partition_dates(context)
     source = market_source.get()
@@ -27,8 +28,14 @@ def raw_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseR
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
-@dg.asset(key_prefix="staging", name="csi_index_daily", deps=[key("raw", "csi_index_daily")],
-          check_specs=[gx_check("staging.csi_index_daily")], **RANGE, **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="csi_index_daily",
+    deps=[key("raw", "csi_index_daily")],
+    check_specs=[gx_check("staging.csi_index_daily")],
+    **RANGE,
+    **writer("staging"),
+)
 @gated
 def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
@@ -36,11 +43,20 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
     candidate = stage_csi(raw)
-    return stage_checked(context, wh, Candidate(
-        "staging.csi_index_daily", candidate, key_columns=["trade_date", "index_code"], raw_rows=raw.height,
-        owns=["raw.csi_index_daily"], days=days, partition_column="partition_date",
-        facts={"sessions": sessions_spanning(candidate["trade_date"])}
-    ))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.csi_index_daily",
+            candidate,
+            key_columns=["trade_date", "index_code"],
+            raw_rows=raw.height,
+            owns=["raw.csi_index_daily"],
+            days=days,
+            partition_column="partition_date",
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+    )
 
 
 @dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
@@ -56,17 +72,30 @@ def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceR
     return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
 
 
-@dg.asset(key_prefix="staging", name="us_bars_daily", deps=[key("raw", "us_bars_daily")],
-          check_specs=[gx_check("staging.us_bars_daily")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="us_bars_daily",
+    deps=[key("raw", "us_bars_daily")],
+    check_specs=[gx_check("staging.us_bars_daily")],
+    **writer("staging"),
+)
 @gated
 def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily')}")
-    return stage_checked(context, wh, Candidate(
-        "staging.us_bars_daily", stage_us(raw), key_columns=["us_trade_date", "symbol"], raw_rows=raw.height,
-        owns=["raw.us_bars_daily"]
-    ), metadata={"symbols": raw["symbol"].n_unique()})
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.us_bars_daily",
+            stage_us(raw),
+            key_columns=["us_trade_date", "symbol"],
+            raw_rows=raw.height,
+            owns=["raw.us_bars_daily"],
+        ),
+        metadata={"symbols": raw["symbol"].n_unique()},
+    )
 
 
 def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
@@ -91,13 +120,27 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     landed = source.land_dividends(periods)
     frame = load_landed(source, landed)
     if frame.height:
-        propose(warehouse.get(), "raw.dividends", frame, source, landed, "report_period", sorted(set(frame["report_period"])))
-    return dg.MaterializeResult(metadata=describe(frame, source, report_periods=periods,
-                                                  skipped_periods=getattr(source, "skipped_periods", {})))
+        propose(
+            warehouse.get(),
+            "raw.dividends",
+            frame,
+            source,
+            landed,
+            "report_period",
+            sorted(set(frame["report_period"])),
+        )
+    return dg.MaterializeResult(
+        metadata=describe(frame, source, report_periods=periods, skipped_periods=getattr(source, "skipped_periods", {}))
+    )
 
 
-@dg.asset(key_prefix="staging", name="dividends", deps=[key("raw", "dividends")],
-          check_specs=[gx_check("staging.dividends")], **writer("staging"))
+@dg.asset(
+    key_prefix="staging",
+    name="dividends",
+    deps=[key("raw", "dividends")],
+    check_specs=[gx_check("staging.dividends")],
+    **writer("staging"),
+)
 @gated
 def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock and report period: cash dividend per share (CNY), ex/record dates, yield (fraction).
@@ -105,7 +148,15 @@ def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends')}")
     frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
-    return stage_checked(context, wh, Candidate(
-        "staging.dividends", frame, key_columns=["symbol", "report_period"], raw_rows=raw.height,
-        owns=["raw.dividends"], superseded=raw.height - frame.height
-    ))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.dividends",
+            frame,
+            key_columns=["symbol", "report_period"],
+            raw_rows=raw.height,
+            owns=["raw.dividends"],
+            superseded=raw.height - frame.height,
+        ),
+    )

@@ -9,8 +9,8 @@ from assets.common import RANGE, describe, ingest, key, load_landed, propose, sp
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
-from etl.proposals import relation
 from etl.market import previous_trading_day
+from etl.proposals import relation
 from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, keywords_fingerprint, merge, news_rows, tag
 from etl.warehouse import Replace, Sql
@@ -25,8 +25,9 @@ def broadcast_dates(day: dt.date) -> list[dt.date]:
 
 @dg.asset(key_prefix="raw", name="news_cctv", **RANGE, **writer("raw"))
 @ingest
-def raw_news_cctv(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                  market_source: MarketSourceResource) -> dg.MaterializeResult:
+def raw_news_cctv(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
     """CCTV evening news (news_cctv, backfillable by date), partitioned by the session each broadcast
     belongs to."""
     days = partition_dates(context)
@@ -52,18 +53,28 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
     return dg.MaterializeResult(metadata=describe(frame, source, captures=len(landed)))
 
 
-NEWS_SIDE = {"news_item_themes": "Theme keyword hits per news item (written with news_items).",
-             "news_item_stocks": "Stocks a news item names, by name or code (written with news_items).",
-             "news_captures": "News captures already staged: only new ones are read (written with news_items)."}
+NEWS_SIDE = {
+    "news_item_themes": "Theme keyword hits per news item (written with news_items).",
+    "news_item_stocks": "Stocks a news item names, by name or code (written with news_items).",
+    "news_captures": "News captures already staged: only new ones are read (written with news_items).",
+}
 
 
 @dg.multi_asset(
-    specs=[spec("staging", "news_items").replace_attributes(
-               deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")]),
-           *[spec("staging", name).replace_attributes(deps=[key("raw", "news_cctv"), key("raw", "news_feed")],
-                                                       skippable=True, description=text)
-             for name, text in NEWS_SIDE.items()]],
-    check_specs=[gx_check("staging.news_items")], pool="duckdb_writer")
+    specs=[
+        spec("staging", "news_items").replace_attributes(
+            deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")]
+        ),
+        *[
+            spec("staging", name).replace_attributes(
+                deps=[key("raw", "news_cctv"), key("raw", "news_feed")], skippable=True, description=text
+            )
+            for name, text in NEWS_SIDE.items()
+        ],
+    ],
+    check_specs=[gx_check("staging.news_items")],
+    pool="duckdb_writer",
+)
 @gated
 def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list:
     """One row per distinct news content (normalised: markup stripped, Simplified, full-width folded),
@@ -75,19 +86,33 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     keywords = themes().news_keywords()
     fingerprint = keywords_fingerprint(keywords)
     staged = "SELECT capture FROM staging.news_captures WHERE origin = '{}'"
-    cctv = wh.query(f"SELECT * FROM {relation(wh, 'raw.news_cctv')} WHERE CAST(broadcast_date AS VARCHAR) "
-                    f"NOT IN ({staged.format('news_cctv')})")
-    feed = wh.query(f"SELECT * FROM {relation(wh, 'raw.news_feed')} WHERE capture NOT IN "
-                    f"({staged.format('stock_info_global_em')})")
+    cctv = wh.query(
+        f"SELECT * FROM {relation(wh, 'raw.news_cctv')} WHERE CAST(broadcast_date AS VARCHAR) "
+        f"NOT IN ({staged.format('news_cctv')})"
+    )
+    feed = wh.query(
+        f"SELECT * FROM {relation(wh, 'raw.news_feed')} WHERE capture NOT IN ({staged.format('stock_info_global_em')})"
+    )
     items = pl.concat([items_from_cctv(cctv), items_from_feed(feed)], how="vertical_relaxed")
     rows, bad = news_rows(items)
     universe = wh.query("SELECT symbol, name FROM staging.stock_universe")
     stored = wh.query("SELECT * FROM staging.news_items")
-    retag = fingerprint not in set(wh.query("SELECT DISTINCT keywords FROM staging.news_captures")["keywords"]) and stored.height
-    captures = items.group_by("__capture").agg(items=pl.len()).select(
-        origin=pl.col("__capture").str.split(":").list.first(), capture=pl.col("__capture").str.splitn(":", 2).struct.field("field_1"),
-        items=pl.col("items").cast(pl.Int32), keywords=pl.lit(fingerprint), run_id=pl.lit(context.run_id),
-        staged_at=pl.lit(dt.datetime.now(dt.timezone.utc)))
+    retag = (
+        fingerprint not in set(wh.query("SELECT DISTINCT keywords FROM staging.news_captures")["keywords"])
+        and stored.height
+    )
+    captures = (
+        items.group_by("__capture")
+        .agg(items=pl.len())
+        .select(
+            origin=pl.col("__capture").str.split(":").list.first(),
+            capture=pl.col("__capture").str.splitn(":", 2).struct.field("field_1"),
+            items=pl.col("items").cast(pl.Int32),
+            keywords=pl.lit(fingerprint),
+            run_id=pl.lit(context.run_id),
+            staged_at=pl.lit(dt.datetime.now(dt.UTC)),
+        )
+    )
     tagged, side = {}, {}
 
     def store(good: pl.DataFrame):
@@ -98,20 +123,42 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         else:
             captures_update = []
         theme_rows, stock_rows = tag(news.filter(pl.col("item_id").is_in(changed)), keywords, universe)
-        tagged.update(items_new_or_moved=len(changed), items_read=items.height, retagged=bool(retag),
-                      duplicates_merged=int(news["duplicates"].sum()))
-        side.update(news_item_themes=theme_rows.height, news_item_stocks=stock_rows.height,
-                    news_captures=captures.height)
+        tagged.update(
+            items_new_or_moved=len(changed),
+            items_read=items.height,
+            retagged=bool(retag),
+            duplicates_merged=int(news["duplicates"].sum()),
+        )
+        side.update(
+            news_item_themes=theme_rows.height, news_item_stocks=stock_rows.height, news_captures=captures.height
+        )
         scope = {"ids": changed}
         where = "item_id IN (SELECT UNNEST($ids))"
-        return Stored(news, [Replace("staging.news_item_themes", theme_rows, where, scope),
-                             Replace("staging.news_item_stocks", stock_rows, where, scope),
-                             *captures_update, Replace("staging.news_captures", captures, "false")])
+        return Stored(
+            news,
+            [
+                Replace("staging.news_item_themes", theme_rows, where, scope),
+                Replace("staging.news_item_stocks", stock_rows, where, scope),
+                *captures_update,
+                Replace("staging.news_captures", captures, "false"),
+            ],
+        )
 
-    result = stage_checked(context, wh, Candidate(
-        "staging.news_items", rows, key_columns=["origin", "__day", "url"], raw_rows=items.height,
-        owns=["raw.news_cctv", "raw.news_feed"], set_aside=bad, partition_column="__capture",
-        quarantine_scope=items["__capture"].unique().to_list(), facts={"max_days_to_session": 14}
-    ), store=store)
+    result = stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.news_items",
+            rows,
+            key_columns=["origin", "__day", "url"],
+            raw_rows=items.height,
+            owns=["raw.news_cctv", "raw.news_feed"],
+            set_aside=bad,
+            partition_column="__capture",
+            quarantine_scope=items["__capture"].unique().to_list(),
+            facts={"max_days_to_session": 14},
+        ),
+        store=store,
+    )
     result = dg.MaterializeResult(metadata={**result.metadata, **tagged}, check_results=result.check_results)
     return with_side_tables(result, key("staging", "news_items"), side)

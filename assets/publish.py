@@ -13,7 +13,13 @@ from etl.publish import publish
 from etl.themes import themes
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
-WHOLE_MARTS = ["dividend_vs_ai_daily", "event_window", "fund_flow_board_daily", "news_theme_daily", "cross_market_daily"]
+WHOLE_MARTS = [
+    "dividend_vs_ai_daily",
+    "event_window",
+    "fund_flow_board_daily",
+    "news_theme_daily",
+    "cross_market_daily",
+]
 
 
 def _session_coverage(mart: str) -> dg.AssetChecksDefinition:
@@ -24,9 +30,15 @@ def _session_coverage(mart: str) -> dg.AssetChecksDefinition:
         days = set(warehouse.get().query(f"SELECT DISTINCT trade_date FROM marts.{mart}")["trade_date"].to_list())
         sessions = set(sessions_between(min(days), max(days))) if days else set()
         missing, closed = sorted(sessions - days), sorted(days - sessions)
-        return dg.AssetCheckResult(passed=bool(days) and not missing and not closed, metadata={
-            "sessions": len(days), "sessions_missing": [str(d) for d in missing[:20]],
-            "closed_days": [str(d) for d in closed[:20]]})
+        return dg.AssetCheckResult(
+            passed=bool(days) and not missing and not closed,
+            metadata={
+                "sessions": len(days),
+                "sessions_missing": [str(d) for d in missing[:20]],
+                "closed_days": [str(d) for d in closed[:20]],
+            },
+        )
+
     return check
 
 
@@ -36,28 +48,46 @@ def dividend_vs_ai_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult
     would break the compounding. (No session since the start yet is no gap.)"""
     start = themes().cumulative_from
     wh = warehouse.get()
-    missing = wh.query("SELECT DISTINCT trade_date FROM marts.theme_daily WHERE trade_date >= $start "
-                       "AND trade_date NOT IN (SELECT trade_date FROM marts.dividend_vs_ai_daily) ORDER BY 1",
-                       {"start": start})["trade_date"]
-    gaps = wh.query("SELECT trade_date FROM marts.dividend_vs_ai_daily WHERE dividend_cum_pct IS NULL "
-                    "OR ai_cum_pct IS NULL ORDER BY trade_date")["trade_date"]
-    return dg.AssetCheckResult(passed=missing.is_empty() and gaps.is_empty(), metadata={
-        "cumulative_from": str(start), "sessions_missing": [str(d) for d in missing.head(20)],
-        "null_cumulative": [str(d) for d in gaps.head(20)]})
+    missing = wh.query(
+        "SELECT DISTINCT trade_date FROM marts.theme_daily WHERE trade_date >= $start "
+        "AND trade_date NOT IN (SELECT trade_date FROM marts.dividend_vs_ai_daily) ORDER BY 1",
+        {"start": start},
+    )["trade_date"]
+    gaps = wh.query(
+        "SELECT trade_date FROM marts.dividend_vs_ai_daily WHERE dividend_cum_pct IS NULL "
+        "OR ai_cum_pct IS NULL ORDER BY trade_date"
+    )["trade_date"]
+    return dg.AssetCheckResult(
+        passed=missing.is_empty() and gaps.is_empty(),
+        metadata={
+            "cumulative_from": str(start),
+            "sessions_missing": [str(d) for d in missing.head(20)],
+            "null_cumulative": [str(d) for d in gaps.head(20)],
+        },
+    )
 
 
 AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complete]
 
 
-@dg.asset(key_prefix="bi", name="marts", group_name="bi", kinds={"duckdb"}, pool="duckdb_writer",
-          deps=[key("marts", m) for m in SESSION_MARTS + WHOLE_MARTS])
+@dg.asset(
+    key_prefix="bi",
+    name="marts",
+    group_name="bi",
+    kinds={"duckdb"},
+    pool="duckdb_writer",
+    deps=[key("marts", m) for m in SESSION_MARTS + WHOLE_MARTS],
+)
 def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
     after the audits passed. Point BI tools here, read-only; never at the pipeline's own file."""
     target = Path(warehouse.path).parent / "bi" / "marts.duckdb"
     done = publish(Path(warehouse.path), target, context.run_id)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(done.path)), "bytes": done.bytes,
-        "published_at": done.published_at.isoformat(),
-        "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(done.path)),
+            "bytes": done.bytes,
+            "published_at": done.published_at.isoformat(),
+            "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
+        }
+    )

@@ -6,8 +6,13 @@ from assets.common import key
 from quality.suites import SUITES
 
 
-@dg.asset(key_prefix="quality", name="data_docs", group_name="quality", kinds={"great_expectations"},
-          deps=[key(*table.split(".")) for table in SUITES])
+@dg.asset(
+    key_prefix="quality",
+    name="data_docs",
+    group_name="quality",
+    kinds={"great_expectations"},
+    deps=[key(*table.split(".")) for table in SUITES],
+)
 def quality_data_docs() -> dg.MaterializeResult:
     """Rebuild the data docs site after the staging suites ran; open the `index` link in a browser."""
     from quality.validate import build_data_docs

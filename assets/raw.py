@@ -3,7 +3,6 @@
 Nothing stored changes here: the rows wait in candidate.<table> until the staging gate judges them
 (assets/validation.py, etl/proposals.py)."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -29,7 +28,9 @@ def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSource
     return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed.partition))
 
 
-@dg.asset(key_prefix="raw", name="stock_bars_daily", deps=[dg.AssetKey(["staging", "stock_universe"])], **RANGE, **WRITER)
+@dg.asset(
+    key_prefix="raw", name="stock_bars_daily", deps=[dg.AssetKey(["staging", "stock_universe"])], **RANGE, **WRITER
+)
 @ingest
 def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource

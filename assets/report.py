@@ -8,12 +8,26 @@ from assets.common import key
 from assets.resources import WarehouseResource
 from etl.themes import events
 
-MARTS = ["dividend_vs_ai_daily", "theme_daily", "board_daily", "event_window", "fund_flow_board_daily",
-         "news_theme_daily", "cross_market_daily", "market_breadth_daily"]
+MARTS = [
+    "dividend_vs_ai_daily",
+    "theme_daily",
+    "board_daily",
+    "event_window",
+    "fund_flow_board_daily",
+    "news_theme_daily",
+    "cross_market_daily",
+    "market_breadth_daily",
+]
 
 
-@dg.asset(key_prefix="reports", name="dividend_vs_ai", group_name="reports", kinds={"html", "matplotlib"}, pool="duckdb_writer",
-          deps=[key("marts", name) for name in MARTS])
+@dg.asset(
+    key_prefix="reports",
+    name="dividend_vs_ai",
+    group_name="reports",
+    kinds={"html", "matplotlib"},
+    pool="duckdb_writer",
+    deps=[key("marts", name) for name in MARTS],
+)
 def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Cumulative dividend vs AI and their spread, board leaderboards on the event days, theme turnover share,
     event-window CARs, money flow and news attention by theme, and the US -> A-share transmission. Open the

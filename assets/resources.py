@@ -46,6 +46,7 @@ class MarketSourceResource(dg.ConfigurableResource):
     def get(self) -> Source:
         from pathlib import Path
 
-        settings = Settings(source=self.kind, sample_landing=Path(self.sample_landing),
-                            live_landing=Path(self.live_landing))
+        settings = Settings(
+            source=self.kind, sample_landing=Path(self.sample_landing), live_landing=Path(self.live_landing)
+        )
         return make_source(settings, symbols=self.symbols or None)

@@ -40,15 +40,21 @@ def sweep_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     for run in runs:
         pid = int(run.tags.get(PID_TAG, "0") or 0)
         if pid and pid != os.getpid() and not _alive(pid):
-            instance.report_run_failed(run, message=f"the process that ran it (pid {pid}) ended without finishing "
-                                                    "it (killed?); marked failed so that queued runs can start")
+            instance.report_run_failed(
+                run,
+                message=f"the process that ran it (pid {pid}) ended without finishing "
+                "it (killed?); marked failed so that queued runs can start",
+            )
             swept.append(run.run_id)
     return swept
 
 
-@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Marks runs whose command-line process died (a killed make demo) as failed, so the "
-                       "one-run-at-a-time queue moves on.")
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks runs whose command-line process died (a killed make demo) as failed, so the "
+    "one-run-at-a-time queue moves on.",
+)
 def dead_run_sweeper(context: dg.SensorEvaluationContext):
     swept = sweep_dead_runs(context.instance)
     return dg.SkipReason(f"marked failed: {', '.join(swept)}" if swept else "no dead runs")

@@ -22,15 +22,24 @@ from etl.market import TIMEZONE, is_trading_day
 STOPPED = dg.DefaultScheduleStatus.STOPPED
 
 SNAPSHOT_CAPTURES = dg.AssetSelection.assets(
-    key("raw", "board_list"), key("raw", "board_membership_snapshot"), key("raw", "stock_fund_flow_rank"),
-    key("raw", "sector_fund_flow_rank"))
+    key("raw", "board_list"),
+    key("raw", "board_membership_snapshot"),
+    key("raw", "stock_fund_flow_rank"),
+    key("raw", "sector_fund_flow_rank"),
+)
 SNAPSHOT_TABLES = dg.AssetSelection.assets(
-    key("staging", "boards"), key("staging", "board_membership"), key("staging", "board_snapshots"),
+    key("staging", "boards"),
+    key("staging", "board_membership"),
+    key("staging", "board_snapshots"),
     key("staging", "stock_fund_flow_rank"),
-    key("staging", "sector_fund_flow_rank"), key("marts", "fund_flow_board_daily"))
-NEWS_FEED = dg.AssetSelection.assets(key("raw", "news_feed"), key("staging", "news_items"),
-                                     *(key("staging", name) for name in ("news_item_themes", "news_item_stocks",
-                                                                          "news_captures")))
+    key("staging", "sector_fund_flow_rank"),
+    key("marts", "fund_flow_board_daily"),
+)
+NEWS_FEED = dg.AssetSelection.assets(
+    key("raw", "news_feed"),
+    key("staging", "news_items"),
+    *(key("staging", name) for name in ("news_item_themes", "news_item_stocks", "news_captures")),
+)
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
@@ -43,13 +52,16 @@ daily_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - SNAPSHOT_CAPTURES - dg.AssetSelection.assets(key("raw", "news_feed")),
     partitions_def=trading_days,
     description="One session after the close: every asset except the snapshot captures and the news poll, "
-                "which have their own schedules and feed this run through the warehouse.",
+    "which have their own schedules and feed this run through the warehouse.",
 )
 snapshot_job = dg.define_asset_job(
-    "snapshot_job", selection=SNAPSHOT_CAPTURES | SNAPSHOT_TABLES,
-    description="Capture board lists, board membership and fund-flow rankings as of now, and stage them.")
+    "snapshot_job",
+    selection=SNAPSHOT_CAPTURES | SNAPSHOT_TABLES,
+    description="Capture board lists, board membership and fund-flow rankings as of now, and stage them.",
+)
 news_job = dg.define_asset_job(
-    "news_job", selection=NEWS_FEED, description="Poll the flash news feed and re-stage the news items.")
+    "news_job", selection=NEWS_FEED, description="Poll the flash news feed and re-stage the news items."
+)
 
 
 def session_of_tick(context: dg.ScheduleEvaluationContext) -> dt.date:

@@ -1,6 +1,5 @@
 """staging: one grain per table, unique keys, canonical units, provenance carried through."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -10,8 +9,8 @@ from assets.common import RANGE, writer
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
-from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.catalog import INDICES
+from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.proposals import relation
 from etl.transforms.bars import REFERENCE_SESSIONS, partition_summary, stage_index_bars, stock_bar_candidates
 from etl.transforms.universe import name_history, stage_universe
@@ -22,8 +21,13 @@ BAND = (MIN_ROWS_RATIO, MAX_ROWS_RATIO)
 WRITER = writer("staging")
 
 
-@dg.asset(key_prefix="staging", name="stock_universe", deps=[dg.AssetKey(["raw", "stock_universe"])],
-          check_specs=[gx_check("staging.stock_universe")], **WRITER)
+@dg.asset(
+    key_prefix="staging",
+    name="stock_universe",
+    deps=[dg.AssetKey(["raw", "stock_universe"])],
+    check_specs=[gx_check("staging.stock_universe")],
+    **WRITER,
+)
 @gated
 def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per listed A-share in the latest snapshot: exchange, listing board, ST flag, price-limit band.
@@ -35,21 +39,37 @@ def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: Warehou
     frame, repeated = stage_universe(raw)
     stored = wh.query("SELECT count(*) AS n FROM staging.stock_universe")["n"][0]
     boards = frame.group_by("listing_board").len().sort("listing_board")
-    return stage_checked(context, wh, Candidate(
-        "staging.stock_universe", frame, key_columns=["symbol"], raw_rows=raw.height, owns=["raw.stock_universe"],
-        set_aside=repeated, summarise=lambda passed: size_summary(passed.height, stored)
-    ), metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}})
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.stock_universe",
+            frame,
+            key_columns=["symbol"],
+            raw_rows=raw.height,
+            owns=["raw.stock_universe"],
+            set_aside=repeated,
+            summarise=lambda passed: size_summary(passed.height, stored),
+        ),
+        metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}},
+    )
 
 
 def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
     """The one-row summary of a whole-table candidate: rows that passed, against the table as stored."""
     return pl.DataFrame({"rows": [rows], "reference_rows": [float(stored) if stored else None]}).with_columns(
-        rows_ratio=pl.col("rows") / pl.col("reference_rows"))
+        rows_ratio=pl.col("rows") / pl.col("reference_rows")
+    )
 
 
-@dg.asset(key_prefix="staging", name="stock_bars_daily",
-          deps=[dg.AssetKey(["raw", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
-          check_specs=[gx_check("staging.stock_bars_daily")], **RANGE, **WRITER)
+@dg.asset(
+    key_prefix="staging",
+    name="stock_bars_daily",
+    deps=[dg.AssetKey(["raw", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
+    check_specs=[gx_check("staging.stock_bars_daily")],
+    **RANGE,
+    **WRITER,
+)
 @gated
 def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
@@ -59,25 +79,47 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
     names = wh.query("SELECT * FROM staging.stock_name_history")
-    seen = wh.query("SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
-                    "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol", {"dates": days})
+    seen = wh.query(
+        "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
+        "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",
+        {"dates": days},
+    )
     seen = pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())]).group_by("symbol").min()
     start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
-    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)),
-                                     previous_closes(wh, min(days)))
+    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)))
     stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
-    same = dict(wh.query("SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
-                         "(SELECT UNNEST($d)) GROUP BY 1", {"d": days}).iter_rows())
-    return stage_checked(context, wh, Candidate(
-        "staging.stock_bars_daily", candidate, key_columns=["trade_date", "symbol", "adjust"], raw_rows=raw.height,
-        owns=["raw.stock_bars_daily"], days=days, partition_column="partition_date",
-        summarise=lambda passed: partition_summary(passed, days, stored, BAND, stored_same=same),
-        facts={"sessions": sessions_spanning(candidate["trade_date"])}
-    ))
+    same = dict(
+        wh.query(
+            "SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
+            "(SELECT UNNEST($d)) GROUP BY 1",
+            {"d": days},
+        ).iter_rows()
+    )
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.stock_bars_daily",
+            candidate,
+            key_columns=["trade_date", "symbol", "adjust"],
+            raw_rows=raw.height,
+            owns=["raw.stock_bars_daily"],
+            days=days,
+            partition_column="partition_date",
+            summarise=lambda passed: partition_summary(passed, days, stored, BAND, stored_same=same),
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+    )
 
 
-@dg.asset(key_prefix="staging", name="index_bars_daily", deps=[dg.AssetKey(["raw", "index_bars_daily"])],
-          check_specs=[gx_check("staging.index_bars_daily")], **RANGE, **WRITER)
+@dg.asset(
+    key_prefix="staging",
+    name="index_bars_daily",
+    deps=[dg.AssetKey(["raw", "index_bars_daily"])],
+    check_specs=[gx_check("staging.index_bars_daily")],
+    **RANGE,
+    **WRITER,
+)
 @gated
 def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per tracked index and trading day, with the warehouse's 6-digit code and name; every
@@ -91,19 +133,32 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
         out = partition_summary(passed, days, [], BAND, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
         return out.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
 
-    return stage_checked(context, wh, Candidate(
-        "staging.index_bars_daily", candidate, key_columns=["trade_date", "index_code"], raw_rows=raw.height,
-        owns=["raw.index_bars_daily"], days=days, partition_column="partition_date", summarise=summarise,
-        facts={"sessions": sessions_spanning(candidate["trade_date"])}
-    ))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.index_bars_daily",
+            candidate,
+            key_columns=["trade_date", "index_code"],
+            raw_rows=raw.height,
+            owns=["raw.index_bars_daily"],
+            days=days,
+            partition_column="partition_date",
+            summarise=summarise,
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+    )
 
 
 def stored_partition_rows(wh, table: str, before) -> list[int]:
     """Rows of the last REFERENCE_SESSIONS partitions stored before `before`, oldest first (only partitions that
     passed are ever stored). Looks back a month of sessions at most: a daily run reads days, not history."""
     since = (sessions_between(before - dt.timedelta(days=45), before)[:-1] or [before])[0]
-    counts = wh.query(f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
-                      f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}", {"s": since, "d": before})
+    counts = wh.query(
+        f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
+        f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}",
+        {"s": since, "d": before},
+    )
     return counts["n"].to_list()[::-1]
 
 
@@ -111,20 +166,31 @@ def previous_closes(wh, first) -> pl.DataFrame:
     """Each stock's stored close on the session before `first`, per price basis: the reference of a run's
     first bar (later bars compare with the bar before them in the run; the close-jump rule judges a bar only
     against the session before it)."""
-    return wh.query("SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date "
-                    "FROM staging.stock_bars_daily WHERE trade_date = $d", {"d": previous_trading_day(first)})
+    return wh.query(
+        "SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date "
+        "FROM staging.stock_bars_daily WHERE trade_date = $d",
+        {"d": previous_trading_day(first)},
+    )
 
 
-@dg.asset(key_prefix="staging", name="stock_name_history",
-          # after the universe gate: a refused snapshot never reaches raw, so never the name history
-          deps=[dg.AssetKey(["raw", "stock_universe"]), dg.AssetKey(["staging", "stock_universe"])],
-          check_specs=[gx_check("staging.stock_name_history")], **WRITER)
+@dg.asset(
+    key_prefix="staging",
+    name="stock_name_history",
+    # after the universe gate: a refused snapshot never reaches raw, so never the name history
+    deps=[dg.AssetKey(["raw", "stock_universe"]), dg.AssetKey(["staging", "stock_universe"])],
+    check_specs=[gx_check("staging.stock_name_history")],
+    **WRITER,
+)
 @gated
 def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Names and ST flags with validity dates, from every universe snapshot (the daily price-limit band of a
     stock derives from the flag in force that day)."""
     wh = warehouse.get()
     raw = wh.query("SELECT symbol, name, snapshot_date FROM raw.stock_universe")
-    return stage_checked(context, wh, Candidate(
-        "staging.stock_name_history", raw, key_columns=["symbol", "snapshot_date"], raw_rows=raw.height
-    ), store=lambda good: Stored(name_history(good)), metadata={"snapshots": raw["snapshot_date"].n_unique()})
+    return stage_checked(
+        context,
+        wh,
+        Candidate("staging.stock_name_history", raw, key_columns=["symbol", "snapshot_date"], raw_rows=raw.height),
+        store=lambda good: Stored(name_history(good)),
+        metadata={"snapshots": raw["snapshot_date"].n_unique()},
+    )

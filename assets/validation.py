@@ -29,8 +29,12 @@ WHOLE = "*"  # partition key of a whole-table candidate
 
 def gx_check(table: str) -> dg.AssetCheckSpec:
     layer, name = table.split(".")
-    return dg.AssetCheckSpec(CHECK, asset=key(layer, name), blocking=True,
-                             description=f"Great Expectations suite for {table} (quality/suites.py); blocking")
+    return dg.AssetCheckSpec(
+        CHECK,
+        asset=key(layer, name),
+        blocking=True,
+        description=f"Great Expectations suite for {table} (quality/suites.py); blocking",
+    )
 
 
 def gated(fn):
@@ -46,16 +50,18 @@ def gated(fn):
         yield from results
         failed = [c for r in results for c in r.check_results or [] if not c.passed]
         if failed:
-            raise dg.Failure(description="; ".join(c.description or c.check_name for c in failed),
-                             allow_retries=False)
+            raise dg.Failure(description="; ".join(c.description or c.check_name for c in failed), allow_retries=False)
+
     return wrapper
 
 
 def _results_md(results: list[dict]) -> str:
     lines = ["| rule | kind | expectation | ok | unexpected | examples |", "|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['rule']} | {r['kind']} | {r['expectation']} | {'✅' if r['success'] else '❌'} | "
-                     f"{r['unexpected']} | {', '.join(r['examples'])[:80]} |")
+        lines.append(
+            f"| {r['rule']} | {r['kind']} | {r['expectation']} | {'✅' if r['success'] else '❌'} | "
+            f"{r['unexpected']} | {', '.join(r['examples'])[:80]} |"
+        )
     return "\n".join(lines)
 
 
@@ -64,8 +70,11 @@ def _key_text(value) -> str:
 
 
 def _figures(row: dict) -> dict:
-    return {k: (_key_text(v) if isinstance(v, dt.date) else (round(v, 4) if isinstance(v, float) else v))
-            for k, v in row.items() if k != "partition"}
+    return {
+        k: (_key_text(v) if isinstance(v, dt.date) else (round(v, 4) if isinstance(v, float) else v))
+        for k, v in row.items()
+        if k != "partition"
+    }
 
 
 @dataclass(frozen=True)
@@ -137,27 +146,56 @@ def judge(candidate: Candidate, run_id: str) -> Verdict:
     refused: dict[str, dict] = {}
     for r, rule in part_outcome.bad_rows.select("__row", "rule").iter_rows():
         row = summary.row(r, named=True)
-        refused[_key_text(row["partition"]) if "partition" in row else WHOLE] = {"rules": [rule], "figures": _figures(row)}
+        refused[_key_text(row["partition"]) if "partition" in row else WHOLE] = {
+            "rules": [rule],
+            "figures": _figures(row),
+        }
     set_aside = [b for b in (c.set_aside, bad) if b is not None and b.height]
-    q = quarantine.rows(pl.concat(set_aside, how="diagonal_relaxed") if set_aside else pl.DataFrame(),
-                        c.table, list(c.key_columns), pl.col(c.partition_column) if c.partition_column else WHOLE, run_id)
+    q = quarantine.rows(
+        pl.concat(set_aside, how="diagonal_relaxed") if set_aside else pl.DataFrame(),
+        c.table,
+        list(c.key_columns),
+        pl.col(c.partition_column) if c.partition_column else WHOLE,
+        run_id,
+    )
     if c.raw_rows != passed.height + q.height + c.superseded:
-        figures = {"raw_rows": c.raw_rows, "passed_rows": passed.height, "quarantined_rows": q.height,
-                   "superseded_rows": c.superseded}
-        refused = {k: {"rules": [*refused.get(k, {}).get("rules", []), "rows_unaccounted_for"],
-                       "figures": {**refused.get(k, {}).get("figures", {}), **figures}} for k in c.scope}
+        figures = {
+            "raw_rows": c.raw_rows,
+            "passed_rows": passed.height,
+            "quarantined_rows": q.height,
+            "superseded_rows": c.superseded,
+        }
+        refused = {
+            k: {
+                "rules": [*refused.get(k, {}).get("rules", []), "rows_unaccounted_for"],
+                "figures": {**refused.get(k, {}).get("figures", {}), **figures},
+            }
+            for k in c.scope
+        }
     if c.days is not None and WHOLE in refused:  # a whole-candidate rule refuses every partition of the range
         refused = {k: refused[WHOLE] for k in c.scope}
-    return Verdict(passed, q, refused, [k for k in c.scope if k not in refused],
-                   row_outcome.results + part_outcome.results, row_outcome.flagged, row_outcome.docs_url)
+    return Verdict(
+        passed,
+        q,
+        refused,
+        [k for k in c.scope if k not in refused],
+        row_outcome.results + part_outcome.results,
+        row_outcome.flagged,
+        row_outcome.docs_url,
+    )
 
 
 def _stored_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if not c.startswith("check_") and c not in VALIDATION_ONLY])
 
 
-def write(wh: Warehouse, candidate: Candidate, verdict: Verdict, run_id: str,
-          store: Callable[[pl.DataFrame], Stored] | None = None) -> tuple[int, list[str]]:
+def write(
+    wh: Warehouse,
+    candidate: Candidate,
+    verdict: Verdict,
+    run_id: str,
+    store: Callable[[pl.DataFrame], Stored] | None = None,
+) -> tuple[int, list[str]]:
     """One transaction: what passed replaces staging, its quarantine rows and (settling the proposals of the
     raw tables the candidate owns) raw; what was refused goes to rejected.* and quality.rejected_partitions.
     Then live landing files of refused partitions are moved aside. Returns (staging rows, files moved)."""
@@ -169,13 +207,18 @@ def write(wh: Warehouse, candidate: Candidate, verdict: Verdict, run_id: str,
         if ok_days:
             good = _stored_columns(v.passed.filter(pl.col(c.partition_column).cast(pl.String).is_in(v.accepted)))
             q = v.quarantine.filter(pl.col("partition_key").is_in(v.accepted))
-            steps += [Replace(c.table, good, "trade_date IN (SELECT UNNEST($dates))", {"dates": ok_days}),
-                      quarantine.replace(c.table, q, v.accepted)]
+            steps += [
+                Replace(c.table, good, "trade_date IN (SELECT UNNEST($dates))", {"dates": ok_days}),
+                quarantine.replace(c.table, q, v.accepted),
+            ]
             stored = good.height
     elif v.accepted:
         built = store(_stored_columns(v.passed)) if store is not None else Stored(_stored_columns(v.passed))
-        steps += [Replace(c.table, built.table), quarantine.replace(c.table, v.quarantine, c.quarantine_scope),
-                  *built.side]
+        steps += [
+            Replace(c.table, built.table),
+            quarantine.replace(c.table, v.quarantine, c.quarantine_scope),
+            *built.side,
+        ]
         stored = built.table.height
 
     moved_aside, settled = [], []
@@ -189,21 +232,49 @@ def write(wh: Warehouse, candidate: Candidate, verdict: Verdict, run_id: str,
         moved_aside += settlement.rejected_captures
         settled.append(raw_table)
     if v.refused:
-        now = dt.datetime.now(dt.timezone.utc)
-        steps.append(Replace("quality.rejected_partitions", pl.DataFrame(
-            [{"table_name": c.table, "partition_key": k, "rules": r["rules"], "figures": json.dumps(r["figures"]),
-              "raw_tables": settled, "landing_files": [], "run_id": run_id, "rejected_at": now}
-             for k, r in sorted(v.refused.items())],
-            schema={"table_name": pl.String, "partition_key": pl.String, "rules": pl.List(pl.String),
-                    "figures": pl.String, "raw_tables": pl.List(pl.String), "landing_files": pl.List(pl.String),
-                    "run_id": pl.String, "rejected_at": pl.Datetime("us", "UTC")}), "false"))  # append only
+        now = dt.datetime.now(dt.UTC)
+        steps.append(
+            Replace(
+                "quality.rejected_partitions",
+                pl.DataFrame(
+                    [
+                        {
+                            "table_name": c.table,
+                            "partition_key": k,
+                            "rules": r["rules"],
+                            "figures": json.dumps(r["figures"]),
+                            "raw_tables": settled,
+                            "landing_files": [],
+                            "run_id": run_id,
+                            "rejected_at": now,
+                        }
+                        for k, r in sorted(v.refused.items())
+                    ],
+                    schema={
+                        "table_name": pl.String,
+                        "partition_key": pl.String,
+                        "rules": pl.List(pl.String),
+                        "figures": pl.String,
+                        "raw_tables": pl.List(pl.String),
+                        "landing_files": pl.List(pl.String),
+                        "run_id": pl.String,
+                        "rejected_at": pl.Datetime("us", "UTC"),
+                    },
+                ),
+                "false",
+            )
+        )  # append only
     if steps:
         wh.write(*steps)
     files = []
     if moved_aside:
         files = proposals.move_aside(moved_aside, f"refused by the {c.table} gate in run {run_id}")
-        wh.write(Sql("UPDATE quality.rejected_partitions SET landing_files = $f WHERE run_id = $r AND table_name = $t",
-                     {"f": files, "r": run_id, "t": c.table}))
+        wh.write(
+            Sql(
+                "UPDATE quality.rejected_partitions SET landing_files = $f WHERE run_id = $r AND table_name = $t",
+                {"f": files, "r": run_id, "t": c.table},
+            )
+        )
     return stored, files
 
 
@@ -212,10 +283,15 @@ def report(candidate: Candidate, verdict: Verdict, stored: int, metadata: dict |
     c, v = candidate, verdict
     description = None
     if v.refused:
-        description = f"{c.table}: refused " + "; ".join(
-            f"{k}: {', '.join(r['rules'])} ({', '.join(f'{n} {x}' for n, x in r['figures'].items())})"
-            for k, r in sorted(v.refused.items())[:5]) + (" …" if len(v.refused) > 5 else "") + (
-            "; the stored partitions were kept (quality.rejected_partitions, rejected.*)")
+        description = (
+            f"{c.table}: refused "
+            + "; ".join(
+                f"{k}: {', '.join(r['rules'])} ({', '.join(f'{n} {x}' for n, x in r['figures'].items())})"
+                for k, r in sorted(v.refused.items())[:5]
+            )
+            + (" …" if len(v.refused) > 5 else "")
+            + ("; the stored partitions were kept (quality.rejected_partitions, rejected.*)")
+        )
     q = v.quarantine
     result = dg.AssetCheckResult(
         check_name=CHECK,
@@ -227,7 +303,10 @@ def report(candidate: Candidate, verdict: Verdict, stored: int, metadata: dict |
             "failed_expectations": sum(not r["success"] for r in v.results),
             "failed_partition_rules": sorted({rule for r in v.refused.values() for rule in r["rules"]}),
             "rejected_partitions": dg.MetadataValue.json({k: r for k, r in sorted(v.refused.items())}),
-            "raw_rows": c.raw_rows, "passed_rows": v.passed.height, "staging_rows": stored, "quarantined_rows": q.height,
+            "raw_rows": c.raw_rows,
+            "passed_rows": v.passed.height,
+            "staging_rows": stored,
+            "quarantined_rows": q.height,
             "superseded_rows": c.superseded,
             "quarantined_by_rule": dict(q.group_by("rule").len().iter_rows()) if q.height else {},
             "flagged_by_rule": v.flagged,
@@ -246,14 +325,20 @@ def with_side_tables(result: dg.MaterializeResult, main: dg.AssetKey, side: dict
     table it wrote in the same transaction (name -> rows). A refused candidate wrote none of them."""
     out = [dg.MaterializeResult(asset_key=main, metadata=result.metadata, check_results=result.check_results)]
     if not result.metadata["refused_partitions"]:
-        out += [dg.MaterializeResult(asset_key=key(main.path[0], name), metadata={"rows": rows})
-                for name, rows in side.items()]
+        out += [
+            dg.MaterializeResult(asset_key=key(main.path[0], name), metadata={"rows": rows})
+            for name, rows in side.items()
+        ]
     return out
 
 
-def stage_checked(context: dg.AssetExecutionContext, wh: Warehouse, candidate: Candidate,
-                  store: Callable[[pl.DataFrame], Stored] | None = None,
-                  metadata: dict | None = None) -> dg.MaterializeResult:
+def stage_checked(
+    context: dg.AssetExecutionContext,
+    wh: Warehouse,
+    candidate: Candidate,
+    store: Callable[[pl.DataFrame], Stored] | None = None,
+    metadata: dict | None = None,
+) -> dg.MaterializeResult:
     """The gate in three steps: judge (nothing written), write what passed and keep aside what was refused,
     report."""
     verdict = judge(candidate, context.run_id)

@@ -66,12 +66,18 @@ def _to_date(series: pl.Series) -> pl.Series:
         return series.dt.date()
     text = series.cast(pl.String).str.strip_chars()
     aware = text.str.replace(r"Z$", "+00:00").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True)
-    aware = aware.fill_null(text.str.replace(r"Z$", "+00:00").str.replace(" ", "T")
-                            .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True))
+    aware = aware.fill_null(
+        text.str.replace(r"Z$", "+00:00")
+        .str.replace(" ", "T")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, exact=True)
+    )
     shanghai_day = aware.dt.convert_time_zone(TIMEZONE).dt.date()
-    compact = (pl.select(pl.when(text.str.contains(ISO_DAY)).then(text.str.slice(0, 10).str.replace_all("-", ""))
-                         .when(text.str.contains(COMPACT_DAY)).then(text))
-               .to_series())
+    compact = pl.select(
+        pl.when(text.str.contains(ISO_DAY))
+        .then(text.str.slice(0, 10).str.replace_all("-", ""))
+        .when(text.str.contains(COMPACT_DAY))
+        .then(text)
+    ).to_series()
     day = compact.str.to_date("%Y%m%d", strict=False)
     offset = text.str.contains(WITH_OFFSET).fill_null(False)
     return pl.select(pl.when(offset).then(shanghai_day).otherwise(day)).to_series()
@@ -124,9 +130,14 @@ def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | 
                 parts.append(f"missing {sorted(missing)}")
             if extra:
                 parts.append(f"unexpected {sorted(extra)}")
-            raise ContractError(contract.function, "columns differ from the contract", sorted(missing | extra), "; ".join(parts))
-        booleans = [c.source for c in contract.columns if c.source in df.columns and c.dtype != pl.String
-                     and df.schema[c.source] == pl.Boolean]
+            raise ContractError(
+                contract.function, "columns differ from the contract", sorted(missing | extra), "; ".join(parts)
+            )
+        booleans = [
+            c.source
+            for c in contract.columns
+            if c.source in df.columns and c.dtype != pl.String and df.schema[c.source] == pl.Boolean
+        ]
         if booleans:
             raise ContractError(contract.function, "booleans where the contract expects numbers or dates", booleans)
         bad: dict[str, list[Any]] = {}

@@ -9,7 +9,7 @@ import polars as pl
 
 from etl.contracts import LOT_SHARES, Col, Contract
 
-F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date
+F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date  # noqa: E741  (dtype initials, read down the contracts)
 
 STOCK_ZH_A_HIST = Contract(
     "stock_zh_a_hist",
@@ -55,7 +55,18 @@ STOCK_INFO_A_CODE_NAME = Contract(
 
 # --- boards ---------------------------------------------------------------------------------------------
 
-_BOARD_QUOTES = ("排名", "最新价", "涨跌额", "涨跌幅", "总市值", "换手率", "上涨家数", "下跌家数", "领涨股票", "领涨股票-涨跌幅")
+_BOARD_QUOTES = (
+    "排名",
+    "最新价",
+    "涨跌额",
+    "涨跌幅",
+    "总市值",
+    "换手率",
+    "上涨家数",
+    "下跌家数",
+    "领涨股票",
+    "领涨股票-涨跌幅",
+)
 
 
 def _board_list(function: str) -> Contract:
@@ -82,8 +93,22 @@ def _board_list(function: str) -> Contract:
 STOCK_BOARD_CONCEPT_NAME_EM = _board_list("stock_board_concept_name_em")
 STOCK_BOARD_INDUSTRY_NAME_EM = _board_list("stock_board_industry_name_em")
 
-_CONS_QUOTES = ("序号", "最新价", "涨跌幅", "涨跌额", "成交量", "成交额", "振幅", "最高", "最低", "今开", "昨收",
-                "换手率", "市盈率-动态", "市净率")
+_CONS_QUOTES = (
+    "序号",
+    "最新价",
+    "涨跌幅",
+    "涨跌额",
+    "成交量",
+    "成交额",
+    "振幅",
+    "最高",
+    "最低",
+    "今开",
+    "昨收",
+    "换手率",
+    "市盈率-动态",
+    "市净率",
+)
 
 
 def _board_cons(function: str) -> Contract:
@@ -266,7 +291,13 @@ STOCK_FHPS_EM = Contract(
         Col("送转股份-送转总比例", "bonus_transfer_per10", F, "shares per 10 shares"),
         Col("送转股份-送转比例", "bonus_per10", F, "shares per 10 shares"),
         Col("送转股份-转股比例", "transfer_per10", F, "shares per 10 shares"),
-        Col("现金分红-现金分红比例", "cash_dividend_per_share_cny", F, "CNY per share (akshare: per 10 shares)", factor=0.1),
+        Col(
+            "现金分红-现金分红比例",
+            "cash_dividend_per_share_cny",
+            F,
+            "CNY per share (akshare: per 10 shares)",
+            factor=0.1,
+        ),
         Col("现金分红-股息率", "dividend_yield_ratio", F, "fraction"),
         Col("每股收益", "eps_cny", F, "CNY"),
         Col("每股净资产", "bvps_cny", F, "CNY"),
@@ -311,11 +342,23 @@ STOCK_INFO_GLOBAL_EM = Contract(
 CONTRACTS: dict[str, Contract] = {
     c.function: c
     for c in (
-        STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM, STOCK_INFO_A_CODE_NAME,
-        STOCK_BOARD_CONCEPT_NAME_EM, STOCK_BOARD_INDUSTRY_NAME_EM, STOCK_BOARD_CONCEPT_CONS_EM,
-        STOCK_BOARD_INDUSTRY_CONS_EM, STOCK_BOARD_CONCEPT_HIST_EM, STOCK_BOARD_INDUSTRY_HIST_EM,
-        STOCK_INDIVIDUAL_FUND_FLOW_RANK, STOCK_SECTOR_FUND_FLOW_RANK, STOCK_INDIVIDUAL_FUND_FLOW,
-        STOCK_MARKET_FUND_FLOW, STOCK_ZH_INDEX_HIST_CSINDEX, STOCK_US_HIST, STOCK_FHPS_EM, NEWS_CCTV,
+        STOCK_ZH_A_HIST,
+        STOCK_ZH_INDEX_DAILY_EM,
+        STOCK_INFO_A_CODE_NAME,
+        STOCK_BOARD_CONCEPT_NAME_EM,
+        STOCK_BOARD_INDUSTRY_NAME_EM,
+        STOCK_BOARD_CONCEPT_CONS_EM,
+        STOCK_BOARD_INDUSTRY_CONS_EM,
+        STOCK_BOARD_CONCEPT_HIST_EM,
+        STOCK_BOARD_INDUSTRY_HIST_EM,
+        STOCK_INDIVIDUAL_FUND_FLOW_RANK,
+        STOCK_SECTOR_FUND_FLOW_RANK,
+        STOCK_INDIVIDUAL_FUND_FLOW,
+        STOCK_MARKET_FUND_FLOW,
+        STOCK_ZH_INDEX_HIST_CSINDEX,
+        STOCK_US_HIST,
+        STOCK_FHPS_EM,
+        NEWS_CCTV,
         STOCK_INFO_GLOBAL_EM,
     )
 }

@@ -53,7 +53,7 @@ REQUIRED_FIELDS = {f.name for f in fields(ManifestRow) if f.default is MISSING}
 
 def parse_fetched_at(value: str | None) -> dt.datetime | None:
     """A manifest's fetched_at as an aware UTC datetime."""
-    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)
+    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.UTC)
 
 
 def sha256_of(path: Path) -> str:
@@ -82,7 +82,7 @@ class LandingZone:
         plain = self.root / function / f"{partition}.parquet"
         if not plain.exists():
             return plain
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         return self.root / function / f"{partition}.{stamp}.parquet"
 
     def partitions(self, function: str) -> list[str]:
@@ -114,7 +114,7 @@ class LandingZone:
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
-        fetched = (fetched_at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+        fetched = (fetched_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         row = ManifestRow(
             function=function,
             partition=partition,
@@ -140,8 +140,9 @@ class LandingZone:
         target = self.root / REJECTED / row.path
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
-        moved = ManifestRow(**{**asdict(row), "path": target.relative_to(self.root).as_posix(),
-                               "status": "rejected", "note": note})
+        moved = ManifestRow(
+            **{**asdict(row), "path": target.relative_to(self.root).as_posix(), "status": "rejected", "note": note}
+        )
         self._append(moved)
         return moved
 
@@ -150,8 +151,10 @@ class LandingZone:
         path = self.manifest_path
         if not path.exists():
             if any(self.root.glob("*/*.parquet")):
-                raise LandingError(f"{path}: manifest missing, but {self.root} holds landing files; without it "
-                                   "neither provenance nor checksums can be checked")
+                raise LandingError(
+                    f"{path}: manifest missing, but {self.root} holds landing files; without it "
+                    "neither provenance nor checksums can be checked"
+                )
             return []
         out = []
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -165,9 +168,15 @@ class LandingZone:
                 raise LandingError(f"{path} line {number}: expected a JSON object")
             unknown, missing = set(data) - ROW_FIELDS, REQUIRED_FIELDS - set(data)
             if unknown or missing:
-                raise LandingError(f"{path} line {number}: "
-                                   + "; ".join([*(["unknown keys " + str(sorted(unknown))] if unknown else []),
-                                                *(["missing keys " + str(sorted(missing))] if missing else [])]))
+                raise LandingError(
+                    f"{path} line {number}: "
+                    + "; ".join(
+                        [
+                            *(["unknown keys " + str(sorted(unknown))] if unknown else []),
+                            *(["missing keys " + str(sorted(missing))] if missing else []),
+                        ]
+                    )
+                )
             out.append((number, ManifestRow(**data)))
         return out
 
@@ -186,8 +195,10 @@ class LandingZone:
             raise LandingError(f"{path}: listed in {self.manifest_path} but missing")
         digest = sha256_of(path)
         if digest != row.sha256:
-            raise LandingError(f"{path}: sha256 {digest[:12]}… differs from the manifest's {row.sha256[:12]}… "
-                               f"({self.manifest_path}); the file was changed after it was landed")
+            raise LandingError(
+                f"{path}: sha256 {digest[:12]}… differs from the manifest's {row.sha256[:12]}… "
+                f"({self.manifest_path}); the file was changed after it was landed"
+            )
         try:
             frame = pl.read_parquet(path)
         except Exception as exc:
@@ -199,6 +210,8 @@ class LandingZone:
     def read(self, function: str, partition: str) -> pl.DataFrame:
         row = self.manifest().get((function, partition))
         if row is None:
-            raise LandingError(f"landing zone {self.root} has no {function} capture for partition {partition} "
-                               f"listed in {self.manifest_path}")
+            raise LandingError(
+                f"landing zone {self.root} has no {function} capture for partition {partition} "
+                f"listed in {self.manifest_path}"
+            )
         return self.read_row(row)

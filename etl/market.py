@@ -148,9 +148,9 @@ def classify(symbols: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     valid = symbols.str.contains(A_SHARE_CODE)
     for prefixes, ex, bd, pct in BOARDS:
         cond = valid & pl.any_horizontal([symbols.str.starts_with(p) for p in prefixes])
-        exchange = (pl.when(cond).then(pl.lit(ex)) if exchange is None else exchange.when(cond).then(pl.lit(ex)))
-        board = (pl.when(cond).then(pl.lit(bd)) if board is None else board.when(cond).then(pl.lit(bd)))
-        band = (pl.when(cond).then(pl.lit(pct)) if band is None else band.when(cond).then(pl.lit(pct)))
+        exchange = pl.when(cond).then(pl.lit(ex)) if exchange is None else exchange.when(cond).then(pl.lit(ex))
+        board = pl.when(cond).then(pl.lit(bd)) if board is None else board.when(cond).then(pl.lit(bd))
+        band = pl.when(cond).then(pl.lit(pct)) if band is None else band.when(cond).then(pl.lit(pct))
     return exchange.otherwise(None), board.otherwise(None), band.otherwise(None)
 
 

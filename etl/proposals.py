@@ -41,8 +41,16 @@ def _text(values) -> list[str]:
     return [v.isoformat() if isinstance(v, dt.date) else str(v) for v in values]
 
 
-def propose(wh: Warehouse, raw_table: str, frame: pl.DataFrame, *, scope_column: str | None = None,
-            scope: Sequence | None = None, captures: Sequence = (), run_id: str | None = None) -> int:
+def propose(
+    wh: Warehouse,
+    raw_table: str,
+    frame: pl.DataFrame,
+    *,
+    scope_column: str | None = None,
+    scope: Sequence | None = None,
+    captures: Sequence = (),
+    run_id: str | None = None,
+) -> int:
     """Make `frame` the candidate for `raw_table` within `scope` (values of `scope_column`; none: the whole
     table). `captures`: (landing root, manifest row) of the files read. Returns the candidate's row count."""
     if scope_column is not None:
@@ -50,24 +58,41 @@ def propose(wh: Warehouse, raw_table: str, frame: pl.DataFrame, *, scope_column:
             raise WriteError(f"{raw_table}: no partitions given")
         outside = frame.filter(~pl.col(scope_column).cast(pl.String).is_in(_text(scope)))
         if outside.height:
-            raise WriteError(f"{raw_table}: {outside.height} rows fall outside the partitions being written "
-                             f"(e.g. {outside.get_column(scope_column).unique().head(3).to_list()})")
-    row = pl.DataFrame({
-        "raw_table": [raw_table], "scope_column": [scope_column],
-        "scope": [_text(scope) if scope_column is not None else None],
-        "captures": [json.dumps([{"root": str(root), "row": asdict(row)} for root, row in captures],
-                                ensure_ascii=False)],
-        "run_id": [run_id], "proposed_at": [dt.datetime.now(dt.timezone.utc)],
-    }, schema={"raw_table": pl.String, "scope_column": pl.String, "scope": pl.List(pl.String),
-               "captures": pl.String, "run_id": pl.String, "proposed_at": pl.Datetime("us", "UTC")})
-    wh.write(Replace(mirror(raw_table, "candidate"), frame),
-             Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}))
+            raise WriteError(
+                f"{raw_table}: {outside.height} rows fall outside the partitions being written "
+                f"(e.g. {outside.get_column(scope_column).unique().head(3).to_list()})"
+            )
+    row = pl.DataFrame(
+        {
+            "raw_table": [raw_table],
+            "scope_column": [scope_column],
+            "scope": [_text(scope) if scope_column is not None else None],
+            "captures": [
+                json.dumps([{"root": str(root), "row": asdict(row)} for root, row in captures], ensure_ascii=False)
+            ],
+            "run_id": [run_id],
+            "proposed_at": [dt.datetime.now(dt.UTC)],
+        },
+        schema={
+            "raw_table": pl.String,
+            "scope_column": pl.String,
+            "scope": pl.List(pl.String),
+            "captures": pl.String,
+            "run_id": pl.String,
+            "proposed_at": pl.Datetime("us", "UTC"),
+        },
+    )
+    wh.write(
+        Replace(mirror(raw_table, "candidate"), frame),
+        Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}),
+    )
     return frame.height
 
 
 def pending(wh: Warehouse, raw_table: str) -> Proposal | None:
-    found = wh.query("SELECT scope_column, scope, captures, run_id FROM candidate.proposals WHERE raw_table = $t",
-                     {"t": raw_table})
+    found = wh.query(
+        "SELECT scope_column, scope, captures, run_id FROM candidate.proposals WHERE raw_table = $t", {"t": raw_table}
+    )
     if found.is_empty():
         return None
     column, scope, captures, run_id = found.row(0)
@@ -88,8 +113,10 @@ def relation(wh: Warehouse, raw_table: str) -> str:
     if proposal.scope_column is None:
         return f"(SELECT * FROM {candidate}) AS {short}"
     scope = ", ".join("'" + v.replace("'", "''") + "'" for v in proposal.scope)
-    return (f"(SELECT * FROM {raw_table} WHERE CAST({proposal.scope_column} AS VARCHAR) NOT IN ({scope}) "
-            f"UNION ALL BY NAME SELECT * FROM {candidate}) AS {short}")
+    return (
+        f"(SELECT * FROM {raw_table} WHERE CAST({proposal.scope_column} AS VARCHAR) NOT IN ({scope}) "
+        f"UNION ALL BY NAME SELECT * FROM {candidate}) AS {short}"
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +132,9 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
     judged). Values the gate did not judge stay pending."""
     raw, candidate = proposal.raw_table, mirror(proposal.raw_table, "candidate")
     rejected = mirror(raw, "rejected")
-    to_rejected = f"INSERT INTO {rejected} BY NAME SELECT *, $run AS rejected_run_id, now() AS rejected_at FROM {candidate}"
+    to_rejected = (
+        f"INSERT INTO {rejected} BY NAME SELECT *, $run AS rejected_run_id, now() AS rejected_at FROM {candidate}"
+    )
     done = [Sql("DELETE FROM candidate.proposals WHERE raw_table = $t", {"t": raw})]
     if proposal.scope_column is None:
         if accepted is None or accepted:
@@ -127,11 +156,17 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
             Sql(f"{to_rejected} WHERE {_in(col, refused)}", {"p": refused, "run": run_id}),
             Sql(f"DELETE FROM {candidate} WHERE {_in(col, judged_values)}", {"p": judged_values}),
         ]
-        steps += ([Sql("UPDATE candidate.proposals SET scope = $left WHERE raw_table = $t", {"left": left, "t": raw})]
-                  if left else done)
+        steps += (
+            [Sql("UPDATE candidate.proposals SET scope = $left WHERE raw_table = $t", {"left": left, "t": raw})]
+            if left
+            else done
+        )
         refused_values = set(refused)
-    moved = [(c["root"], ManifestRow(**c["row"])) for c in proposal.captures
-             if c["row"]["source"] == LIVE and (refused_values is None or c["row"]["partition"][:10] in refused_values)]
+    moved = [
+        (c["root"], ManifestRow(**c["row"]))
+        for c in proposal.captures
+        if c["row"]["source"] == LIVE and (refused_values is None or c["row"]["partition"][:10] in refused_values)
+    ]
     return Settlement(steps, moved)
 
 

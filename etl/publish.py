@@ -48,8 +48,11 @@ def _audit_contract(con: duckdb.DuckDBPyConnection, documented: dict) -> None:
     ).fetchall():
         actual.setdefault(f"{schema}.{table}", []).append((column, dtype))
     expected = {t: [(c.name, c.type) for c in cols] for t, cols in documented.items()}
-    problems = [f"{t}: warehouse has {actual.get(t)}, docs/marts.md documents {expected.get(t)}"
-                for t in sorted(set(actual) | set(expected)) if actual.get(t) != expected.get(t)]
+    problems = [
+        f"{t}: warehouse has {actual.get(t)}, docs/marts.md documents {expected.get(t)}"
+        for t in sorted(set(actual) | set(expected))
+        if actual.get(t) != expected.get(t)
+    ]
     if problems:
         raise ContractDrift("marts differ from the documented contract; not publishing. " + "; ".join(problems))
 
@@ -63,7 +66,7 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
         leftover.unlink(missing_ok=True)
     documented = documented_columns()
     descriptions = table_descriptions()
-    published_at = dt.datetime.now(dt.timezone.utc)
+    published_at = dt.datetime.now(dt.UTC)
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
@@ -76,15 +79,27 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
             tables[name] = con.execute(f"SELECT count(*) FROM bi.main.{table}").fetchone()[0]
             comment = descriptions.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters
             con.execute(f"COMMENT ON TABLE bi.main.{table} IS '{comment}'")
-        con.execute("CREATE TABLE bi.main.contract (table_name VARCHAR, column_position INTEGER, column_name VARCHAR, "
-                    "data_type VARCHAR, meaning VARCHAR, table_description VARCHAR)")
-        con.executemany("INSERT INTO bi.main.contract VALUES (?, ?, ?, ?, ?, ?)", [
-            (c.table, i + 1, c.name, c.type, c.meaning, descriptions.get(c.table, ""))
-            for cols in documented.values() for i, c in enumerate(cols)])
-        con.execute("CREATE TABLE bi.main.publication (published_at TIMESTAMPTZ, run_id VARCHAR, "
-                    "first_session DATE, last_session DATE)")
-        con.execute("INSERT INTO bi.main.publication SELECT $at, $run, min(trade_date), max(trade_date) "
-                    "FROM wh.marts.market_breadth_daily", {"at": published_at, "run": run_id})
+        con.execute(
+            "CREATE TABLE bi.main.contract (table_name VARCHAR, column_position INTEGER, column_name VARCHAR, "
+            "data_type VARCHAR, meaning VARCHAR, table_description VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO bi.main.contract VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (c.table, i + 1, c.name, c.type, c.meaning, descriptions.get(c.table, ""))
+                for cols in documented.values()
+                for i, c in enumerate(cols)
+            ],
+        )
+        con.execute(
+            "CREATE TABLE bi.main.publication (published_at TIMESTAMPTZ, run_id VARCHAR, "
+            "first_session DATE, last_session DATE)"
+        )
+        con.execute(
+            "INSERT INTO bi.main.publication SELECT $at, $run, min(trade_date), max(trade_date) "
+            "FROM wh.marts.market_breadth_daily",
+            {"at": published_at, "run": run_id},
+        )
         con.execute("DETACH bi")  # checkpoints: the file is complete, no WAL beside it
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -8,8 +8,15 @@ import polars as pl
 
 from etl.warehouse import Replace
 
-SCHEMA = {"table_name": pl.String, "partition_key": pl.String, "row_key": pl.String, "rule": pl.String,
-          "value": pl.String, "run_id": pl.String, "detected_at": pl.Datetime("us", "UTC")}
+SCHEMA = {
+    "table_name": pl.String,
+    "partition_key": pl.String,
+    "row_key": pl.String,
+    "rule": pl.String,
+    "value": pl.String,
+    "run_id": pl.String,
+    "detected_at": pl.Datetime("us", "UTC"),
+}
 
 
 def split(frame: pl.DataFrame, rules: dict[str, tuple[pl.Expr, pl.Expr]]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -35,7 +42,7 @@ def rows(bad: pl.DataFrame, table: str, key: list[str], partition: pl.Expr | str
         rule=pl.col("rule"),
         value=pl.col("value"),
         run_id=pl.lit(run_id, pl.String),
-        detected_at=pl.lit(dt.datetime.now(dt.timezone.utc)).cast(pl.Datetime("us", "UTC")),
+        detected_at=pl.lit(dt.datetime.now(dt.UTC)).cast(pl.Datetime("us", "UTC")),
     )
 
 
@@ -43,5 +50,9 @@ def replace(table: str, quarantined: pl.DataFrame, partitions: list[str] | None 
     """The quarantine rows of `table` (for `partitions`, or all) replaced in the same transaction."""
     if partitions is None:
         return Replace("quality.quarantine", quarantined, "table_name = $t", {"t": table})
-    return Replace("quality.quarantine", quarantined, "table_name = $t AND partition_key IN (SELECT UNNEST($p))",
-                   {"t": table, "p": partitions})
+    return Replace(
+        "quality.quarantine",
+        quarantined,
+        "table_name = $t AND partition_key IN (SELECT UNNEST($p))",
+        {"t": table, "p": partitions},
+    )

@@ -33,8 +33,7 @@ class RawTable:
 
     def ddl(self, schema: str = "raw") -> str:
         cols = [
-            f'    "{c.name}" {DUCKDB_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}'
-            for c in self.contract.columns
+            f'    "{c.name}" {DUCKDB_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}' for c in self.contract.columns
         ]
         cols += [f'    "{k}" {v}' for k, v in {**self.extra, **PROVENANCE}.items()]
         if schema == "rejected":
@@ -45,12 +44,21 @@ class RawTable:
 RAW_TABLES = (
     RawTable("raw.stock_universe", fn.STOCK_INFO_A_CODE_NAME, {"snapshot_date": "DATE NOT NULL"}),
     # partition_date: the landing partition a row arrived in; staging checks it against the row's trade_date
-    RawTable("raw.stock_bars_daily", fn.STOCK_ZH_A_HIST, {"adjust": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"}),
+    RawTable(
+        "raw.stock_bars_daily", fn.STOCK_ZH_A_HIST, {"adjust": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"}
+    ),
     RawTable("raw.index_bars_daily", fn.STOCK_ZH_INDEX_DAILY_EM, {"partition_date": "DATE NOT NULL"}),
-    RawTable("raw.board_list", fn.STOCK_BOARD_CONCEPT_NAME_EM, {"board_type": "VARCHAR NOT NULL", "snapshot_date": "DATE NOT NULL"}),
+    RawTable(
+        "raw.board_list",
+        fn.STOCK_BOARD_CONCEPT_NAME_EM,
+        {"board_type": "VARCHAR NOT NULL", "snapshot_date": "DATE NOT NULL"},
+    ),
     RawTable("raw.board_membership_snapshot", fn.STOCK_BOARD_CONCEPT_CONS_EM, {"board_type": "VARCHAR NOT NULL"}),
-    RawTable("raw.board_bars_daily", fn.STOCK_BOARD_CONCEPT_HIST_EM, {"board_type": "VARCHAR NOT NULL",
-                                                                      "partition_date": "DATE NOT NULL"}),
+    RawTable(
+        "raw.board_bars_daily",
+        fn.STOCK_BOARD_CONCEPT_HIST_EM,
+        {"board_type": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"},
+    ),
     RawTable("raw.stock_fund_flow_rank", fn.STOCK_INDIVIDUAL_FUND_FLOW_RANK),
     RawTable("raw.sector_fund_flow_rank", fn.STOCK_SECTOR_FUND_FLOW_RANK),
     RawTable("raw.stock_fund_flow_daily", fn.STOCK_INDIVIDUAL_FUND_FLOW),

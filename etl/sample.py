@@ -39,10 +39,28 @@ def _date(col: str) -> pl.Expr:
 
 
 RECORDINGS = (
-    Recorded("stock_zh_a_hist", "stock_zh_a_hist", _date("日期"), {"period": "daily", "adjust": "qfq"}, recorded_at=dt.date(2026, 2, 19)),
-    Recorded("stock_zh_a_hist_unadjusted", "stock_zh_a_hist", _date("日期"), {"period": "daily", "adjust": ""}, recorded_at=dt.date(2026, 1, 3)),
+    Recorded(
+        "stock_zh_a_hist",
+        "stock_zh_a_hist",
+        _date("日期"),
+        {"period": "daily", "adjust": "qfq"},
+        recorded_at=dt.date(2026, 2, 19),
+    ),
+    Recorded(
+        "stock_zh_a_hist_unadjusted",
+        "stock_zh_a_hist",
+        _date("日期"),
+        {"period": "daily", "adjust": ""},
+        recorded_at=dt.date(2026, 1, 3),
+    ),
     Recorded("stock_zh_index_daily_em", "stock_zh_index_daily_em", _date("date"), {}, recorded_at=dt.date(2026, 5, 8)),
-    Recorded("stock_zh_index_hist_csindex", "stock_zh_index_hist_csindex", _date("日期"), {}, recorded_at=dt.date(2026, 8, 21)),
+    Recorded(
+        "stock_zh_index_hist_csindex",
+        "stock_zh_index_hist_csindex",
+        _date("日期"),
+        {},
+        recorded_at=dt.date(2026, 8, 21),
+    ),
     Recorded("stock_us_hist", "stock_us_hist", _date("日期"), {"period": "daily"}, recorded_at=dt.date(2026, 5, 31)),
     Recorded("news_cctv", "news_cctv", _date("date"), {}),
     Recorded("stock_info_global_em", "stock_info_global_em", _date("发布时间"), {}),
@@ -85,7 +103,7 @@ def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int
                 arguments={"akshare_function": rec.function, **rec.arguments, "partition": day.isoformat()},
                 source="recorded",
                 akshare_version=AKSHARE_LAYOUT,
-                fetched_at=dt.datetime.combine(fetched, dt.time(), dt.timezone.utc),
+                fetched_at=dt.datetime.combine(fetched, dt.time(), dt.UTC),
             )
         summary.append((rec.file, len(parts), sum(len(f) for f in parts.values())))
     docs = target.parent

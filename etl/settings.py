@@ -30,7 +30,7 @@ class Settings:
             raise ValueError(f"ASHARE_SOURCE must be one of {SOURCES}, got {self.source!r}")
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         return cls(
             source=env.get("ASHARE_SOURCE", "recorded"),

@@ -58,7 +58,7 @@ class Theme(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Theme":
+    def _not_empty(self) -> Theme:
         if not (self.boards or self.name_rules or self.symbols or self.news_keywords):
             raise ValueError("a theme needs boards, name_rules, symbols or news_keywords")
         return self
@@ -77,7 +77,7 @@ class ThemesConfig(_Strict):
     themes: dict[str, Theme]
 
     @model_validator(mode="after")
-    def _dividend_and_ai(self) -> "ThemesConfig":
+    def _dividend_and_ai(self) -> ThemesConfig:
         missing = {"dividend", "ai"} - {name for name, t in self.themes.items() if t.is_basket}
         if missing:
             raise ValueError(f"dividend_vs_ai_daily needs basket themes named {sorted(missing)}")

@@ -80,7 +80,7 @@ class Warehouse:
         frame: pl.DataFrame,
         dates: Sequence[dt.date],
         date_column: str = "trade_date",
-        *also: "Replace",
+        *also: Replace,
     ) -> int:
         """Atomically replace the rows of `dates` in `table` with `frame` (and any further replacements in
         `also`, e.g. the quarantine rows of the same partitions); returns rows inserted."""
@@ -96,11 +96,11 @@ class Warehouse:
         self.write(Replace(table, frame, where, {"dates": list(dates)}), *also)
         return frame.height
 
-    def replace_table(self, table: str, frame: pl.DataFrame, *also: "Replace") -> int:
+    def replace_table(self, table: str, frame: pl.DataFrame, *also: Replace) -> int:
         self.write(Replace(table, frame), *also)
         return frame.height
 
-    def write(self, *steps: "Replace | Sql") -> None:
+    def write(self, *steps: Replace | Sql) -> None:
         """BEGIN; for each replacement: DELETE its rows, INSERT its frame BY NAME (a `Sql` step runs as
         given); COMMIT. Any error rolls all back and is raised as it was: a COMMIT that fails (a full
         disk) has already ended the transaction, and its own error is the one worth reading."""

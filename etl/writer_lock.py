@@ -66,11 +66,20 @@ def writer_lock(warehouse: Path | str, timeout: float = 0.0, poll: float = 0.5) 
                     raise WarehouseBusy(
                         f"{warehouse} is being written by another pipeline process (pid {who.get('pid', '?')} on "
                         f"{who.get('host', '?')} since {who.get('since', '?')}); waited {timeout:.0f} s. Let it "
-                        "finish (DuckDB admits one writer) or stop it, then run again.") from None
+                        "finish (DuckDB admits one writer) or stop it, then run again."
+                    ) from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}).encode())
+        os.write(
+            fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                }
+            ).encode(),
+        )
         with _guard:
             _held[key] = (fd, 1)
     try:

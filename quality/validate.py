@@ -19,10 +19,17 @@ import polars as pl
 from etl.settings import WAREHOUSE_DIR
 from quality.suites import Rule, Suite
 
+
 def gx_dir() -> Path:
     return Path(os.environ.get("ASHARE_GX_DIR", WAREHOUSE_DIR / "gx"))
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["__row"],
-                 "return_unexpected_index_query": False, "partial_unexpected_count": 5}
+
+
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["__row"],
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 5,
+}
 
 
 def data_docs_enabled() -> bool:
@@ -77,10 +84,12 @@ def _run(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict
     batch_definition = asset.add_batch_definition_whole_dataframe("partition")
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
     # results are stored with the context; the data docs site is rebuilt once per run (build_data_docs)
     checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(name=name, validation_definitions=[definition], actions=[], result_format=RESULT_FORMAT))
+        gx.Checkpoint(name=name, validation_definitions=[definition], actions=[], result_format=RESULT_FORMAT)
+    )
     result = checkpoint.run(batch_parameters={"dataframe": pdf})
     by_rule = {r.name: r for r in rules}
     out = []
@@ -95,25 +104,47 @@ def _evaluate(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts:
     bad, details = [], []
     for rule, r in _run(context, name, frame, rules, facts):
         rows = [int(x["__row"]) for x in r.result.get("unexpected_index_list") or []]
-        details.append({"rule": rule.name, "kind": kind, "expectation": r.expectation_config.type,
-                        "success": r.success, "unexpected": len(rows) if rows else (r.result.get("unexpected_count") or 0),
-                        "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]]})
+        details.append(
+            {
+                "rule": rule.name,
+                "kind": kind,
+                "expectation": r.expectation_config.type,
+                "success": r.success,
+                "unexpected": len(rows) if rows else (r.result.get("unexpected_count") or 0),
+                "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])[:3]],
+            }
+        )
         if rows:
             values = frame.with_row_index("__row").filter(pl.col("__row").is_in(rows))
-            bad.append(values.select("__row", rule=pl.lit(rule.name),
-                                     value=pl.col(rule.value).cast(pl.String) if rule.value in frame.columns
-                                     else pl.lit(None, pl.String)))
+            bad.append(
+                values.select(
+                    "__row",
+                    rule=pl.lit(rule.name),
+                    value=pl.col(rule.value).cast(pl.String)
+                    if rule.value in frame.columns
+                    else pl.lit(None, pl.String),
+                )
+            )
         elif not r.success:  # a table-level expectation: every row of the frame is concerned
-            bad.append(frame.with_row_index("__row").select("__row", rule=pl.lit(rule.name), value=pl.lit(None, pl.String)))
+            bad.append(
+                frame.with_row_index("__row").select("__row", rule=pl.lit(rule.name), value=pl.lit(None, pl.String))
+            )
     # a row breaking several rules is listed once, under the first rule of the suite it breaks
-    rows = (pl.concat(bad).unique("__row", keep="first", maintain_order=True).sort("__row") if bad
-            else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}))
+    rows = (
+        pl.concat(bad).unique("__row", keep="first", maintain_order=True).sort("__row")
+        if bad
+        else pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String})
+    )
     return rows, details
 
 
 def _outcome(suite: Suite, bad_rows: pl.DataFrame, details: list[dict], failed: list[str]) -> Outcome:
-    summary = {"expectations": len(details), "failed": sum(not d["success"] for d in details),
-               "quarantined_rows": bad_rows.height, "failed_partition_rules": failed}
+    summary = {
+        "expectations": len(details),
+        "failed": sum(not d["success"] for d in details),
+        "quarantined_rows": bad_rows.height,
+        "failed_partition_rules": failed,
+    }
     docs = docs_index().as_uri() if data_docs_enabled() else None
     return Outcome(suite.table, bad_rows, failed, summary, docs, details)
 
@@ -121,8 +152,14 @@ def _outcome(suite: Suite, bad_rows: pl.DataFrame, details: list[dict], failed: 
 def validate(suite: Suite, frame: pl.DataFrame, facts: dict | None = None) -> Outcome:
     """Row rules on the candidate rows: `bad_rows` are the rows to quarantine. Flag rules run last in the
     same suite; rows breaking only a flag rule are kept and counted in `flagged` (rule -> rows)."""
-    bad, details = _evaluate(_context(data_docs_enabled()), suite.table.replace(".", "__"), frame,
-                             [*suite.row_rules, *suite.flag_rules], facts or {}, "row")
+    bad, details = _evaluate(
+        _context(data_docs_enabled()),
+        suite.table.replace(".", "__"),
+        frame,
+        [*suite.row_rules, *suite.flag_rules],
+        facts or {},
+        "row",
+    )
     flags = {r.name for r in suite.flag_rules}
     for d in details:
         d["kind"] = "flag" if d["rule"] in flags else d["kind"]
@@ -134,8 +171,14 @@ def validate(suite: Suite, frame: pl.DataFrame, facts: dict | None = None) -> Ou
 def validate_partitions(suite: Suite, summary: pl.DataFrame, facts: dict | None = None) -> Outcome:
     """Partition rules on a one-row-per-partition summary of the rows that passed the row rules:
     `bad_rows` are the summary rows (partitions) that fail, with the first rule each breaks."""
-    bad, details = _evaluate(_context(data_docs_enabled()), suite.table.replace(".", "__") + "__partitions",
-                             summary, suite.partition_rules, facts or {}, "partition")
+    bad, details = _evaluate(
+        _context(data_docs_enabled()),
+        suite.table.replace(".", "__") + "__partitions",
+        summary,
+        suite.partition_rules,
+        facts or {},
+        "partition",
+    )
     failed = [d["rule"] for d in details if not d["success"]]
     return _outcome(suite, bad, details, failed)
 

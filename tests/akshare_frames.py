@@ -22,52 +22,101 @@ def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False, utc=False)
     n = len(dates)
     volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
     if utc:
-        day = pd.Series(pd.to_datetime([x.isoformat() for x in dates])).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+        day = (
+            pd.Series(pd.to_datetime([x.isoformat() for x in dates]))
+            .dt.tz_localize("Asia/Shanghai")
+            .dt.tz_convert("UTC")
+        )
     else:
         day = [x.isoformat() for x in dates] if as_strings else list(dates)
-    return pd.DataFrame({
-        "日期": day,
-        "股票代码": s([symbol] * n),
-        "开盘": [10.0] * n, "收盘": [10.5] * n, "最高": [10.8] * n, "最低": [9.9] * n,
-        "成交量": volume, "成交额": [1.05e6] * n, "振幅": [9.0] * n, "涨跌幅": [5.0] * n,
-        "涨跌额": [0.5] * n, "换手率": [1.2] * n,
-    })
+    return pd.DataFrame(
+        {
+            "日期": day,
+            "股票代码": s([symbol] * n),
+            "开盘": [10.0] * n,
+            "收盘": [10.5] * n,
+            "最高": [10.8] * n,
+            "最低": [9.9] * n,
+            "成交量": volume,
+            "成交额": [1.05e6] * n,
+            "振幅": [9.0] * n,
+            "涨跌幅": [5.0] * n,
+            "涨跌额": [0.5] * n,
+            "换手率": [1.2] * n,
+        }
+    )
 
 
 def board_names(boards):
     n = len(boards)
-    return pd.DataFrame({
-        "排名": list(range(1, n + 1)), "板块名称": s([b[1] for b in boards]), "板块代码": s([b[0] for b in boards]),
-        "最新价": [1000.0] * n, "涨跌额": [5.0] * n, "涨跌幅": [0.5] * n, "总市值": [1e12] * n,
-        "换手率": [1.5] * n, "上涨家数": [10] * n, "下跌家数": [5] * n, "领涨股票": s(["平安银行"] * n),
-        "领涨股票-涨跌幅": [3.2] * n,
-    })
+    return pd.DataFrame(
+        {
+            "排名": list(range(1, n + 1)),
+            "板块名称": s([b[1] for b in boards]),
+            "板块代码": s([b[0] for b in boards]),
+            "最新价": [1000.0] * n,
+            "涨跌额": [5.0] * n,
+            "涨跌幅": [0.5] * n,
+            "总市值": [1e12] * n,
+            "换手率": [1.5] * n,
+            "上涨家数": [10] * n,
+            "下跌家数": [5] * n,
+            "领涨股票": s(["平安银行"] * n),
+            "领涨股票-涨跌幅": [3.2] * n,
+        }
+    )
 
 
 def board_cons(members):
     n = len(members)
-    return pd.DataFrame({
-        "序号": list(range(1, n + 1)), "代码": s([m[0] for m in members]), "名称": s([m[1] for m in members]),
-        "最新价": [10.0] * n, "涨跌幅": [1.0] * n, "涨跌额": [0.1] * n, "成交量": [1000] * n, "成交额": [1e6] * n,
-        "振幅": [2.0] * n, "最高": [10.2] * n, "最低": [9.9] * n, "今开": [9.95] * n, "昨收": [9.9] * n,
-        "换手率": [0.8] * n, "市盈率-动态": [8.5] * n, "市净率": [0.9] * n,
-    })
+    return pd.DataFrame(
+        {
+            "序号": list(range(1, n + 1)),
+            "代码": s([m[0] for m in members]),
+            "名称": s([m[1] for m in members]),
+            "最新价": [10.0] * n,
+            "涨跌幅": [1.0] * n,
+            "涨跌额": [0.1] * n,
+            "成交量": [1000] * n,
+            "成交额": [1e6] * n,
+            "振幅": [2.0] * n,
+            "最高": [10.2] * n,
+            "最低": [9.9] * n,
+            "今开": [9.95] * n,
+            "昨收": [9.9] * n,
+            "换手率": [0.8] * n,
+            "市盈率-动态": [8.5] * n,
+            "市净率": [0.9] * n,
+        }
+    )
 
 
 def board_hist(dates):
     n = len(dates)
-    return pd.DataFrame({
-        "日期": s([d.isoformat() for d in dates]), "开盘": [1000.0] * n, "收盘": [1010.0] * n, "最高": [1020.0] * n,
-        "最低": [990.0] * n, "涨跌幅": [1.0] * n, "涨跌额": [10.0] * n, "成交量": [500000] * n, "成交额": [5e9] * n,
-        "振幅": [3.0] * n, "换手率": [1.1] * n,
-    })
+    return pd.DataFrame(
+        {
+            "日期": s([d.isoformat() for d in dates]),
+            "开盘": [1000.0] * n,
+            "收盘": [1010.0] * n,
+            "最高": [1020.0] * n,
+            "最低": [990.0] * n,
+            "涨跌幅": [1.0] * n,
+            "涨跌额": [10.0] * n,
+            "成交量": [500000] * n,
+            "成交额": [5e9] * n,
+            "振幅": [3.0] * n,
+            "换手率": [1.1] * n,
+        }
+    )
 
 
 def _flows(prefix, n, raw=False):
     out = {}
     for bucket in FLOW_BUCKETS:
         amount = {"主力": 3e8, "超大单": 2e8, "大单": 1e8, "中单": -1e8, "小单": -2e8}[bucket]
-        out[f"{prefix}{bucket}净流入-净额"] = ["-" if raw and i == n - 1 else amount for i in range(n)] if raw else [amount] * n
+        out[f"{prefix}{bucket}净流入-净额"] = (
+            ["-" if raw and i == n - 1 else amount for i in range(n)] if raw else [amount] * n
+        )
         out[f"{prefix}{bucket}净流入-净占比"] = [amount / 1e8] * n
     return out
 
@@ -75,8 +124,14 @@ def _flows(prefix, n, raw=False):
 def individual_rank(indicator, symbols):
     """stock_individual_fund_flow_rank: values are raw JSON (no to_numeric): floats mixed with "-"."""
     n = len(symbols)
-    frame = {"序号": list(range(1, n + 1)), "代码": s(symbols), "名称": s(["名称"] * n), "最新价": [10.0] * n,
-             f"{indicator}涨跌幅": [2.0] * n, **_flows(indicator, n, raw=True)}
+    frame = {
+        "序号": list(range(1, n + 1)),
+        "代码": s(symbols),
+        "名称": s(["名称"] * n),
+        "最新价": [10.0] * n,
+        f"{indicator}涨跌幅": [2.0] * n,
+        **_flows(indicator, n, raw=True),
+    }
     return pd.DataFrame(frame).astype({c: object for c in frame if "净流入" in c})
 
 
@@ -87,8 +142,15 @@ def sector_rank(indicator, names):
     flows = _flows(indicator, n)
     for key in [k for k in flows if k.endswith("净占比")]:
         flows[key] = [*flows[key][:-1], "-"]
-    frame = pd.DataFrame({"序号": list(range(1, n + 1)), "名称": s(names), f"{indicator}涨跌幅": [1.5] * n,
-                          **flows, f"{indicator}主力净流入最大股": s(["工商银行"] * n)})
+    frame = pd.DataFrame(
+        {
+            "序号": list(range(1, n + 1)),
+            "名称": s(names),
+            f"{indicator}涨跌幅": [1.5] * n,
+            **flows,
+            f"{indicator}主力净流入最大股": s(["工商银行"] * n),
+        }
+    )
     return frame.astype({c: object for c in frame if "净占比" in c})
 
 
@@ -99,65 +161,130 @@ def individual_flow(dates):
 
 def market_flow(dates):
     n = len(dates)
-    return pd.DataFrame({"日期": list(dates), "上证-收盘价": [3250.0] * n, "上证-涨跌幅": [0.5] * n,
-                         "深证-收盘价": [10200.0] * n, "深证-涨跌幅": [0.8] * n, **_flows("", n)})
+    return pd.DataFrame(
+        {
+            "日期": list(dates),
+            "上证-收盘价": [3250.0] * n,
+            "上证-涨跌幅": [0.5] * n,
+            "深证-收盘价": [10200.0] * n,
+            "深证-涨跌幅": [0.8] * n,
+            **_flows("", n),
+        }
+    )
 
 
 def csindex(code, dates):
     n = len(dates)
-    return pd.DataFrame({
-        "日期": list(dates), "指数代码": s([code] * n), "指数中文全称": s(["中证人工智能主题指数"] * n),
-        "指数中文简称": s(["CS人工智"] * n), "指数英文全称": s(["CSI AI Index"] * n), "指数英文简称": s(["CSI AI"] * n),
-        "开盘": [1500.0] * n, "最高": [1520.0] * n, "最低": [1490.0] * n, "收盘": [1510.0] * n, "涨跌": [10.0] * n,
-        "涨跌幅": [0.67] * n, "成交量": [120] * n, "成交金额": [350] * n, "样本数量": [50] * n, "滚动市盈率": [45.2] * n,
-    })
+    return pd.DataFrame(
+        {
+            "日期": list(dates),
+            "指数代码": s([code] * n),
+            "指数中文全称": s(["中证人工智能主题指数"] * n),
+            "指数中文简称": s(["CS人工智"] * n),
+            "指数英文全称": s(["CSI AI Index"] * n),
+            "指数英文简称": s(["CSI AI"] * n),
+            "开盘": [1500.0] * n,
+            "最高": [1520.0] * n,
+            "最低": [1490.0] * n,
+            "收盘": [1510.0] * n,
+            "涨跌": [10.0] * n,
+            "涨跌幅": [0.67] * n,
+            "成交量": [120] * n,
+            "成交金额": [350] * n,
+            "样本数量": [50] * n,
+            "滚动市盈率": [45.2] * n,
+        }
+    )
 
 
 def us_hist(dates):
     n = len(dates)
-    return pd.DataFrame({
-        "日期": s([d.isoformat() for d in dates]), "开盘": [140.0] * n, "收盘": [118.42] * n, "最高": [141.0] * n,
-        "最低": [116.7] * n, "成交量": [818_830_000] * n, "成交额": [1.0e11] * n, "振幅": [17.4] * n,
-        "涨跌幅": [-16.97] * n, "涨跌额": [-24.2] * n, "换手率": [3.3] * n,
-    })
+    return pd.DataFrame(
+        {
+            "日期": s([d.isoformat() for d in dates]),
+            "开盘": [140.0] * n,
+            "收盘": [118.42] * n,
+            "最高": [141.0] * n,
+            "最低": [116.7] * n,
+            "成交量": [818_830_000] * n,
+            "成交额": [1.0e11] * n,
+            "振幅": [17.4] * n,
+            "涨跌幅": [-16.97] * n,
+            "涨跌额": [-24.2] * n,
+            "换手率": [3.3] * n,
+        }
+    )
 
 
 def fhps():
     """stock_fhps_em: dates as date objects, and NaT where a plan is not carried out yet (000001: a board
     proposal without record or ex-date), as akshare's pd.to_datetime(..., errors="coerce").dt.date leaves them."""
     nat = pd.NaT
-    return pd.DataFrame({
-        "代码": s(["601398", "600519", "000001"]), "名称": s(["工商银行", "贵州茅台", "平安银行"]),
-        "送转股份-送转总比例": [0, 0, 0], "送转股份-送转比例": [0, 0, 0], "送转股份-转股比例": [0, 0, 0],
-        "现金分红-现金分红比例": [1.434, 238.82, 2.36], "现金分红-股息率": [0.0221, 0.0163, 0.021],
-        "每股收益": [0.97, 34.28, 1.23], "每股净资产": [10.25, 185.6, 22.1], "每股公积金": [0.42, 1.09, 4.2],
-        "每股未分配利润": [3.9, 160.2, 9.8], "净利润同比增长": [-0.1, 15.4, 2.1],
-        "总股本": [356_406_257_089.0, 1_256_197_800.0, 19_405_918_198.0],
-        "预案公告日": [dt.date(2024, 8, 31), dt.date(2024, 8, 9), dt.date(2024, 8, 16)],
-        "股权登记日": [dt.date(2024, 12, 13), dt.date(2024, 12, 19), nat],
-        "除权除息日": [dt.date(2024, 12, 16), dt.date(2024, 12, 20), nat],
-        "方案进度": s(["实施分配", "实施分配", "董事会预案"]),
-        "最新公告日期": [dt.date(2024, 12, 10), dt.date(2024, 12, 14), dt.date(2024, 8, 16)],
-    })
+    return pd.DataFrame(
+        {
+            "代码": s(["601398", "600519", "000001"]),
+            "名称": s(["工商银行", "贵州茅台", "平安银行"]),
+            "送转股份-送转总比例": [0, 0, 0],
+            "送转股份-送转比例": [0, 0, 0],
+            "送转股份-转股比例": [0, 0, 0],
+            "现金分红-现金分红比例": [1.434, 238.82, 2.36],
+            "现金分红-股息率": [0.0221, 0.0163, 0.021],
+            "每股收益": [0.97, 34.28, 1.23],
+            "每股净资产": [10.25, 185.6, 22.1],
+            "每股公积金": [0.42, 1.09, 4.2],
+            "每股未分配利润": [3.9, 160.2, 9.8],
+            "净利润同比增长": [-0.1, 15.4, 2.1],
+            "总股本": [356_406_257_089.0, 1_256_197_800.0, 19_405_918_198.0],
+            "预案公告日": [dt.date(2024, 8, 31), dt.date(2024, 8, 9), dt.date(2024, 8, 16)],
+            "股权登记日": [dt.date(2024, 12, 13), dt.date(2024, 12, 19), nat],
+            "除权除息日": [dt.date(2024, 12, 16), dt.date(2024, 12, 20), nat],
+            "方案进度": s(["实施分配", "实施分配", "董事会预案"]),
+            "最新公告日期": [dt.date(2024, 12, 10), dt.date(2024, 12, 14), dt.date(2024, 8, 16)],
+        }
+    )
 
 
 def cctv(date):
-    return pd.DataFrame({"date": s([date, date]), "title": s(["<b>國務院</b>常務會議", "人工智能产业发展"]),
-                         "content": s(["李強主持召開國務院常務會議&nbsp;研究人工智能", "ＡＩ大模型DeepSeek引发关注"])})
+    return pd.DataFrame(
+        {
+            "date": s([date, date]),
+            "title": s(["<b>國務院</b>常務會議", "人工智能产业发展"]),
+            "content": s(["李強主持召開國務院常務會議&nbsp;研究人工智能", "ＡＩ大模型DeepSeek引发关注"]),
+        }
+    )
 
 
 def global_em():
-    return pd.DataFrame({"标题": s(["英伟达市值蒸发近6000亿美元", "贵州茅台发布分红公告"]),
-                         "摘要": s(["DeepSeek冲击算力需求预期，英伟达股价暴跌17%", "600519 派息"]),
-                         "发布时间": s(["2025-01-28 06:05:00", "2025-02-05 14:30:00"]),
-                         "链接": s(["https://example.invalid/a", "https://example.invalid/b"])})
+    return pd.DataFrame(
+        {
+            "标题": s(["英伟达市值蒸发近6000亿美元", "贵州茅台发布分红公告"]),
+            "摘要": s(["DeepSeek冲击算力需求预期，英伟达股价暴跌17%", "600519 派息"]),
+            "发布时间": s(["2025-01-28 06:05:00", "2025-02-05 14:30:00"]),
+            "链接": s(["https://example.invalid/a", "https://example.invalid/b"]),
+        }
+    )
 
 
 # Every board the shipped themes and events name is in the real lists; the marts refuse unknown names.
-CONCEPTS = [("BK1188", "DeepSeek概念"), ("BK0579", "云计算"), ("BK0854", "华为概念"), ("BK0655", "网络安全"),
-            ("BK0696", "国产软件"), ("BK1128", "CPO概念"), ("BK1168", "铜缆高速连接"), ("BK1140", "央企改革")]
-INDUSTRIES = [("BK0475", "银行"), ("BK0474", "保险"), ("BK0477", "酿酒行业"), ("BK0437", "煤炭行业"),
-              ("BK0428", "电力行业"), ("BK0464", "石油行业"), ("BK0456", "家电行业")]
+CONCEPTS = [
+    ("BK1188", "DeepSeek概念"),
+    ("BK0579", "云计算"),
+    ("BK0854", "华为概念"),
+    ("BK0655", "网络安全"),
+    ("BK0696", "国产软件"),
+    ("BK1128", "CPO概念"),
+    ("BK1168", "铜缆高速连接"),
+    ("BK1140", "央企改革"),
+]
+INDUSTRIES = [
+    ("BK0475", "银行"),
+    ("BK0474", "保险"),
+    ("BK0477", "酿酒行业"),
+    ("BK0437", "煤炭行业"),
+    ("BK0428", "电力行业"),
+    ("BK0464", "石油行业"),
+    ("BK0456", "家电行业"),
+]
 
 
 class FakeAkshare:
@@ -181,20 +308,34 @@ class FakeAkshare:
         answer = self._scripted(symbol, "full")
         if answer == "empty":
             return pd.DataFrame()
-        frame = zh_a_hist(symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"),
-                          utc=(answer == "utc"))
+        frame = zh_a_hist(
+            symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"), utc=(answer == "utc")
+        )
         if answer == "stray":  # the server adds bars for a closed day and a session nobody asked for
-            frame = pd.concat([frame, zh_a_hist(symbol, [dt.date(2025, 1, 29), dt.date(2025, 2, 6)])], ignore_index=True)
+            frame = pd.concat(
+                [frame, zh_a_hist(symbol, [dt.date(2025, 1, 29), dt.date(2025, 2, 6)])], ignore_index=True
+            )
         return frame
 
     def stock_zh_index_daily_em(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
-        return pd.DataFrame({"date": s([x.isoformat() for x in DAYS]), "open": [1.0, 2.0], "close": [1.5, 2.5],
-                             "high": [2.0, 3.0], "low": [0.5, 1.5], "volume": [100, 200], "amount": [1e6, 2e6]})
+        return pd.DataFrame(
+            {
+                "date": s([x.isoformat() for x in DAYS]),
+                "open": [1.0, 2.0],
+                "close": [1.5, 2.5],
+                "high": [2.0, 3.0],
+                "low": [0.5, 1.5],
+                "volume": [100, 200],
+                "amount": [1e6, 2e6],
+            }
+        )
 
     def stock_info_a_code_name(self):
         self.calls.append(("stock_info_a_code_name",))
-        return pd.DataFrame({"code": s(["000001", "600519", "601398"]), "name": s(["平安银行", "贵州茅台", "工商银行"])})
+        return pd.DataFrame(
+            {"code": s(["000001", "600519", "601398"]), "name": s(["平安银行", "贵州茅台", "工商银行"])}
+        )
 
     def stock_board_concept_name_em(self):
         self.calls.append(("stock_board_concept_name_em",))

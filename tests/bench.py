@@ -21,8 +21,19 @@ PY = sys.executable
 def timed_import(statement: str, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
-        out = subprocess.run([PY, "-W", "ignore", "-c", f"import time; t=time.perf_counter(); {statement}; "
-                              "print(time.perf_counter()-t)"], cwd=ROOT, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                PY,
+                "-W",
+                "ignore",
+                "-c",
+                f"import time; t=time.perf_counter(); {statement}; print(time.perf_counter()-t)",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
 
@@ -30,8 +41,12 @@ def timed_import(statement: str, repeat: int = 5) -> float:
 def demo(workdir: Path) -> tuple[float, float]:
     env = {**os.environ, "ASHARE_WAREHOUSE": str(workdir / "demo.duckdb")}
     env.pop("DAGSTER_HOME", None)
-    cmd = [PY, "-c", "import resource, runpy, sys; sys.argv=['assets.demo']; runpy.run_module('assets.demo', run_name='__main__');"
-           " print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"]
+    cmd = [
+        PY,
+        "-c",
+        "import resource, runpy, sys; sys.argv=['assets.demo']; runpy.run_module('assets.demo', run_name='__main__');"
+        " print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+    ]
     started = time.perf_counter()
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
@@ -46,15 +61,17 @@ def per_partition_backfill(workdir: Path) -> list[float]:
     from etl.settings import SAMPLE_LANDING
 
     os.environ["ASHARE_WAREHOUSE"] = str(workdir / "backfill.duckdb")
-    from assets.resources import MarketSourceResource, WarehouseResource
-
     from assets.definitions import all_assets
+    from assets.resources import MarketSourceResource, WarehouseResource
 
     # the range (per-session) assets, one partition a run, after the unpartitioned assets they read (stock
     # list, boards, membership, news) were built once; the whole-table marts, report and publish are left out
     ranged = dg.AssetSelection.assets(*[a for a in all_assets if a.partitions_def is not None])
     inputs = (ranged.upstream() - ranged).required_multi_asset_neighbors()
-    resources = {"warehouse": WarehouseResource(path=str(workdir / "backfill.duckdb")), "market_source": MarketSourceResource()}
+    resources = {
+        "warehouse": WarehouseResource(path=str(workdir / "backfill.duckdb")),
+        "market_source": MarketSourceResource(),
+    }
     jobs = [dg.define_asset_job("inputs", selection=inputs), dg.define_asset_job("daily", selection=ranged)]
     local = dg.Definitions(assets=all_assets, jobs=jobs, resources=resources, executor=dg.in_process_executor)
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}

@@ -10,10 +10,19 @@ import duckdb
 def hashes(path: str) -> list[tuple[str, int, str]]:
     con = duckdb.connect(path, read_only=True)
     try:
-        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
-                             "WHERE schema_name IN ('staging', 'marts') ORDER BY ALL").fetchall()
-        return [(f"{s}.{t}", *con.execute(f"SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
-                                          f"FROM {s}.{t} r").fetchone()) for s, t in tables]
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('staging', 'marts') ORDER BY ALL"
+        ).fetchall()
+        return [
+            (
+                f"{s}.{t}",
+                *con.execute(
+                    f"SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
+                    f"FROM {s}.{t} r"
+                ).fetchone(),
+            )
+            for s, t in tables
+        ]
     finally:
         con.close()
 

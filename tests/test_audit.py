@@ -12,8 +12,14 @@ from etl.landing import LandingZone
 from tests.conftest import materialize_range, reland, table
 from tests.test_quality import sample_copy
 
-BARS = ["raw/stock_universe", "staging/stock_universe", "staging/stock_name_history", "raw/stock_bars_daily",
-        "staging/stock_bars_daily", "marts/market_breadth_daily"]
+BARS = [
+    "raw/stock_universe",
+    "staging/stock_universe",
+    "staging/stock_name_history",
+    "raw/stock_bars_daily",
+    "staging/stock_bars_daily",
+    "marts/market_breadth_daily",
+]
 GOOD = ("2025-01-22", "2025-02-07")
 
 
@@ -24,10 +30,13 @@ def partition_state(path, day: str) -> dict:
         "raw": f"SELECT * FROM raw.stock_bars_daily WHERE partition_date = '{day}'",
         "staging": f"SELECT * FROM staging.stock_bars_daily WHERE trade_date = '{day}'",
         "quarantine": f"SELECT * EXCLUDE (run_id, detected_at) FROM quality.quarantine WHERE partition_key = '{day}' "
-                      "AND table_name = 'staging.stock_bars_daily'",
+        "AND table_name = 'staging.stock_bars_daily'",
     }.items():
-        out[name] = table(path, f"SELECT count(*) AS n, md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
-                                f"AS h FROM ({sql}) r").row(0)
+        out[name] = table(
+            path,
+            f"SELECT count(*) AS n, md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
+            f"AS h FROM ({sql}) r",
+        ).row(0)
     return out
 
 
@@ -39,8 +48,9 @@ def halve(copy, *days):
 
 
 def run(path, copy, first, last):
-    return materialize_range(path, first, last, source=MarketSourceResource(sample_landing=str(copy)),
-                             selection=BARS, raise_on_error=False)
+    return materialize_range(
+        path, first, last, source=MarketSourceResource(sample_landing=str(copy)), selection=BARS, raise_on_error=False
+    )
 
 
 def failure_messages(result) -> str:
@@ -77,16 +87,22 @@ def test_a_half_empty_day_on_a_good_one_is_refused_and_the_stored_partition_is_i
     assert not result.success
     assert partition_state(path, "2025-02-05") == before
     message = failure_messages(result)
-    assert "2025-02-05: row_count_out_of_band" in message and "reference_rows" in message and "rows_ratio 0.5" in message
+    assert (
+        "2025-02-05: row_count_out_of_band" in message and "reference_rows" in message and "rows_ratio 0.5" in message
+    )
     refused = table(path, "SELECT * FROM quality.rejected_partitions")
     assert refused.select("table_name", "partition_key").rows() == [("staging.stock_bars_daily", "2025-02-05")]
     assert refused["rules"][0].to_list() == ["row_count_out_of_band"]
     figures = json.loads(refused["figures"][0])
-    stored = table(path, "SELECT median(n) AS m FROM (SELECT count(*) AS n FROM staging.stock_bars_daily "
-                         "WHERE trade_date < '2025-02-05' GROUP BY trade_date ORDER BY trade_date DESC LIMIT 5)")["m"][0]
+    stored = table(
+        path,
+        "SELECT median(n) AS m FROM (SELECT count(*) AS n FROM staging.stock_bars_daily "
+        "WHERE trade_date < '2025-02-05' GROUP BY trade_date ORDER BY trade_date DESC LIMIT 5)",
+    )["m"][0]
     assert figures["reference_rows"] == stored and figures["rows"] < stored / 2 + 1 and figures["rows_ratio"] == 0.5
-    kept = table(path, "SELECT count(*) AS n FROM rejected.stock_bars_daily WHERE rejected_run_id = "
-                       f"'{refused['run_id'][0]}'")["n"][0]
+    kept = table(
+        path, f"SELECT count(*) AS n FROM rejected.stock_bars_daily WHERE rejected_run_id = '{refused['run_id'][0]}'"
+    )["n"][0]
     assert kept == before["raw"][0] // 2  # the refused rows, for inspection
     assert table(path, "SELECT count(*) AS n FROM candidate.stock_bars_daily")["n"][0] == 0
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
@@ -133,8 +149,14 @@ def test_a_rerun_of_a_good_day_after_a_refusal_gives_the_same_warehouse(tampered
     assert partition_state(path, "2025-02-05") == before
 
 
-GARBAGE = {"6005190": "invalid_code", "601398": "price_not_finite_positive", "601988": "price_not_finite_positive",
-           "601939": "close_jump_outside_band", "601857": "open_not_null", "600028": "negative_turnover"}
+GARBAGE = {
+    "6005190": "invalid_code",
+    "601398": "price_not_finite_positive",
+    "601988": "price_not_finite_positive",
+    "601939": "close_jump_outside_band",
+    "601857": "open_not_null",
+    "600028": "negative_turnover",
+}
 
 
 @pytest.fixture(scope="module")
@@ -155,18 +177,24 @@ def garbage(good):
 
     inf = float("inf")
     bad = [
-        row("600519", 股票代码="6005190"),                                         # seven digits
-        row("601398", 开盘="inf", 最高=inf, 最低=inf, 收盘=inf, 涨跌额=0.0, 涨跌幅=0.0),  # open = high = low = close = inf
-        row("601988", 开盘="0", 最高=0.0, 最低=0.0, 收盘=0.0),                       # zero prices
-        row("601857", 开盘=""),                                                    # '' in a price
-        row("600028", 换手率=-0.5),                                                 # negative turnover
-        row("600036", 换手率=0.0),                                                  # zero turnover: flagged only
+        row("600519", 股票代码="6005190"),  # seven digits
+        row(
+            "601398", 开盘="inf", 最高=inf, 最低=inf, 收盘=inf, 涨跌额=0.0, 涨跌幅=0.0
+        ),  # open = high = low = close = inf
+        row("601988", 开盘="0", 最高=0.0, 最低=0.0, 收盘=0.0),  # zero prices
+        row("601857", 开盘=""),  # '' in a price
+        row("600028", 换手率=-0.5),  # negative turnover
+        row("600036", 换手率=0.0),  # zero turnover: flagged only
     ]
-    ten = bars.filter(pl.col("股票代码") == "601939")                              # x10 close, change fields null
+    ten = bars.filter(pl.col("股票代码") == "601939")  # x10 close, change fields null
     bad.append(ten.with_columns(收盘=pl.col("收盘") * 10, 最高=pl.col("收盘") * 10, 涨跌额=None, 涨跌幅=None))
     replaced = ["601398", "601988", "601857", "600028", "601939", "600036"]
-    reland(copy, "stock_zh_a_hist", "2025-02-05",
-           pl.concat([bars.filter(~pl.col("股票代码").is_in(replaced)), *bad], how="vertical_relaxed"))
+    reland(
+        copy,
+        "stock_zh_a_hist",
+        "2025-02-05",
+        pl.concat([bars.filter(~pl.col("股票代码").is_in(replaced)), *bad], how="vertical_relaxed"),
+    )
     result = run(work, copy, "2025-02-05", "2025-02-05")
     return work, result
 
@@ -174,27 +202,40 @@ def garbage(good):
 def test_garbage_rows_are_quarantined_each_under_its_rule(garbage):
     path, result = garbage
     assert result.success
-    q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE partition_key = '2025-02-05' "
-                    "AND table_name = 'staging.stock_bars_daily' AND row_key LIKE '%|qfq'")
+    q = table(
+        path,
+        "SELECT row_key, rule FROM quality.quarantine WHERE partition_key = '2025-02-05' "
+        "AND table_name = 'staging.stock_bars_daily' AND row_key LIKE '%|qfq'",
+    )
     got = {k.split("|")[1]: r for k, r in q.rows() if k.split("|")[1] in GARBAGE}
     assert got == GARBAGE
-    leaked = table(path, "SELECT symbol FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' AND adjust = 'qfq' "
-                         f"AND symbol IN ({', '.join(repr(s) for s in GARBAGE)})")
+    leaked = table(
+        path,
+        "SELECT symbol FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' AND adjust = 'qfq' "
+        f"AND symbol IN ({', '.join(repr(s) for s in GARBAGE)})",
+    )
     assert leaked.height == 0
     raw = table(path, "SELECT count(*) AS n FROM raw.stock_bars_daily WHERE partition_date = '2025-02-05'")["n"][0]
     staged = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05'")["n"][0]
-    quarantined = table(path, "SELECT count(*) AS n FROM quality.quarantine WHERE partition_key = '2025-02-05' "
-                              "AND table_name = 'staging.stock_bars_daily'")["n"][0]
+    quarantined = table(
+        path,
+        "SELECT count(*) AS n FROM quality.quarantine WHERE partition_key = '2025-02-05' "
+        "AND table_name = 'staging.stock_bars_daily'",
+    )["n"][0]
     assert raw == staged + quarantined
 
 
 def test_zero_turnover_is_flagged_in_the_check_not_quarantined(garbage):
     path, result = garbage
-    kept = table(path, "SELECT turnover_pct FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' "
-                       "AND symbol = '600036' AND adjust = 'qfq'")["turnover_pct"].to_list()
+    kept = table(
+        path,
+        "SELECT turnover_pct FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' "
+        "AND symbol = '600036' AND adjust = 'qfq'",
+    )["turnover_pct"].to_list()
     assert kept == [0.0]
-    zero = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' "
-                       "AND turnover_pct = 0")["n"][0]
+    zero = table(
+        path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-05' AND turnover_pct = 0"
+    )["n"][0]
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
     assert check.metadata["flagged_by_rule"].value == {"zero_turnover": zero}
 
@@ -206,7 +247,9 @@ def test_a_quarantined_index_bar_is_a_missing_one_for_the_partition_rules(tamper
     assert materialize_range(path, *GOOD, source=source, selection=index).success
     before = table(path, "SELECT * FROM staging.index_bars_daily WHERE trade_date = '2025-02-05' ORDER BY ALL")
     frame = pl.read_parquet(copy / "stock_zh_index_daily_em" / "2025-02-05.parquet")
-    broken = frame.with_columns(low=pl.when(pl.col("symbol") == "sh000300").then(pl.col("high") + 1).otherwise(pl.col("low")))
+    broken = frame.with_columns(
+        low=pl.when(pl.col("symbol") == "sh000300").then(pl.col("high") + 1).otherwise(pl.col("low"))
+    )
     reland(copy, "stock_zh_index_daily_em", "2025-02-05", broken)
     result = materialize_range(path, "2025-02-05", "2025-02-05", source=source, selection=index, raise_on_error=False)
     assert not result.success and "tracked_index_missing" in failure_messages(result)
@@ -233,7 +276,9 @@ def test_a_half_empty_universe_is_refused_and_a_repeated_code_keeps_one_row(tamp
     before = table(path, "SELECT * FROM staging.stock_universe ORDER BY ALL")
     reland(copy, "stock_info_a_code_name", snapshot, frame.head(frame.height // 2))
     source = MarketSourceResource(sample_landing=str(copy))
-    result = materialize_range(path, "2025-02-05", "2025-02-05", source=source, selection=UNIVERSE, raise_on_error=False)
+    result = materialize_range(
+        path, "2025-02-05", "2025-02-05", source=source, selection=UNIVERSE, raise_on_error=False
+    )
     assert not result.success and "row_count_out_of_band" in failure_messages(result)
     assert table(path, "SELECT * FROM staging.stock_universe ORDER BY ALL").equals(before)
     # the full list with one code listed twice: the stock stays, its repeat is set aside with the rule
@@ -255,14 +300,41 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
     wh = Warehouse(tmp_path / "w.duckdb")
     wh.ensure_schema()
     days = [dt.date(2025, 2, 5) + dt.timedelta(days=i) for i in range(3)]
-    candidate = pl.DataFrame({"trade_date": days, "sse_close": [1.0, 2.0, 3.0], "source": "akshare",
-                              "source_function": "stock_market_fund_flow", "check_main_flow_gap": [-1.0] * 3},
-                             schema_overrides={"trade_date": pl.Date})
+    candidate = pl.DataFrame(
+        {
+            "trade_date": days,
+            "sse_close": [1.0, 2.0, 3.0],
+            "source": "akshare",
+            "source_function": "stock_market_fund_flow",
+            "check_main_flow_gap": [-1.0] * 3,
+        },
+        schema_overrides={"trade_date": pl.Date},
+    )
     context = dg.build_asset_context()
-    kept = stage_checked(context, wh, Candidate("staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
-                                                raw_rows=5, superseded=2, facts={"sessions": days}))
+    kept = stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.market_fund_flow_daily",
+            candidate,
+            key_columns=["trade_date"],
+            raw_rows=5,
+            superseded=2,
+            facts={"sessions": days},
+        ),
+    )
     assert kept.check_results[0].passed
-    lost = stage_checked(context, wh, Candidate("staging.market_fund_flow_daily", candidate, key_columns=["trade_date"],
-                                                raw_rows=5, superseded=1, facts={"sessions": days}))
+    lost = stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.market_fund_flow_daily",
+            candidate,
+            key_columns=["trade_date"],
+            raw_rows=5,
+            superseded=1,
+            facts={"sessions": days},
+        ),
+    )
     assert not lost.check_results[0].passed and "rows_unaccounted_for" in lost.check_results[0].description
     assert table(tmp_path / "w.duckdb", "SELECT count(*) AS n FROM staging.market_fund_flow_daily")["n"][0] == 3

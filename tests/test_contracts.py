@@ -77,8 +77,18 @@ def test_an_empty_akshare_frame_gives_an_empty_typed_frame():
 
 
 def test_null_key_is_refused():
-    frame = pd.DataFrame({"symbol": ["sh000001"], "date": [None], "open": [1.0], "close": [1.0], "high": [1.0],
-                          "low": [1.0], "volume": [1], "amount": [1.0]})
+    frame = pd.DataFrame(
+        {
+            "symbol": ["sh000001"],
+            "date": [None],
+            "open": [1.0],
+            "close": [1.0],
+            "high": [1.0],
+            "low": [1.0],
+            "volume": [1],
+            "amount": [1.0],
+        }
+    )
     with pytest.raises(ContractError, match="nulls in non-nullable columns: trade_date"):
         apply_contract(frame, STOCK_ZH_INDEX_DAILY_EM)
 

@@ -20,8 +20,11 @@ def landing(function, partition):
 
 
 def test_members_as_of_a_january_day_come_from_the_march_snapshot_and_say_so(built_warehouse):
-    got = table(built_warehouse, "SELECT symbol, membership_as_of FROM staging.board_members_as_of(DATE '2025-02-05') "
-                                 "WHERE board_code = 'BK1188'")
+    got = table(
+        built_warehouse,
+        "SELECT symbol, membership_as_of FROM staging.board_members_as_of(DATE '2025-02-05') "
+        "WHERE board_code = 'BK1188'",
+    )
     expected = landing("stock_board_concept_cons_em", "2025-03-09").filter(pl.col("板块代码") == "BK1188")
     assert sorted(got["symbol"]) == sorted(expected["代码"])
     assert set(got["membership_as_of"]) == {D(2025, 3, 9)}  # DeepSeek概念 did not exist in January: look-ahead shown
@@ -30,14 +33,20 @@ def test_members_as_of_a_january_day_come_from_the_march_snapshot_and_say_so(bui
 def test_membership_rows_are_all_accounted_for(built_warehouse):
     raw = table(built_warehouse, "SELECT count(*) n FROM raw.board_membership_snapshot")["n"][0]
     kept = table(built_warehouse, "SELECT count(*) n FROM staging.board_membership")["n"][0]
-    q = table(built_warehouse, "SELECT rule, count(*) n FROM quality.quarantine "
-                               "WHERE table_name = 'staging.board_membership' GROUP BY 1 ORDER BY 1")
+    q = table(
+        built_warehouse,
+        "SELECT rule, count(*) n FROM quality.quarantine "
+        "WHERE table_name = 'staging.board_membership' GROUP BY 1 ORDER BY 1",
+    )
     assert raw == kept + q["n"].sum()  # one snapshot per board in the sample: one interval per raw row
     # codes in neither the stock list nor the warehouse's bars (delisted) are unknown stocks
-    unknown = table(built_warehouse, "SELECT count(*) n FROM raw.board_membership_snapshot WHERE board_code IS NOT NULL "
-                                     "AND symbol NOT LIKE '2%' AND symbol NOT LIKE '9%' "
-                                     "AND symbol NOT IN (SELECT symbol FROM staging.stock_universe) "
-                                     "AND symbol NOT IN (SELECT DISTINCT symbol FROM raw.stock_bars_daily)")["n"][0]
+    unknown = table(
+        built_warehouse,
+        "SELECT count(*) n FROM raw.board_membership_snapshot WHERE board_code IS NOT NULL "
+        "AND symbol NOT LIKE '2%' AND symbol NOT LIKE '9%' "
+        "AND symbol NOT IN (SELECT symbol FROM staging.stock_universe) "
+        "AND symbol NOT IN (SELECT DISTINCT symbol FROM raw.stock_bars_daily)",
+    )["n"][0]
     assert dict(q.rows()) == {"board_code_unresolved": 1221, "not_an_a_share": 56, "unknown_stock": unknown}
     assert 0 < unknown < 200
 
@@ -50,8 +59,14 @@ def test_boards_without_a_bk_code_are_quarantined_not_guessed(built_warehouse):
 
 
 def test_morning_fund_flow_snapshots_describe_the_previous_session(built_warehouse):
-    got = table(built_warehouse, "SELECT DISTINCT snapshot_date, session_date FROM staging.sector_fund_flow_rank ORDER BY 1")
-    assert got.rows()[:3] == [(D(2025, 3, 6), D(2025, 3, 5)), (D(2025, 3, 7), D(2025, 3, 6)), (D(2025, 3, 10), D(2025, 3, 7))]
+    got = table(
+        built_warehouse, "SELECT DISTINCT snapshot_date, session_date FROM staging.sector_fund_flow_rank ORDER BY 1"
+    )
+    assert got.rows()[:3] == [
+        (D(2025, 3, 6), D(2025, 3, 5)),
+        (D(2025, 3, 7), D(2025, 3, 6)),
+        (D(2025, 3, 10), D(2025, 3, 7)),
+    ]
 
 
 def test_session_of_a_capture():
@@ -75,41 +90,60 @@ def test_sector_main_flow_equals_super_large_plus_large(built_warehouse):
 
 def test_csi_units_are_converted_from_yi_yuan(built_warehouse):
     raw = landing("stock_zh_index_hist_csindex", "2025-02-05").filter(pl.col("指数代码") == "930713")
-    got = table(built_warehouse, "SELECT amount_cny, pe_ttm FROM staging.csi_index_daily "
-                                 "WHERE index_code = '930713' AND trade_date = '2025-02-05'").row(0)
+    got = table(
+        built_warehouse,
+        "SELECT amount_cny, pe_ttm FROM staging.csi_index_daily "
+        "WHERE index_code = '930713' AND trade_date = '2025-02-05'",
+    ).row(0)
     assert got == (pytest.approx(raw["成交金额"][0] * 1e8), raw["滚动市盈率"][0])
 
 
 def test_nvidia_crash_links_to_the_first_session_after_the_holiday(built_warehouse):
-    row = table(built_warehouse, "SELECT pct_change, next_cn_trade_date FROM staging.us_bars_daily "
-                                 "WHERE ticker = 'NVDA' AND us_trade_date = '2025-01-27'").row(0)
+    row = table(
+        built_warehouse,
+        "SELECT pct_change, next_cn_trade_date FROM staging.us_bars_daily "
+        "WHERE ticker = 'NVDA' AND us_trade_date = '2025-01-27'",
+    ).row(0)
     assert row[0] < -15 and row[1] == D(2025, 2, 5)
-    holiday = table(built_warehouse, "SELECT DISTINCT next_cn_trade_date FROM staging.us_bars_daily "
-                                     "WHERE us_trade_date BETWEEN '2025-01-28' AND '2025-02-04'")
+    holiday = table(
+        built_warehouse,
+        "SELECT DISTINCT next_cn_trade_date FROM staging.us_bars_daily "
+        "WHERE us_trade_date BETWEEN '2025-01-28' AND '2025-02-04'",
+    )
     assert holiday["next_cn_trade_date"].to_list() == [D(2025, 2, 5)]
 
 
 def test_every_raw_news_item_is_kept_merged_or_quarantined(built_warehouse):
-    raw = table(built_warehouse, "SELECT (SELECT count(*) FROM raw.news_cctv) + (SELECT count(*) FROM raw.news_feed) n")["n"][0]
+    raw = table(
+        built_warehouse, "SELECT (SELECT count(*) FROM raw.news_cctv) + (SELECT count(*) FROM raw.news_feed) n"
+    )["n"][0]
     kept = table(built_warehouse, "SELECT count(*) n, sum(duplicates) d FROM staging.news_items").row(0)
-    q = table(built_warehouse, "SELECT count(*) n FROM quality.quarantine WHERE table_name = 'staging.news_items'")["n"][0]
+    q = table(built_warehouse, "SELECT count(*) n FROM quality.quarantine WHERE table_name = 'staging.news_items'")[
+        "n"
+    ][0]
     assert raw == kept[0] + kept[1] + q
 
 
 def test_news_on_the_first_session_of_the_snake_year_talks_about_ai(built_warehouse):
-    themes = table(built_warehouse, "SELECT t.theme, count(*) n FROM staging.news_item_themes t "
-                                    "JOIN staging.news_items n USING (item_id) WHERE n.trade_date = '2025-02-05' "
-                                    "GROUP BY 1 ORDER BY 2 DESC")
+    themes = table(
+        built_warehouse,
+        "SELECT t.theme, count(*) n FROM staging.news_item_themes t "
+        "JOIN staging.news_items n USING (item_id) WHERE n.trade_date = '2025-02-05' "
+        "GROUP BY 1 ORDER BY 2 DESC",
+    )
     assert themes["theme"][0] == "ai"
 
 
-@pytest.mark.parametrize("local, session", [
-    (dt.datetime(2025, 2, 5, 15, 0), D(2025, 2, 5)),  # at the close: still that session
-    (dt.datetime(2025, 2, 5, 15, 1), D(2025, 2, 6)),
-    (dt.datetime(2025, 1, 27, 19, 0), D(2025, 2, 5)),  # evening before the holiday -> first session after it
-    (dt.datetime(2025, 2, 1, 10, 0), D(2025, 2, 5)),   # inside the holiday
-    (dt.datetime(2025, 2, 8, 9, 0), D(2025, 2, 10)),   # Saturday
-])
+@pytest.mark.parametrize(
+    "local, session",
+    [
+        (dt.datetime(2025, 2, 5, 15, 0), D(2025, 2, 5)),  # at the close: still that session
+        (dt.datetime(2025, 2, 5, 15, 1), D(2025, 2, 6)),
+        (dt.datetime(2025, 1, 27, 19, 0), D(2025, 2, 5)),  # evening before the holiday -> first session after it
+        (dt.datetime(2025, 2, 1, 10, 0), D(2025, 2, 5)),  # inside the holiday
+        (dt.datetime(2025, 2, 8, 9, 0), D(2025, 2, 10)),  # Saturday
+    ],
+)
 def test_news_belongs_to_the_session_it_can_move(local, session):
     assert trade_date_of(local) == session
 
@@ -124,7 +158,10 @@ def test_live_snapshots_refuse_past_dates(tmp_path):
     from tests.akshare_frames import FakeAkshare
 
     src = AkshareSource(LandingZone(tmp_path), api=FakeAkshare())
-    for call in (lambda: src.land_board_membership([], D(2025, 1, 27)), lambda: src.land_fund_flow_ranks(D(2025, 1, 27)),
-                 lambda: src.land_board_lists(D(2025, 1, 27))):
+    for call in (
+        lambda: src.land_board_membership([], D(2025, 1, 27)),
+        lambda: src.land_fund_flow_ranks(D(2025, 1, 27)),
+        lambda: src.land_board_lists(D(2025, 1, 27)),
+    ):
         with pytest.raises(SourceError, match="can only be captured as of today"):
             call()

@@ -17,8 +17,11 @@ DAY = "2025-02-05"
 @pytest.fixture
 def copy(tmp_path):
     root = tmp_path / "sample"
-    shutil.copytree(SAMPLE_LANDING, root, ignore=shutil.ignore_patterns("stock_info_global_em", "news_cctv",
-                                                                        "stock_board_*", "stock_*_rank"))
+    shutil.copytree(
+        SAMPLE_LANDING,
+        root,
+        ignore=shutil.ignore_patterns("stock_info_global_em", "news_cctv", "stock_board_*", "stock_*_rank"),
+    )
     return root
 
 
@@ -53,13 +56,30 @@ def test_a_truncated_file_fails_with_its_path(copy):
         read_bars(copy)
 
 
-@pytest.mark.parametrize("line, message", [
-    ("{not json", "line 531: not JSON"),
-    (json.dumps({"function": "x"}), "line 531: missing keys"),
-    (json.dumps({"function": "x", "partition": "p", "path": "x/p.parquet", "arguments": {}, "fetched_at": "2025",
-                 "akshare_version": "1", "rows": 1, "sha256": "0", "source": "recorded", "colour": "red"}),
-     r"line 531: unknown keys \['colour'\]"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("{not json", "line 531: not JSON"),
+        (json.dumps({"function": "x"}), "line 531: missing keys"),
+        (
+            json.dumps(
+                {
+                    "function": "x",
+                    "partition": "p",
+                    "path": "x/p.parquet",
+                    "arguments": {},
+                    "fetched_at": "2025",
+                    "akshare_version": "1",
+                    "rows": 1,
+                    "sha256": "0",
+                    "source": "recorded",
+                    "colour": "red",
+                }
+            ),
+            r"line 531: unknown keys \['colour'\]",
+        ),
+    ],
+)
 def test_a_bad_manifest_line_fails_naming_file_and_line(copy, line, message):
     with (copy / "_manifest.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
@@ -81,10 +101,12 @@ def test_a_file_without_a_manifest_row_is_not_replayed(copy):
 
 def test_a_new_capture_never_overwrites_the_last_and_a_rejected_one_is_moved_aside(tmp_path):
     zone = LandingZone(tmp_path)
-    first = zone.write(pl.DataFrame({"a": [1, 2]}), function="f", partition=DAY, arguments={}, source="akshare",
-                       akshare_version="1")
-    second = zone.write(pl.DataFrame({"a": [1]}), function="f", partition=DAY, arguments={}, source="akshare",
-                        akshare_version="1")
+    first = zone.write(
+        pl.DataFrame({"a": [1, 2]}), function="f", partition=DAY, arguments={}, source="akshare", akshare_version="1"
+    )
+    second = zone.write(
+        pl.DataFrame({"a": [1]}), function="f", partition=DAY, arguments={}, source="akshare", akshare_version="1"
+    )
     assert first.path != second.path and (tmp_path / first.path).exists()
     assert zone.read("f", DAY)["a"].to_list() == [1]  # the newest capture is current
     moved = zone.reject(second, "refused by a test")

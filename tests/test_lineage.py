@@ -8,7 +8,9 @@ import dagster as dg
 
 from assets.definitions import defs
 
-READ = re.compile(r"(?:FROM|JOIN)\s+(raw|staging|marts)\.(\w+)|(?:read_partitions|relation)\((?:wh, )?[\"'](raw|staging|marts)\.(\w+)")
+READ = re.compile(
+    r"(?:FROM|JOIN)\s+(raw|staging|marts)\.(\w+)|(?:read_partitions|relation)\((?:wh, )?[\"'](raw|staging|marts)\.(\w+)"
+)
 SIDE_TABLES: dict = {}  # tables written by another asset's step that are not assets themselves (none left)
 
 
@@ -16,9 +18,13 @@ def reads(fn) -> set[tuple[str, str]]:
     """Tables read by a function and by the module-level helpers it calls (one level down)."""
     module = inspect.getmodule(fn)
     source = inspect.getsource(fn).replace(fn.__doc__ or "\0", "")  # a docstring may show a query to users
-    helpers = [getattr(module, name) for name in re.findall(r"\b(_?\w+)\(", source)
-               if inspect.isfunction(getattr(module, name, None)) and getattr(module, name).__module__ == module.__name__
-               and getattr(module, name) is not fn]
+    helpers = [
+        getattr(module, name)
+        for name in re.findall(r"\b(_?\w+)\(", source)
+        if inspect.isfunction(getattr(module, name, None))
+        and getattr(module, name).__module__ == module.__name__
+        and getattr(module, name) is not fn
+    ]
     found = set()
     for text in [source, *(inspect.getsource(h) for h in helpers)]:
         for m in READ.finditer(text):

@@ -25,7 +25,8 @@ def test_an_empty_answer_that_raises_is_no_data_not_schema_drift(tmp_path):
     assert src._call("stock_individual_fund_flow", stock="000002", market="sz") is None
     # the same message with a non-empty axis is a changed layout: never retried, named as drift
     fake.answers[("stock_zh_index_hist_csindex", "000300")] = [
-        ValueError("Length mismatch: Expected axis has 17 elements, new values have 16 elements")]
+        ValueError("Length mismatch: Expected axis has 17 elements, new values have 16 elements")
+    ]
     with pytest.raises(SchemaDriftError):
         src._call("stock_zh_index_hist_csindex", symbol="000300", start_date="20250127", end_date="20250205")
 
@@ -62,7 +63,9 @@ def test_instants_with_a_time_zone_land_on_their_shanghai_day(tmp_path):
 
 def test_no_rows_for_a_day_says_what_was_asked_and_what_came_back(tmp_path):
     src = source(tmp_path, FakeAkshare({"600519": "utc"}))
-    with pytest.raises(Exception, match=r"returned no rows dated 2025-02-06: asked .*'symbols': 1.*returned 2 rows dated"):
+    with pytest.raises(
+        Exception, match=r"returned no rows dated 2025-02-06: asked .*'symbols': 1.*returned 2 rows dated"
+    ):
         src.land_stock_bars([dt.date(2025, 2, 6)], "stock_zh_a_hist", ["600519"])
 
 
@@ -79,7 +82,9 @@ def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
         return pd.DataFrame()
 
     src = source(tmp_path, OneEmpty())
-    landed = src.land_board_membership([Board("BK1188", "DeepSeek概念", "concept"), Board("BK0579", "云计算", "concept")])
+    landed = src.land_board_membership(
+        [Board("BK1188", "DeepSeek概念", "concept"), Board("BK0579", "云计算", "concept")]
+    )
     assert landed[0].capture.arguments["no_members"] == ["BK0579"]
     assert set(src.read(landed[0])["板块代码"]) == {"BK1188"}
 
@@ -91,11 +96,17 @@ def live(monkeypatch, tmp_path):
         for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
             monkeypatch.setattr(akshare, name, getattr(fake, name))
         return fake
+
     return use, MarketSourceResource(kind="akshare", live_landing=str(tmp_path / "landing"))
 
 
-BARS = ["raw/stock_universe", "staging/stock_universe", "staging/stock_name_history", "raw/stock_bars_daily",
-        "staging/stock_bars_daily"]
+BARS = [
+    "raw/stock_universe",
+    "staging/stock_universe",
+    "staging/stock_name_history",
+    "raw/stock_bars_daily",
+    "staging/stock_bars_daily",
+]
 
 
 def test_rows_dated_outside_the_run_reach_raw_and_are_quarantined_by_rule(live, tmp_path):
@@ -103,14 +114,27 @@ def test_rows_dated_outside_the_run_reach_raw_and_are_quarantined_by_rule(live, 
     use({"600519": "stray"})
     path = tmp_path / "w.duckdb"
     assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=BARS).success
-    raw = table(path, "SELECT trade_date, count(*) AS n FROM raw.stock_bars_daily WHERE symbol = '600519' GROUP BY 1 ORDER BY 1")
+    raw = table(
+        path, "SELECT trade_date, count(*) AS n FROM raw.stock_bars_daily WHERE symbol = '600519' GROUP BY 1 ORDER BY 1"
+    )
     # 01-27 (a session not asked for), 01-29 (closed), 02-05 (asked), 02-06 (not asked), each in two bases
-    assert raw.rows() == [(dt.date(2025, 1, 27), 2), (dt.date(2025, 1, 29), 2), (dt.date(2025, 2, 5), 2), (dt.date(2025, 2, 6), 2)]
+    assert raw.rows() == [
+        (dt.date(2025, 1, 27), 2),
+        (dt.date(2025, 1, 29), 2),
+        (dt.date(2025, 2, 5), 2),
+        (dt.date(2025, 2, 6), 2),
+    ]
     q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE row_key LIKE '%600519|qfq' ORDER BY 1")
-    assert q.rows() == [("2025-01-27|600519|qfq", "date_outside_partition"), ("2025-01-29|600519|qfq", "not_a_trading_day"),
-                        ("2025-02-06|600519|qfq", "date_outside_partition")]
-    counts = table(path, "SELECT (SELECT count(*) FROM raw.stock_bars_daily) AS raw, (SELECT count(*) FROM "
-                         "staging.stock_bars_daily) AS staged, (SELECT count(*) FROM quality.quarantine) AS q").row(0)
+    assert q.rows() == [
+        ("2025-01-27|600519|qfq", "date_outside_partition"),
+        ("2025-01-29|600519|qfq", "not_a_trading_day"),
+        ("2025-02-06|600519|qfq", "date_outside_partition"),
+    ]
+    counts = table(
+        path,
+        "SELECT (SELECT count(*) FROM raw.stock_bars_daily) AS raw, (SELECT count(*) FROM "
+        "staging.stock_bars_daily) AS staged, (SELECT count(*) FROM quality.quarantine) AS q",
+    ).row(0)
     assert counts[0] == counts[1] + counts[2]
 
 
@@ -137,8 +161,16 @@ def test_a_refused_live_day_keeps_the_last_good_capture_and_moves_the_new_one_as
     assert sorted(files) == moved
 
 
-NEWS = ["raw/stock_universe", "staging/stock_universe", "raw/news_cctv", "raw/news_feed", "staging/news_items",
-        "staging/news_item_themes", "staging/news_item_stocks", "staging/news_captures"]
+NEWS = [
+    "raw/stock_universe",
+    "staging/stock_universe",
+    "raw/news_cctv",
+    "raw/news_feed",
+    "staging/news_items",
+    "staging/news_item_themes",
+    "staging/news_item_stocks",
+    "staging/news_captures",
+]
 
 
 def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp_path, monkeypatch):
@@ -148,17 +180,30 @@ def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp
 
     use, resource = live
     use()
-    poisoned = pd.concat([global_em(), pd.DataFrame({
-        "标题": s(["格式不对", "来自未来", "&lt;script&gt;alert(1)&lt;/script&gt;算力&lt;b&gt;新闻&lt;/b&gt;"]),
-        "摘要": s(["斜杠日期", "2031年的消息", "&lt;img src=x onerror=alert(1)&gt;摘要"]),
-        "发布时间": s(["2025/02/05 10:00", "2031-01-01 09:00:00", "2025-02-05 10:00:00"]),
-        "链接": s(["https://example.invalid/c", "https://example.invalid/d", "https://example.invalid/e"])})],
-        ignore_index=True)
+    poisoned = pd.concat(
+        [
+            global_em(),
+            pd.DataFrame(
+                {
+                    "标题": s(
+                        ["格式不对", "来自未来", "&lt;script&gt;alert(1)&lt;/script&gt;算力&lt;b&gt;新闻&lt;/b&gt;"]
+                    ),
+                    "摘要": s(["斜杠日期", "2031年的消息", "&lt;img src=x onerror=alert(1)&gt;摘要"]),
+                    "发布时间": s(["2025/02/05 10:00", "2031-01-01 09:00:00", "2025-02-05 10:00:00"]),
+                    "链接": s(["https://example.invalid/c", "https://example.invalid/d", "https://example.invalid/e"]),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     monkeypatch.setattr(akshare, "stock_info_global_em", lambda: poisoned)
     path = tmp_path / "w.duckdb"
     assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS).success
     q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.news_items' ORDER BY 1")
-    assert q.rows() == [("implausible_published_at", "2031-01-01 09:00:00"), ("unparseable_published_at", "2025/02/05 10:00")]
+    assert q.rows() == [
+        ("implausible_published_at", "2031-01-01 09:00:00"),
+        ("unparseable_published_at", "2025/02/05 10:00"),
+    ]
     titles = table(path, "SELECT title, body FROM staging.news_items WHERE origin = 'stock_info_global_em' ORDER BY 1")
     assert ("算力新闻", "摘要") in titles.rows()
     assert not any("<" in t or ">" in t for row in titles.rows() for t in row)
@@ -166,11 +211,15 @@ def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp
     monkeypatch.setattr(akshare, "stock_info_global_em", global_em)
     again = materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS)
     assert again.success
-    counts = table(path, "SELECT (SELECT count(*) FROM raw.news_feed) AS raw, (SELECT count(*) FROM quality.quarantine) AS q")
+    counts = table(
+        path, "SELECT (SELECT count(*) FROM raw.news_feed) AS raw, (SELECT count(*) FROM quality.quarantine) AS q"
+    )
     assert counts.row(0) == (7, 2)  # both polls landed; the first poll's two bad items stay quarantined
     # only the new poll is read and staged: its two items repeat stored ones (merged, not tagged again)
     news = next(e for e in again.get_asset_materialization_events() if e.asset_key.path == ["staging", "news_items"])
     meta = news.materialization.metadata
     assert meta["items_read"].value == 2 and meta["items_new_or_moved"].value == 0
-    captures = table(path, "SELECT origin, items FROM staging.news_captures WHERE origin = 'stock_info_global_em' ORDER BY 2")
+    captures = table(
+        path, "SELECT origin, items FROM staging.news_captures WHERE origin = 'stock_info_global_em' ORDER BY 2"
+    )
     assert captures["items"].to_list() == [2, 5]

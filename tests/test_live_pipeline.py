@@ -7,8 +7,8 @@ import akshare
 import pytest
 
 from assets.resources import MarketSourceResource
-from tests.conftest import materialize_range, table
 from tests.akshare_frames import DAYS, FakeAkshare
+from tests.conftest import materialize_range, table
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def test_live_run_lands_files_and_builds_the_same_tables(tmp_path, fake_akshare)
     result = materialize_range(path, DAYS[0].isoformat(), DAYS[1].isoformat(), source=live)
     assert result.success
 
-    bars = table(path, "SELECT trade_date, symbol, adjust, volume_shares, source FROM staging.stock_bars_daily ORDER BY ALL")
+    bars = table(
+        path, "SELECT trade_date, symbol, adjust, volume_shares, source FROM staging.stock_bars_daily ORDER BY ALL"
+    )
     assert bars["symbol"].unique().sort().to_list() == ["000001", "600519", "601398"]
     assert set(bars["adjust"]) == {"qfq", "none"}
     assert set(bars["source"]) == {"akshare"}
@@ -37,7 +39,9 @@ def test_live_run_lands_files_and_builds_the_same_tables(tmp_path, fake_akshare)
     assert (tmp_path / "landing" / "stock_zh_a_hist" / "2025-02-05.parquet").exists()
     assert (tmp_path / "landing" / "_manifest.jsonl").exists()
     # materialisation metadata tells the UI which source the run used
-    raw_events = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw", "stock_bars_daily"]]
+    raw_events = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw", "stock_bars_daily"]
+    ]
     assert raw_events and raw_events[0].materialization.metadata["source"].value == "akshare"
 
 
@@ -73,34 +77,53 @@ def test_live_membership_is_todays_snapshot_of_the_tracked_boards_called_by_bk_c
     members = table(path, "SELECT board_code, symbol, valid_from, valid_to FROM staging.board_membership ORDER BY ALL")
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     assert set(members["valid_from"]) == {today} and members["valid_to"].null_count() == members.height
-    assert ("BK0475", "601398") in set(zip(members["board_code"], members["symbol"]))
+    assert ("BK0475", "601398") in set(zip(members["board_code"], members["symbol"], strict=True))
 
 
 def test_live_sector_ranks_resolve_names_to_bk_codes_and_keep_regions_as_regions(live_warehouse):
     path, _ = live_warehouse
-    ranks = table(path, "SELECT DISTINCT sector_type, board_name, board_code, top_inflow_stock_symbol "
-                        "FROM staging.sector_fund_flow_rank ORDER BY 1")
+    ranks = table(
+        path,
+        "SELECT DISTINCT sector_type, board_name, board_code, top_inflow_stock_symbol "
+        "FROM staging.sector_fund_flow_rank ORDER BY 1",
+    )
     # region boards are not in the board lists: kept with their name, no code; the top stock's code resolved
-    assert ranks.rows() == [("concept", "DeepSeek概念", "BK1188", "601398"), ("industry", "银行", "BK0475", "601398"),
-                            ("region", "上海板块", None, "601398")]
+    assert ranks.rows() == [
+        ("concept", "DeepSeek概念", "BK1188", "601398"),
+        ("industry", "银行", "BK0475", "601398"),
+        ("region", "上海板块", None, "601398"),
+    ]
     q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.sector_fund_flow_rank'")
     assert q.is_empty()
-    ratio = table(path, "SELECT main_net_inflow_pct FROM staging.sector_fund_flow_rank WHERE board_name = '上海板块' "
-                        "AND indicator = '今日'")["main_net_inflow_pct"].to_list()
+    ratio = table(
+        path,
+        "SELECT main_net_inflow_pct FROM staging.sector_fund_flow_rank WHERE board_name = '上海板块' "
+        "AND indicator = '今日'",
+    )["main_net_inflow_pct"].to_list()
     assert ratio == [None]  # "-" inside a numeric rank column
-    flows = table(path, "SELECT DISTINCT board_code FROM marts.fund_flow_board_daily ORDER BY 1")["board_code"].to_list()
+    flows = table(path, "SELECT DISTINCT board_code FROM marts.fund_flow_board_daily ORDER BY 1")[
+        "board_code"
+    ].to_list()
     assert flows == ["BK0475", "BK1188"]
-    windows = table(path, "SELECT DISTINCT indicator FROM staging.stock_fund_flow_rank ORDER BY 1")["indicator"].to_list()
+    windows = table(path, "SELECT DISTINCT indicator FROM staging.stock_fund_flow_rank ORDER BY 1")[
+        "indicator"
+    ].to_list()
     assert sorted(windows) == sorted(["今日", "3日", "5日", "10日"])
 
 
 def test_live_rank_placeholders_become_null_and_units_are_canonical(live_warehouse):
     path, _ = live_warehouse
-    stock = table(path, "SELECT symbol, main_net_inflow_cny FROM staging.stock_fund_flow_rank WHERE indicator = '5日' ORDER BY 1")
+    stock = table(
+        path, "SELECT symbol, main_net_inflow_cny FROM staging.stock_fund_flow_rank WHERE indicator = '5日' ORDER BY 1"
+    )
     assert stock["main_net_inflow_cny"].to_list() == [3e8, None]  # the raw "-" of the last row
     csi = table(path, "SELECT volume_shares, amount_cny FROM staging.csi_index_daily LIMIT 1").row(0)
     assert csi == (120 * 1_000_000, 350 * 100_000_000)  # 万手 -> shares, 亿元 -> CNY
-    div = table(path, "SELECT cash_dividend_per_share_cny, dividend_yield_ratio FROM staging.dividends WHERE symbol = '601398' LIMIT 1").row(0)
+    div = table(
+        path,
+        "SELECT cash_dividend_per_share_cny, dividend_yield_ratio FROM staging.dividends "
+        "WHERE symbol = '601398' LIMIT 1",
+    ).row(0)
     assert div == (pytest.approx(0.1434), 0.0221)  # per 10 shares -> per share; yield stays a fraction
 
 
@@ -114,7 +137,11 @@ def test_live_news_is_normalised_timed_and_tagged(live_warehouse):
     path, fake = live_warehouse
     # CCTV broadcasts of 01-27 .. 02-04 belong to the 02-05 session; 01-27's own evening news included
     assert ("news_cctv", "20250127") in fake.calls and ("news_cctv", "20250204") in fake.calls
-    news = table(path, "SELECT origin, title, body, trade_date, published_at, duplicates FROM staging.news_items ORDER BY published_at")
+    news = table(
+        path,
+        "SELECT origin, title, body, trade_date, published_at, duplicates FROM staging.news_items "
+        "ORDER BY published_at",
+    )
     cctv = news.filter(origin="news_cctv")
     assert cctv["title"].to_list()[0] == "国务院常务会议"  # tags stripped, Traditional -> Simplified
     assert "&nbsp;" not in cctv["body"][0] and "AI大模型" in " ".join(cctv["body"])  # entities, full-width AI
@@ -125,20 +152,29 @@ def test_live_news_is_normalised_timed_and_tagged(live_warehouse):
     feed = news.filter(origin="stock_info_global_em").sort("published_at")
     # 06:05 on 01-28 (closed) -> 02-05; 14:30 on 02-05 (before the close) -> 02-05
     assert feed["trade_date"].to_list() == [dt.date(2025, 2, 5), dt.date(2025, 2, 5)]
-    assert feed["published_at"][0] == dt.datetime(2025, 1, 27, 22, 5, tzinfo=dt.timezone.utc)
-    themes = table(path, "SELECT n.title, t.theme FROM staging.news_item_themes t JOIN staging.news_items n USING (item_id)")
+    assert feed["published_at"][0] == dt.datetime(2025, 1, 27, 22, 5, tzinfo=dt.UTC)
+    themes = table(
+        path, "SELECT n.title, t.theme FROM staging.news_item_themes t JOIN staging.news_items n USING (item_id)"
+    )
     assert ("英伟达市值蒸发近6000亿美元", "compute_hardware") in themes.rows()
-    stocks = table(path, "SELECT n.title, s.symbol FROM staging.news_item_stocks s JOIN staging.news_items n USING (item_id)")
+    stocks = table(
+        path, "SELECT n.title, s.symbol FROM staging.news_item_stocks s JOIN staging.news_items n USING (item_id)"
+    )
     assert ("贵州茅台发布分红公告", "600519") in stocks.rows()
 
 
 def test_live_board_bars_sit_beside_the_rebuilt_returns_with_the_gap(live_warehouse):
     path, _ = live_warehouse
-    rows = table(path, "SELECT trade_date, cw_return_pct, published_return_pct, published_gap_pct "
-                       "FROM marts.board_daily WHERE board_code = 'BK1188' ORDER BY trade_date")
+    rows = table(
+        path,
+        "SELECT trade_date, cw_return_pct, published_return_pct, published_gap_pct "
+        "FROM marts.board_daily WHERE board_code = 'BK1188' ORDER BY trade_date",
+    )
     assert rows["trade_date"].to_list() == DAYS
     # members 000001 and 600519 both +5 % in the fake bars; the board's own K-line says +1 %
     assert rows["published_return_pct"].to_list() == [1.0, 1.0]
     assert rows["published_gap_pct"].to_list() == pytest.approx([4.0, 4.0])
-    themes = table(path, "SELECT theme, members_traded FROM marts.theme_daily WHERE trade_date = '2025-02-05' ORDER BY theme")
+    themes = table(
+        path, "SELECT theme, members_traded FROM marts.theme_daily WHERE trade_date = '2025-02-05' ORDER BY theme"
+    )
     assert dict(themes.rows())["ai"] == 2  # the two concept members, each traded

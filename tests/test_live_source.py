@@ -19,10 +19,14 @@ from etl.sources.gateway import (
 from etl.sources.live import AkshareSource
 from tests.akshare_frames import DAYS, FakeAkshare
 
+
 def source(tmp_path, fake, attempts=3):
-    return AkshareSource(LandingZone(tmp_path / "landing"), api=fake,
-                         retry=RetryPolicy(attempts=attempts, sleep=lambda s: None),
-                         limiter=HostRateLimiter(intervals={}, default=0.0))
+    return AkshareSource(
+        LandingZone(tmp_path / "landing"),
+        api=fake,
+        retry=RetryPolicy(attempts=attempts, sleep=lambda s: None),
+        limiter=HostRateLimiter(intervals={}, default=0.0),
+    )
 
 
 def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):

@@ -42,7 +42,7 @@ def test_a_partition_is_a_shanghai_day_and_the_last_one_is_the_calendars_last_se
     from etl.market import calendar_end
 
     window = trading_days.time_window_for_partition_key("2025-02-05")
-    assert window.start.astimezone(dt.timezone.utc) == dt.datetime(2025, 2, 4, 16, 0, tzinfo=dt.timezone.utc)
+    assert window.start.astimezone(dt.UTC) == dt.datetime(2025, 2, 4, 16, 0, tzinfo=dt.UTC)
     assert window.start.tzinfo.key == ZoneInfo("Asia/Shanghai").key
     # partitions run to today's session (end_offset=1: the 16:30 run asks for it), never past the calendar
     from etl.market import shanghai_today
@@ -53,9 +53,7 @@ def test_a_partition_is_a_shanghai_day_and_the_last_one_is_the_calendars_last_se
 
 
 def test_holidays_on_weekdays_are_listed():
-    assert closed_weekdays(d("2025-01-27"), d("2025-02-05")) == [
-        x for x in SPRING_FESTIVAL_CLOSURE if x.weekday() < 5
-    ]
+    assert closed_weekdays(d("2025-01-27"), d("2025-02-05")) == [x for x in SPRING_FESTIVAL_CLOSURE if x.weekday() < 5]
 
 
 def test_dates_outside_the_calendar_are_refused():
@@ -63,33 +61,61 @@ def test_dates_outside_the_calendar_are_refused():
         next_trading_day(d("2031-01-01"))
 
 
-@pytest.mark.parametrize("symbol, exchange, board, band", [
-    ("600519", "SSE", "main", 10.0), ("601398", "SSE", "main", 10.0), ("603288", "SSE", "main", 10.0),
-    ("605499", "SSE", "main", 10.0), ("688981", "SSE", "star", 20.0), ("689009", "SSE", "star", 20.0),
-    ("000001", "SZSE", "main", 10.0), ("001979", "SZSE", "main", 10.0), ("002594", "SZSE", "main", 10.0),
-    ("003816", "SZSE", "main", 10.0), ("004001", "SZSE", "main", 10.0), ("300750", "SZSE", "chinext", 20.0),
-    ("301236", "SZSE", "chinext", 20.0), ("302132", "SZSE", "chinext", 20.0), ("920002", "BSE", "bse", 30.0),
-    ("430047", "BSE", "bse", 30.0), ("830799", "BSE", "bse", 30.0), ("871981", "BSE", "bse", 30.0),
-    ("889999", "BSE", "bse", 30.0),
-    # not A-shares: B-shares, funds, seven or five digits, letters
-    ("200002", None, None, None), ("900901", None, None, None), ("510300", None, None, None),
-    ("6005190", None, None, None), ("60051", None, None, None), ("60051a", None, None, None),
-])
+@pytest.mark.parametrize(
+    "symbol, exchange, board, band",
+    [
+        ("600519", "SSE", "main", 10.0),
+        ("601398", "SSE", "main", 10.0),
+        ("603288", "SSE", "main", 10.0),
+        ("605499", "SSE", "main", 10.0),
+        ("688981", "SSE", "star", 20.0),
+        ("689009", "SSE", "star", 20.0),
+        ("000001", "SZSE", "main", 10.0),
+        ("001979", "SZSE", "main", 10.0),
+        ("002594", "SZSE", "main", 10.0),
+        ("003816", "SZSE", "main", 10.0),
+        ("004001", "SZSE", "main", 10.0),
+        ("300750", "SZSE", "chinext", 20.0),
+        ("301236", "SZSE", "chinext", 20.0),
+        ("302132", "SZSE", "chinext", 20.0),
+        ("920002", "BSE", "bse", 30.0),
+        ("430047", "BSE", "bse", 30.0),
+        ("830799", "BSE", "bse", 30.0),
+        ("871981", "BSE", "bse", 30.0),
+        ("889999", "BSE", "bse", 30.0),
+        # not A-shares: B-shares, funds, seven or five digits, letters
+        ("200002", None, None, None),
+        ("900901", None, None, None),
+        ("510300", None, None, None),
+        ("6005190", None, None, None),
+        ("60051", None, None, None),
+        ("60051a", None, None, None),
+    ],
+)
 def test_every_code_prefix_has_its_exchange_board_and_band(symbol, exchange, board, band):
     import polars as pl
 
     from etl.market import A_SHARE_CODE, classify, exchange_of
 
-    got = pl.select(*(e.alias(n) for e, n in zip(classify(pl.lit(symbol)), ("exchange", "board", "band")))).row(0)
+    got = pl.select(
+        *(e.alias(n) for e, n in zip(classify(pl.lit(symbol)), ("exchange", "board", "band"), strict=True))
+    ).row(0)
     assert got == (exchange, board, band)
     assert exchange_of(symbol) == exchange
     assert (pl.select(pl.lit(symbol).str.contains(A_SHARE_CODE)).item()) == (exchange is not None)
 
 
-@pytest.mark.parametrize("name, board, band, expected", [
-    ("*ST科新", "main", 10.0, 5.0), ("ST 目药", "main", 10.0, 5.0), ("st华仪", "main", 10.0, 5.0),
-    ("ST 晨鸣", "chinext", 20.0, 20.0), ("*ST左江", "star", 20.0, 20.0), ("贵州茅台", "main", 10.0, 10.0),
-])
+@pytest.mark.parametrize(
+    "name, board, band, expected",
+    [
+        ("*ST科新", "main", 10.0, 5.0),
+        ("ST 目药", "main", 10.0, 5.0),
+        ("st华仪", "main", 10.0, 5.0),
+        ("ST 晨鸣", "chinext", 20.0, 20.0),
+        ("*ST左江", "star", 20.0, 20.0),
+        ("贵州茅台", "main", 10.0, 10.0),
+    ],
+)
 def test_st_names_take_the_st_band_on_main_boards_only(name, board, band, expected):
     import polars as pl
 

@@ -29,12 +29,15 @@ def test_every_raw_step_has_the_retry_policy_and_nothing_else_does():
             assert policy is None, key
 
 
-@pytest.mark.parametrize("error, kind, retried", [
-    (ConnectionError("eastmoney timed out"), "akshare", True),
-    (ContractError("stock_zh_a_hist", "columns differ", ["成交额"]), "akshare", False),
-    (SnapshotRefused("board lists can only be captured as of today"), "akshare", False),
-    (ConnectionError("disk"), "recorded", False),  # a replay fails the same way every time
-])
+@pytest.mark.parametrize(
+    "error, kind, retried",
+    [
+        (ConnectionError("eastmoney timed out"), "akshare", True),
+        (ContractError("stock_zh_a_hist", "columns differ", ["成交额"]), "akshare", False),
+        (SnapshotRefused("board lists can only be captured as of today"), "akshare", False),
+        (ConnectionError("disk"), "recorded", False),  # a replay fails the same way every time
+    ],
+)
 def test_only_transient_live_errors_are_left_to_the_retry_policy(error, kind, retried):
     @ingest
     def step(market_source):
@@ -82,7 +85,14 @@ def test_daily_schedule_requests_each_session_once_and_nothing_over_the_spring_f
             skipped.append((tick.date().isoformat(), result.skip_message))
     # Fri 01-24, Mon 01-27 (last before the holiday), then the Snake year from Wed 02-05; no weekend ticks
     assert requested == [["2025-01-24"], ["2025-01-27"], ["2025-02-05"], ["2025-02-06"], ["2025-02-07"], ["2025-02-10"]]
-    assert [day for day, _ in skipped] == ["2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04"]
+    assert [day for day, _ in skipped] == [
+        "2025-01-28",
+        "2025-01-29",
+        "2025-01-30",
+        "2025-01-31",
+        "2025-02-03",
+        "2025-02-04",
+    ]
     assert all(message == f"{day} is not an SSE trading day" for day, message in skipped)
 
 
@@ -120,8 +130,14 @@ def test_a_killed_command_line_run_is_marked_failed_so_the_queue_moves(tmp_path)
         from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
 
         for run_id, pid in (("killed", dead.pid), ("alive", os.getpid() + 0)):
-            instance.add_run(DagsterRun(job_name="warehouse_job", run_id=run_id, status=DagsterRunStatus.STARTED,
-                                        tags={PID_TAG: str(pid), HOST_TAG: socket.gethostname()}))
+            instance.add_run(
+                DagsterRun(
+                    job_name="warehouse_job",
+                    run_id=run_id,
+                    status=DagsterRunStatus.STARTED,
+                    tags={PID_TAG: str(pid), HOST_TAG: socket.gethostname()},
+                )
+            )
         in_progress = dg.RunsFilter(statuses=[DagsterRunStatus.STARTED])
         assert instance.get_runs_count(in_progress) == 2
         assert sweep_dead_runs(instance) == ["killed"]
@@ -136,9 +152,16 @@ def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
     from etl.writer_lock import WarehouseBusy, writer_lock
 
     warehouse = tmp_path / "w.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from etl.writer_lock import writer_lock\n"
-                               f"with writer_lock({str(warehouse)!r}):\n print('held', flush=True); time.sleep(30)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from etl.writer_lock import writer_lock\n"
+            f"with writer_lock({str(warehouse)!r}):\n print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(WarehouseBusy, match=f"pid {holder.pid} .*waited 1 s"):

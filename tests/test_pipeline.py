@@ -10,23 +10,54 @@ import pytest
 
 from assets.resources import MarketSourceResource
 from etl.settings import SAMPLE_LANDING
-from tests.conftest import FIRST, materialize_range, table, reland
+from tests.conftest import FIRST, materialize_range, reland, table
 
-TABLES = ["raw.stock_universe", "raw.stock_bars_daily", "raw.index_bars_daily", "staging.stock_universe",
-          "staging.stock_bars_daily", "staging.index_bars_daily", "marts.index_daily", "marts.market_breadth_daily",
-          "marts.board_daily", "marts.theme_membership_daily", "marts.theme_daily", "marts.dividend_vs_ai_daily",
-          "marts.event_window", "marts.fund_flow_board_daily", "marts.news_theme_daily", "marts.cross_market_daily"]
+TABLES = [
+    "raw.stock_universe",
+    "raw.stock_bars_daily",
+    "raw.index_bars_daily",
+    "staging.stock_universe",
+    "staging.stock_bars_daily",
+    "staging.index_bars_daily",
+    "marts.index_daily",
+    "marts.market_breadth_daily",
+    "marts.board_daily",
+    "marts.theme_membership_daily",
+    "marts.theme_daily",
+    "marts.dividend_vs_ai_daily",
+    "marts.event_window",
+    "marts.fund_flow_board_daily",
+    "marts.news_theme_daily",
+    "marts.cross_market_daily",
+]
 SAMPLE_LAST = "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
-INDEX_DAILY = [("trade_date", "DATE"), ("index_code", "VARCHAR"), ("index_name", "VARCHAR"), ("open", "DOUBLE"),
-               ("high", "DOUBLE"), ("low", "DOUBLE"), ("close", "DOUBLE"), ("prev_close", "DOUBLE"),
-               ("pct_change", "DOUBLE"), ("amount_cny", "DOUBLE")]
-MARKET_BREADTH_DAILY = [("trade_date", "DATE"), ("stocks_traded", "INTEGER"), ("advancers", "INTEGER"),
-                        ("decliners", "INTEGER"), ("unchanged", "INTEGER"), ("limit_up", "INTEGER"),
-                        ("limit_down", "INTEGER"), ("total_amount_cny", "DOUBLE"),
-                        ("total_amount_change_cny", "DOUBLE"), ("amount_coverage", "DOUBLE"),
-                        ("median_pct_change", "DOUBLE")]
+INDEX_DAILY = [
+    ("trade_date", "DATE"),
+    ("index_code", "VARCHAR"),
+    ("index_name", "VARCHAR"),
+    ("open", "DOUBLE"),
+    ("high", "DOUBLE"),
+    ("low", "DOUBLE"),
+    ("close", "DOUBLE"),
+    ("prev_close", "DOUBLE"),
+    ("pct_change", "DOUBLE"),
+    ("amount_cny", "DOUBLE"),
+]
+MARKET_BREADTH_DAILY = [
+    ("trade_date", "DATE"),
+    ("stocks_traded", "INTEGER"),
+    ("advancers", "INTEGER"),
+    ("decliners", "INTEGER"),
+    ("unchanged", "INTEGER"),
+    ("limit_up", "INTEGER"),
+    ("limit_down", "INTEGER"),
+    ("total_amount_cny", "DOUBLE"),
+    ("total_amount_change_cny", "DOUBLE"),
+    ("amount_coverage", "DOUBLE"),
+    ("median_pct_change", "DOUBLE"),
+]
 
 
 def snapshot(path) -> dict[str, pl.DataFrame]:
@@ -48,7 +79,9 @@ def test_every_layer_is_built_for_every_session(built_warehouse):
     per_day = table(built_warehouse, "SELECT count(DISTINCT trade_date) n FROM marts.index_daily")["n"][0]
     assert per_day == SESSIONS
     counts = {t: table(built_warehouse, f"SELECT count(*) n FROM {t}")["n"][0] for t in TABLES}
-    quarantined = table(built_warehouse, "SELECT count(*) n FROM quality.quarantine WHERE table_name = 'staging.stock_bars_daily'")["n"][0]
+    quarantined = table(
+        built_warehouse, "SELECT count(*) n FROM quality.quarantine WHERE table_name = 'staging.stock_bars_daily'"
+    )["n"][0]
     assert counts["raw.stock_bars_daily"] == counts["staging.stock_bars_daily"] + quarantined
     assert counts["staging.stock_bars_daily"] > 50_000
     assert counts["marts.market_breadth_daily"] == SESSIONS
@@ -57,26 +90,34 @@ def test_every_layer_is_built_for_every_session(built_warehouse):
 
 
 def test_no_rows_on_closed_days(built_warehouse):
-    closed = table(built_warehouse, "SELECT count(*) n FROM staging.stock_bars_daily "
-                                    "WHERE trade_date BETWEEN '2025-01-28' AND '2025-02-04'")["n"][0]
+    closed = table(
+        built_warehouse,
+        "SELECT count(*) n FROM staging.stock_bars_daily WHERE trade_date BETWEEN '2025-01-28' AND '2025-02-04'",
+    )["n"][0]
     assert closed == 0
 
 
 def test_every_row_says_which_source_it_came_from(built_warehouse):
     sources = table(built_warehouse, "SELECT DISTINCT source, source_function FROM staging.stock_bars_daily")
     assert sources.rows() == [("recorded", "stock_zh_a_hist")]
-    assert table(built_warehouse, "SELECT count(*) n FROM staging.stock_bars_daily WHERE fetched_at IS NULL")["n"][0] == 0
+    assert (
+        table(built_warehouse, "SELECT count(*) n FROM staging.stock_bars_daily WHERE fetched_at IS NULL")["n"][0] == 0
+    )
 
 
 def test_csi_dividend_change_on_the_first_session_after_the_holiday(built_warehouse):
     """Known answer from the landing files directly: CSI Dividend 000922 close on 02-05 vs 01-27."""
+
     def close(day):
         frame = pl.read_parquet(SAMPLE_LANDING / "stock_zh_index_daily_em" / f"{day}.parquet")
         return frame.filter(pl.col("symbol") == "csi000922")["close"][0]
 
     expected = (close("2025-02-05") / close("2025-01-27") - 1) * 100
-    row = table(built_warehouse, "SELECT prev_close, pct_change FROM marts.index_daily "
-                                 "WHERE index_code = '000922' AND trade_date = '2025-02-05'").row(0)
+    row = table(
+        built_warehouse,
+        "SELECT prev_close, pct_change FROM marts.index_daily "
+        "WHERE index_code = '000922' AND trade_date = '2025-02-05'",
+    ).row(0)
     assert row[0] == close("2025-01-27")
     assert row[1] == pytest.approx(expected, abs=1e-4)
     assert row[1] < -1.5  # dividend assets sold off on the first session of the Snake year
@@ -84,16 +125,21 @@ def test_csi_dividend_change_on_the_first_session_after_the_holiday(built_wareho
 
 def landed_bars(built_warehouse, day):
     """The landing file's traded bars, less the rows the suite quarantined (listed in quality.quarantine)."""
-    q = table(built_warehouse, "SELECT split_part(row_key, '|', 2) AS code FROM quality.quarantine "
-                               f"WHERE table_name = 'staging.stock_bars_daily' AND partition_key = '{day}' "
-                               "AND split_part(row_key, '|', 3) = 'qfq'")
+    q = table(
+        built_warehouse,
+        "SELECT split_part(row_key, '|', 2) AS code FROM quality.quarantine "
+        f"WHERE table_name = 'staging.stock_bars_daily' AND partition_key = '{day}' "
+        "AND split_part(row_key, '|', 3) = 'qfq'",
+    )
     bars = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / f"{day}.parquet").filter(pl.col("成交量") > 0)
     return bars.filter(~pl.col("股票代码").is_in(q["code"].to_list()))
 
 
 def test_breadth_matches_a_count_over_the_landing_file(built_warehouse):
     bars = landed_bars(built_warehouse, "2025-02-05")
-    row = table(built_warehouse, "SELECT * FROM marts.market_breadth_daily WHERE trade_date = '2025-02-05'").row(0, named=True)
+    row = table(built_warehouse, "SELECT * FROM marts.market_breadth_daily WHERE trade_date = '2025-02-05'").row(
+        0, named=True
+    )
     assert row["stocks_traded"] == bars.height
     assert row["advancers"] == bars.filter(pl.col("涨跌幅") > 0).height
     assert row["decliners"] == bars.filter(pl.col("涨跌幅") < 0).height
@@ -108,8 +154,9 @@ def test_deepseek_board_return_on_the_first_session_of_the_snake_year(built_ware
     cons = pl.read_parquet(SAMPLE_LANDING / "stock_board_concept_cons_em" / "2025-03-09.parquet")
     members = cons.filter(pl.col("板块代码") == "BK1188")["代码"]
     bars = landed_bars(built_warehouse, "2025-02-05").filter(pl.col("股票代码").is_in(members.implode()))
-    row = table(built_warehouse, "SELECT * FROM marts.board_daily WHERE board_code = 'BK1188' "
-                                 "AND trade_date = '2025-02-05'").row(0, named=True)
+    row = table(
+        built_warehouse, "SELECT * FROM marts.board_daily WHERE board_code = 'BK1188' AND trade_date = '2025-02-05'"
+    ).row(0, named=True)
     assert row["members"] == members.n_unique() and row["members_traded"] == bars.height
     assert row["ew_return_pct"] == pytest.approx(bars["涨跌幅"].mean())
     assert row["advancers"] == bars.filter(pl.col("涨跌幅") > 0).height
@@ -117,9 +164,12 @@ def test_deepseek_board_return_on_the_first_session_of_the_snake_year(built_ware
     assert row["cw_return_pct"] == pytest.approx((weights["涨跌幅"] * weights["w"]).sum() / weights["w"].sum())
     assert row["membership_as_of"] == dt.date(2025, 3, 9)  # look-ahead shown: the board is from February
     assert row["ew_return_pct"] > 3 and row["method"] == "rebuilt_from_members"
-    cpo = table(built_warehouse, "SELECT rank_in_type, (SELECT max(rank_in_type) FROM marts.board_daily "
-                                 "WHERE trade_date = '2025-02-05' AND board_type = 'concept') AS worst "
-                                 "FROM marts.board_daily WHERE board_name = 'CPO概念' AND trade_date = '2025-02-05'").row(0)
+    cpo = table(
+        built_warehouse,
+        "SELECT rank_in_type, (SELECT max(rank_in_type) FROM marts.board_daily "
+        "WHERE trade_date = '2025-02-05' AND board_type = 'concept') AS worst "
+        "FROM marts.board_daily WHERE board_name = 'CPO概念' AND trade_date = '2025-02-05'",
+    ).row(0)
     assert cpo[0] > 0.9 * cpo[1]  # compute hardware fell while the AI concepts surged
 
 
@@ -155,8 +205,9 @@ def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sa
     before = snapshot(path)
     # a contract violation fails at once, without the live retry policy (dg.Failure, allow_retries=False)
     with pytest.raises(dg.Failure, match="ContractError: stock_zh_a_hist: columns differ"):
-        materialize_range(path, source=MarketSourceResource(sample_landing=str(broken_sample)),
-                          selection="key:raw/stock_bars_daily")
+        materialize_range(
+            path, source=MarketSourceResource(sample_landing=str(broken_sample)), selection="key:raw/stock_bars_daily"
+        )
     assert_same(before, snapshot(path))
 
 

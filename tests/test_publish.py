@@ -32,12 +32,14 @@ def test_the_published_file_holds_every_mart_and_its_contract(built_warehouse):
         for name, columns in documented_columns().items():
             described = con.execute(f"DESCRIBE {name}").fetchall()
             assert [(r[0], r[1]) for r in described] == [(c.name, c.type) for c in columns]
-            assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == \
-                table(built_warehouse, f"SELECT count(*) FROM {name}").row(0)
+            assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == table(
+                built_warehouse, f"SELECT count(*) FROM {name}"
+            ).row(0)
         contract = con.execute("SELECT count(*), count(DISTINCT table_name) FROM marts.contract").fetchone()
         assert contract == (sum(len(c) for c in documented_columns().values()), len(documented_columns()))
-        assert con.execute("SELECT first_session, last_session FROM marts.publication").fetchone() == \
-            table(built_warehouse, "SELECT min(trade_date), max(trade_date) FROM marts.market_breadth_daily").row(0)
+        assert con.execute("SELECT first_session, last_session FROM marts.publication").fetchone() == table(
+            built_warehouse, "SELECT min(trade_date), max(trade_date) FROM marts.market_breadth_daily"
+        ).row(0)
     finally:
         con.close()
     assert list(published(built_warehouse).parent.iterdir()) == [published(built_warehouse)]  # no partial left
@@ -76,8 +78,9 @@ READER = textwrap.dedent("""
 def test_a_connected_reader_never_blocks_a_republish_and_sees_new_data_on_reconnect(tmp_path):
     path = tmp_path / "w.duckdb"
     assert materialize_range(path, "2025-01-22", "2025-02-05").success
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(published(path))], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published(path))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert reader.stdout.readline().split() == ["connected", "2025-02-05"]
         # the pipeline writes its own file and republishes while the reader holds the published one open
@@ -114,7 +117,8 @@ def test_the_mart_audits_catch_a_missing_session_and_rows_on_a_closed_day(altere
     copy = altered_warehouse(
         "DELETE FROM marts.theme_daily WHERE trade_date = '2025-01-27'",
         "INSERT INTO marts.theme_daily SELECT * REPLACE (DATE '2025-01-29' AS trade_date) "
-        "FROM marts.theme_daily WHERE trade_date = '2025-01-24'")
+        "FROM marts.theme_daily WHERE trade_date = '2025-01-24'",
+    )
     result = audit(warehouse=WarehouseResource(path=str(copy)))
     assert not result.passed
     assert result.metadata["sessions_missing"].value == ["2025-01-27"]

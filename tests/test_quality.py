@@ -32,9 +32,15 @@ def row(frame, symbol, **changes):
     return base.with_columns(**{k: pl.lit(v, dtype=base.schema[k]) for k, v in changes.items()})
 
 
-INJECTED = {"600519": "duplicate_key", "601398": "high_below_low", "600028": "pct_change_outside_band",
-            "123456": "invalid_code", "601988": "not_a_trading_day", "601939": "date_outside_partition",
-            "601857": "close_not_null"}
+INJECTED = {
+    "600519": "duplicate_key",
+    "601398": "high_below_low",
+    "600028": "pct_change_outside_band",
+    "123456": "invalid_code",
+    "601988": "not_a_trading_day",
+    "601939": "date_outside_partition",
+    "601857": "close_not_null",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +51,17 @@ def injected(tmp_path_factory):
     copy = sample_copy(tmp)
     bars = pl.read_parquet(bars_path(copy)).with_columns(pl.col("收盘").cast(pl.String))
     clean_rows = bars.height
-    bad = pl.concat([
-        row(bars, "600519", 收盘="1234.0"),                              # duplicate key (another close)
-        row(bars, "601398", 最高=5.0, 最低=6.0, 开盘=5.5, 收盘="5.5"),    # high < low
-        row(bars, "600028", 涨跌幅=25.0),                                 # out of the 10 % band
-        row(bars, "000001", 股票代码="123456"),                           # unknown code
-        row(bars, "601988", 日期=dt.date(2025, 2, 1)),                    # a Saturday in the holiday
-        row(bars, "601939", 日期=dt.date(2025, 2, 6)),                    # a session, but not this partition's
-        row(bars, "601857", 收盘="-"),                                    # "-" in a numeric column
-    ])
+    bad = pl.concat(
+        [
+            row(bars, "600519", 收盘="1234.0"),  # duplicate key (another close)
+            row(bars, "601398", 最高=5.0, 最低=6.0, 开盘=5.5, 收盘="5.5"),  # high < low
+            row(bars, "600028", 涨跌幅=25.0),  # out of the 10 % band
+            row(bars, "000001", 股票代码="123456"),  # unknown code
+            row(bars, "601988", 日期=dt.date(2025, 2, 1)),  # a Saturday in the holiday
+            row(bars, "601939", 日期=dt.date(2025, 2, 6)),  # a session, but not this partition's
+            row(bars, "601857", 收盘="-"),  # "-" in a numeric column
+        ]
+    )
     replaced = ["601398", "600028", "000001", "601988", "601939", "601857"]
     kept = bars.filter(~pl.col("股票代码").is_in(replaced))
     reland(copy, "stock_zh_a_hist", DAY, pl.concat([kept, bad]))
@@ -63,7 +71,9 @@ def injected(tmp_path_factory):
 
 
 def quarantined(path, table_name="staging.stock_bars_daily"):
-    return table(path, f"SELECT row_key, rule, value, partition_key FROM quality.quarantine WHERE table_name = '{table_name}'")
+    return table(
+        path, f"SELECT row_key, rule, value, partition_key FROM quality.quarantine WHERE table_name = '{table_name}'"
+    )
 
 
 def test_each_bad_row_is_quarantined_under_its_rule(injected):
@@ -77,25 +87,39 @@ def test_each_bad_row_is_quarantined_under_its_rule(injected):
 
 def test_marts_exclude_quarantined_rows_and_nothing_else_is_lost(injected):
     path, _, clean_rows = injected
-    raw = table(path, f"SELECT count(*) n FROM raw.stock_bars_daily WHERE partition_date = '{DAY}' AND adjust = 'qfq'")["n"][0]
-    staged = table(path, f"SELECT count(*) n FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' AND adjust = 'qfq'")["n"][0]
+    raw = table(path, f"SELECT count(*) n FROM raw.stock_bars_daily WHERE partition_date = '{DAY}' AND adjust = 'qfq'")[
+        "n"
+    ][0]
+    staged = table(
+        path, f"SELECT count(*) n FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' AND adjust = 'qfq'"
+    )["n"][0]
     q = quarantined(path).filter(pl.col("partition_key") == DAY, pl.col("row_key").str.ends_with("|qfq"))
     assert raw == clean_rows + 1  # the duplicate is the only added row
     assert raw == staged + q.height  # nothing lost
     natural = q.filter(~pl.col("row_key").str.split("|").list.get(1).is_in(list(INJECTED)))
     assert q.height == 8 + natural.height  # the seven injected rows and the real row the duplicate made ambiguous
-    leaked = table(path, f"SELECT symbol FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' AND adjust = 'qfq' "
-                         f"AND symbol IN ({', '.join(repr(s) for s in INJECTED)})")
+    leaked = table(
+        path,
+        f"SELECT symbol FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' AND adjust = 'qfq' "
+        f"AND symbol IN ({', '.join(repr(s) for s in INJECTED)})",
+    )
     assert leaked.height == 0
-    breadth = table(path, f"SELECT stocks_traded FROM marts.market_breadth_daily WHERE trade_date = '{DAY}'")["stocks_traded"][0]
-    traded = table(path, f"SELECT count(*) n FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' "
-                         "AND adjust = 'qfq' AND volume_shares > 0")["n"][0]
+    breadth = table(path, f"SELECT stocks_traded FROM marts.market_breadth_daily WHERE trade_date = '{DAY}'")[
+        "stocks_traded"
+    ][0]
+    traded = table(
+        path,
+        f"SELECT count(*) n FROM staging.stock_bars_daily WHERE trade_date = '{DAY}' "
+        "AND adjust = 'qfq' AND volume_shares > 0",
+    )["n"][0]
     assert breadth == traded
 
 
 def test_the_suite_result_is_in_the_check_metadata(injected):
     _, result, _ = injected
-    evaluations = [e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"]]
+    evaluations = [
+        e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"]
+    ]
     assert len(evaluations) == 1 and evaluations[0].passed  # row failures are quarantined, the partition is fine
     meta = evaluations[0].metadata
     assert meta["quarantined_rows"].value >= 7 and meta["expectations"].value >= 15
@@ -107,7 +131,9 @@ def test_an_empty_partition_fails_the_check_and_stops_the_marts(tmp_path):
     for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
         reland(copy, name, DAY, pl.read_parquet(copy / name / f"{DAY}.parquet").head(0))
     path = tmp_path / "w.duckdb"
-    result = materialize_range(path, *RANGE, source=MarketSourceResource(sample_landing=str(copy)), raise_on_error=False)
+    result = materialize_range(
+        path, *RANGE, source=MarketSourceResource(sample_landing=str(copy)), raise_on_error=False
+    )
     checks = {tuple(e.asset_key.path): e for e in result.get_asset_check_evaluations()}
     assert not checks[("staging", "stock_bars_daily")].passed
     assert "empty_partition" in checks[("staging", "stock_bars_daily")].metadata["failed_partition_rules"].value
@@ -121,8 +147,9 @@ def test_a_half_empty_day_fails_the_row_count_band(tmp_path):
     for name in ("stock_zh_a_hist", "stock_zh_a_hist_unadjusted"):
         frame = pl.read_parquet(copy / name / f"{DAY}.parquet")
         reland(copy, name, DAY, frame.head(frame.height // 2))
-    result = materialize_range(tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)),
-                               raise_on_error=False)
+    result = materialize_range(
+        tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)), raise_on_error=False
+    )
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "stock_bars_daily"])
     assert not check.passed and "row_count_out_of_band" in check.metadata["failed_partition_rules"].value
 
@@ -131,8 +158,9 @@ def test_a_missing_index_fails_the_index_check(tmp_path):
     copy = sample_copy(tmp_path)
     path = copy / "stock_zh_index_daily_em" / f"{DAY}.parquet"
     reland(copy, "stock_zh_index_daily_em", DAY, pl.read_parquet(path).filter(pl.col("symbol") != "csi000922"))
-    result = materialize_range(tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)),
-                               raise_on_error=False)
+    result = materialize_range(
+        tmp_path / "w.duckdb", *RANGE, source=MarketSourceResource(sample_landing=str(copy)), raise_on_error=False
+    )
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["staging", "index_bars_daily"])
     assert not check.passed and check.metadata["failed_partition_rules"].value == ["tracked_index_missing"]
     done = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}

@@ -10,17 +10,31 @@ DAY1, DAY2 = dt.date(2025, 1, 27), dt.date(2025, 2, 5)
 
 
 def index_rows(day, close, code="000001"):
-    return pl.DataFrame({"trade_date": [day], "index_code": [code], "index_name": ["上证指数"], "open": [1.0],
-                         "high": [1.0], "low": [1.0], "close": [close], "volume_shares": [1], "amount_cny": [1.0],
-                         "source": ["recorded"], "source_function": ["stock_zh_index_daily_em"],
-                         "fetched_at": [None]})
+    return pl.DataFrame(
+        {
+            "trade_date": [day],
+            "index_code": [code],
+            "index_name": ["上证指数"],
+            "open": [1.0],
+            "high": [1.0],
+            "low": [1.0],
+            "close": [close],
+            "volume_shares": [1],
+            "amount_cny": [1.0],
+            "source": ["recorded"],
+            "source_function": ["stock_zh_index_daily_em"],
+            "fetched_at": [None],
+        }
+    )
 
 
 @pytest.fixture
 def wh(tmp_path):
     warehouse = Warehouse(tmp_path / "w.duckdb")
     warehouse.ensure_schema()
-    warehouse.replace_partitions("staging.index_bars_daily", pl.concat([index_rows(DAY1, 10.0), index_rows(DAY2, 20.0)]), [DAY1, DAY2])
+    warehouse.replace_partitions(
+        "staging.index_bars_daily", pl.concat([index_rows(DAY1, 10.0), index_rows(DAY2, 20.0)]), [DAY1, DAY2]
+    )
     return warehouse
 
 
@@ -54,7 +68,9 @@ def test_rows_outside_the_partitions_being_written_are_refused(wh):
 
 def test_connections_are_closed_after_a_failed_write(wh):
     with pytest.raises(duckdb.ConstraintException):
-        wh.replace_partitions("staging.index_bars_daily", index_rows(DAY2, 1.0).with_columns(index_code=pl.lit(None, pl.String)), [DAY2])
+        wh.replace_partitions(
+            "staging.index_bars_daily", index_rows(DAY2, 1.0).with_columns(index_code=pl.lit(None, pl.String)), [DAY2]
+        )
     # a handle with another configuration (read-only) opens only if no read-write connection was left open
     con = duckdb.connect(str(wh.path), read_only=True)
     try:

@@ -22,8 +22,15 @@ from etl.settings import WAREHOUSE_DIR
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # flags that keep Chromium off the (closed) network and quiet as root in a container
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OUT = WAREHOUSE_DIR / "ui"
 
 
@@ -64,37 +71,62 @@ def main() -> None:
         raise SystemExit(f"{CHROMIUM} missing: `make ui-test` installs Debian's chromium package")
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ashare-ui-"))
-    env = {**os.environ, "DAGSTER_HOME": str(work / "dagster"), "ASHARE_WAREHOUSE": str(work / "ashare.duckdb"),
-           "ASHARE_DATA_DOCS": "0", "TQDM_DISABLE": "1"}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(work / "dagster"),
+        "ASHARE_WAREHOUSE": str(work / "ashare.duckdb"),
+        "ASHARE_DATA_DOCS": "0",
+        "TQDM_DISABLE": "1",
+    }
     (work / "dagster").mkdir()
     shutil.copy(WAREHOUSE_DIR / "dagster.yaml", work / "dagster" / "dagster.yaml")
     server = None
     try:
-        subprocess.run([sys.executable, "-m", "assets.demo", "--first", "2025-02-05", "--last", "2025-02-07"],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "assets.demo", "--first", "2025-02-05", "--last", "2025-02-07"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-m", "assets.definitions",
-                                   "-h", "127.0.0.1", "-p", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "dagster-webserver"),
+                "-m",
+                "assets.definitions",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(f"{base}/server_info", server)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1800, "height": 1100})
             lineage = page_text(
-                page, f"{base}/assets/marts/dividend_vs_ai_daily?view=lineage&lineageScope=upstream&lineageDepth=4",
+                page,
+                f"{base}/assets/marts/dividend_vs_ai_daily?view=lineage&lineageScope=upstream&lineageDepth=4",
                 ["raw", "staging", "marts", "dividend_vs_ai_daily", "theme_daily", "stock_bars_daily"],
-                OUT / "lineage.png")
-            checks = page_text(page, f"{base}/assets/staging/stock_bars_daily?view=checks", ["gx_suite"],
-                               OUT / "checks.png")
+                OUT / "lineage.png",
+            )
+            checks = page_text(
+                page, f"{base}/assets/staging/stock_bars_daily?view=checks", ["gx_suite"], OUT / "checks.png"
+            )
             browser.close()
         missing = [w for w in ("raw", "staging", "marts", "theme_daily", "stock_bars_daily") if w not in lineage]
         if missing:
             raise SystemExit(f"lineage page lacks {missing}")
         if "gx_suite" not in checks or "Passed" not in checks:
             raise SystemExit("the checks page does not show gx_suite as passed")
-        print(f"UI OK: lineage shows raw, staging and marts; gx_suite passed. Screenshots: {OUT}/lineage.png, "
-              f"{OUT}/checks.png")
+        print(
+            f"UI OK: lineage shows raw, staging and marts; gx_suite passed. Screenshots: {OUT}/lineage.png, "
+            f"{OUT}/checks.png"
+        )
     finally:
         if server is not None:
             server.terminate()

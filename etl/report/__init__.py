@@ -25,11 +25,12 @@ class Table:
     rows: list[tuple]
 
     @classmethod
-    def of(cls, title: str, frame: pl.DataFrame, digits: int = 2) -> "Table":
+    def of(cls, title: str, frame: pl.DataFrame, digits: int = 2) -> Table:
         def fmt(v):
             if isinstance(v, float):
                 return f"{v:,.{digits}f}"
             return "" if v is None else v
+
         return cls(title, frame.columns, [tuple(fmt(v) for v in row) for row in frame.iter_rows()])
 
     def markdown(self) -> str:
@@ -40,8 +41,8 @@ class Table:
 @dataclass(frozen=True)
 class Report:
     path: Path
-    headline_png: str          # base64 PNG of the headline chart, for Dagster metadata ("" before cumulative_from)
-    tables: dict[str, Table]   # the key tables, for Dagster metadata
+    headline_png: str  # base64 PNG of the headline chart, for Dagster metadata ("" before cumulative_from)
+    tables: dict[str, Table]  # the key tables, for Dagster metadata
     sections: int
 
 
@@ -60,9 +61,11 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     dva = q("SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date")
     theme = q("SELECT * FROM marts.theme_daily ORDER BY trade_date, theme")
     window = q("SELECT * FROM marts.event_window")
-    flows = q("SELECT snapshot_date, theme, sum(main_net_inflow_cny) AS main_net_inflow_cny FROM "
-              "(SELECT snapshot_date, UNNEST(string_split(theme, ', ')) AS theme, main_net_inflow_cny "
-              " FROM marts.fund_flow_board_daily WHERE theme IS NOT NULL) GROUP BY ALL ORDER BY ALL")
+    flows = q(
+        "SELECT snapshot_date, theme, sum(main_net_inflow_cny) AS main_net_inflow_cny FROM "
+        "(SELECT snapshot_date, UNNEST(string_split(theme, ', ')) AS theme, main_net_inflow_cny "
+        " FROM marts.fund_flow_board_daily WHERE theme IS NOT NULL) GROUP BY ALL ORDER BY ALL"
+    )
     news = q("SELECT * FROM marts.news_theme_daily ORDER BY trade_date, theme")
     cross = q("SELECT * FROM marts.cross_market_daily")
     breadth = q("SELECT * FROM marts.market_breadth_daily ORDER BY trade_date")
@@ -72,72 +75,148 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     headline_png = ""
     if dva.height:  # empty while the warehouse ends before `cumulative_from`
         svg, headline_png = charts.svg_and_png_base64(
-            charts.headline(dva, _events_marked(events, dva["trade_date"].to_list())))
-        figures.append(("Dividend vs AI, day by day", svg,
-                        "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session "
-                        "(percentage points)."))
+            charts.headline(dva, _events_marked(events, dva["trade_date"].to_list()))
+        )
+        figures.append(
+            (
+                "Dividend vs AI, day by day",
+                svg,
+                "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session "
+                "(percentage points).",
+            )
+        )
     tables: dict[str, Table] = {}
 
     for event in events.events:
-        day_boards = q("SELECT board_name, board_type, ew_return_pct, cw_return_pct, members_traded, rank_in_type "
-                       "FROM marts.board_daily WHERE trade_date = $d AND board_type = 'concept' ORDER BY rank_in_type",
-                       {"d": event.date})
+        day_boards = q(
+            "SELECT board_name, board_type, ew_return_pct, cw_return_pct, members_traded, rank_in_type "
+            "FROM marts.board_daily WHERE trade_date = $d AND board_type = 'concept' ORDER BY rank_in_type",
+            {"d": event.date},
+        )
         if day_boards.is_empty():
             continue
         ranked = pl.concat([day_boards.head(leaders), day_boards.tail(leaders)]).unique(maintain_order=True)
-        figures.append((f"Concept-board leaderboard on {event.date} ({event.id})",
-                        charts.svg(charts.leaderboard(ranked, f"{event.date}: best and worst {leaders} concept boards")),
-                        event.title))
-        themed = q("SELECT theme, ew_return_pct, cw_return_pct, advancers, decliners, amount_share_pct, members_traded "
-                   "FROM marts.theme_daily WHERE trade_date = $d ORDER BY ew_return_pct DESC", {"d": event.date})
+        figures.append(
+            (
+                f"Concept-board leaderboard on {event.date} ({event.id})",
+                charts.svg(charts.leaderboard(ranked, f"{event.date}: best and worst {leaders} concept boards")),
+                event.title,
+            )
+        )
+        themed = q(
+            "SELECT theme, ew_return_pct, cw_return_pct, advancers, decliners, amount_share_pct, members_traded "
+            "FROM marts.theme_daily WHERE trade_date = $d ORDER BY ew_return_pct DESC",
+            {"d": event.date},
+        )
         tables[f"themes_{event.id}"] = Table.of(f"Themes on {event.date} ({event.id})", themed)
         tables[f"leaders_{event.id}"] = Table.of(f"Concept boards on {event.date}: top and bottom {leaders}", ranked)
 
     baskets = theme["theme"].unique().sort().to_list()
     if theme.height:
-        figures.append(("Theme turnover share", charts.svg(charts.lines(
-            theme, "trade_date", "amount_share_pct", "theme", "Share of A-share turnover by theme",
-            "% of market turnover")),
-            "Turnover of the basket's members divided by the turnover of every traded A-share that session."))
+        figures.append(
+            (
+                "Theme turnover share",
+                charts.svg(
+                    charts.lines(
+                        theme,
+                        "trade_date",
+                        "amount_share_pct",
+                        "theme",
+                        "Share of A-share turnover by theme",
+                        "% of market turnover",
+                    )
+                ),
+                "Turnover of the basket's members divided by the turnover of every traded A-share that session.",
+            )
+        )
     for event in events.events:
         if window.filter((pl.col("event_id") == event.id) & pl.col("car_pct").is_not_null()).height:
-            figures.append((f"Event window: {event.id}", charts.svg(charts.car_paths(
-                window, event.id, f"{event.date}: cumulative abnormal return vs CSI 300")), event.title))
+            figures.append(
+                (
+                    f"Event window: {event.id}",
+                    charts.svg(
+                        charts.car_paths(window, event.id, f"{event.date}: cumulative abnormal return vs CSI 300")
+                    ),
+                    event.title,
+                )
+            )
     if flows.height:
-        figures.append(("Main-force money by theme", charts.svg(charts.grouped_bars(
-            flows.with_columns(pl.col("main_net_inflow_cny") / 1e8), "snapshot_date", "main_net_inflow_cny", "theme",
-            "Same-day main net inflow, sum over the theme's boards", "100M CNY")),
-            "From the sector fund-flow rankings (snapshots; the sample holds them from March 2025 only). Boards "
-            "overlap, so a stock in two boards of a theme counts twice."))
+        figures.append(
+            (
+                "Main-force money by theme",
+                charts.svg(
+                    charts.grouped_bars(
+                        flows.with_columns(pl.col("main_net_inflow_cny") / 1e8),
+                        "snapshot_date",
+                        "main_net_inflow_cny",
+                        "theme",
+                        "Same-day main net inflow, sum over the theme's boards",
+                        "100M CNY",
+                    )
+                ),
+                "From the sector fund-flow rankings (snapshots; the sample holds them from March 2025 only). Boards "
+                "overlap, so a stock in two boards of a theme counts twice.",
+            )
+        )
     if news.height:
-        figures.append(("News attention vs returns", charts.svg(charts.attention(
-            news, theme, [b for b in baskets if b in set(news["theme"])])),
-            "Share of the session's distinct news items tagged with the theme's keywords, against the basket's "
-            "equal-weighted return."))
+        figures.append(
+            (
+                "News attention vs returns",
+                charts.svg(charts.attention(news, theme, [b for b in baskets if b in set(news["theme"])])),
+                "Share of the session's distinct news items tagged with the theme's keywords, against the basket's "
+                "equal-weighted return.",
+            )
+        )
     if cross.height:
-        figures.append(("US -> A-share transmission", charts.svg(charts.transmission(cross, "NVDA")),
-                        "Each point: one US session of NVDA and the A-share session that first trades after it."))
-        us_days = [d for e in events.events for d in cross.filter(pl.col("next_cn_trade_date") == e.date)
-                   ["us_trade_date"].unique().to_list()]
-        shock = (cross.filter(pl.col("us_trade_date").is_in(us_days) & pl.col("ticker").is_in(
-            ["NVDA", "AVGO", "TSM", "MU", "AMD", "ORCL", "SMCI", "MSFT", "QQQ"]))
-            .sort("us_trade_date", "pct_change"))
+        figures.append(
+            (
+                "US -> A-share transmission",
+                charts.svg(charts.transmission(cross, "NVDA")),
+                "Each point: one US session of NVDA and the A-share session that first trades after it.",
+            )
+        )
+        us_days = [
+            d
+            for e in events.events
+            for d in cross.filter(pl.col("next_cn_trade_date") == e.date)["us_trade_date"].unique().to_list()
+        ]
+        shock = cross.filter(
+            pl.col("us_trade_date").is_in(us_days)
+            & pl.col("ticker").is_in(["NVDA", "AVGO", "TSM", "MU", "AMD", "ORCL", "SMCI", "MSFT", "QQQ"])
+        ).sort("us_trade_date", "pct_change")
         tables["us_shock"] = Table.of("US sessions before the event sessions, beside the A-share baskets", shock)
 
-    final = (window.filter((pl.col("day_offset") == events.window.after) | (pl.col("day_offset") == 0))
-             .select("event_id", "subject_type", "subject", "day_offset", "return_pct", "abnormal_return_pct", "car_pct")
-             .sort("event_id", "subject_type", "subject", "day_offset"))
+    final = (
+        window.filter((pl.col("day_offset") == events.window.after) | (pl.col("day_offset") == 0))
+        .select("event_id", "subject_type", "subject", "day_offset", "return_pct", "abnormal_return_pct", "car_pct")
+        .sort("event_id", "subject_type", "subject", "day_offset")
+    )
     tables["car"] = Table.of(f"Event windows: day 0 and day +{events.window.after}", final)
-    tables["breadth"] = Table.of("Market breadth on the event sessions", _in_100m_cny(
-        breadth.filter(pl.col("trade_date").is_in([e.date for e in events.events])).select(
-            "trade_date", "advancers", "decliners", "limit_up", "limit_down", "total_amount_cny", "median_pct_change"),
-        "total_amount_cny"))
+    tables["breadth"] = Table.of(
+        "Market breadth on the event sessions",
+        _in_100m_cny(
+            breadth.filter(pl.col("trade_date").is_in([e.date for e in events.events])).select(
+                "trade_date",
+                "advancers",
+                "decliners",
+                "limit_up",
+                "limit_down",
+                "total_amount_cny",
+                "median_pct_change",
+            ),
+            "total_amount_cny",
+        ),
+    )
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("report.html.j2").render(
-        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        first=days[0] if days else None, last=days[-1] if days else None,
-        latest=dva.tail(1).to_dicts()[0] if dva.height else None, figures=figures, tables=tables, events=events.events,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        first=days[0] if days else None,
+        last=days[-1] if days else None,
+        latest=dva.tail(1).to_dicts()[0] if dva.height else None,
+        figures=figures,
+        tables=tables,
+        events=events.events,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "dividend_vs_ai.html"

@@ -11,8 +11,14 @@ import warnings
 import polars as pl
 
 COLORS = {"dividend": "#c0392b", "ai": "#2471a3", "compute_hardware": "#7d3c98", "us_shock": "#7f8c8d"}
-CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
-             "DejaVu Sans"]
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "WenQuanYi Micro Hei",
+    "DejaVu Sans",
+]
 
 
 def _plt():
@@ -22,11 +28,19 @@ def _plt():
     import matplotlib.pyplot as plt
 
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    plt.rcParams.update({
-        "svg.fonttype": "none", "svg.hashsalt": "ashare-report", "font.family": "sans-serif",
-        "font.sans-serif": CJK_FONTS, "axes.spines.top": False, "axes.spines.right": False,
-        "axes.grid": True, "grid.alpha": 0.3, "font.size": 9,
-    })
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "ashare-report",
+            "font.family": "sans-serif",
+            "font.sans-serif": CJK_FONTS,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "font.size": 9,
+        }
+    )
     return plt
 
 
@@ -40,7 +54,7 @@ def _save(fig, fmt: str) -> bytes:
 
 def _svg_text(fig) -> str:
     text = _save(fig, "svg").decode("utf-8")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def svg(fig) -> str:
@@ -112,8 +126,13 @@ def grouped_bars(frame: pl.DataFrame, x: str, y: str, by: str, title: str, ylabe
     width = 0.8 / max(len(groups), 1)
     for i, group in enumerate(groups):
         part = dict(frame.filter(pl.col(by) == group).select(x, y).iter_rows())
-        ax.bar([j + i * width for j in range(len(xs))], [part.get(v) or 0 for v in xs], width=width, label=group,
-               color=COLORS.get(group))
+        ax.bar(
+            [j + i * width for j in range(len(xs))],
+            [part.get(v) or 0 for v in xs],
+            width=width,
+            label=group,
+            color=COLORS.get(group),
+        )
     ax.set_xticks([j + width * (len(groups) - 1) / 2 for j in range(len(xs))], [str(v) for v in xs])
     ax.axhline(0, color="#333", linewidth=0.6)
     ax.set_ylabel(ylabel)
@@ -127,9 +146,16 @@ def attention(news: pl.DataFrame, themes: pl.DataFrame, names: list[str]):
     plt = _plt()
     fig, axes = plt.subplots(len(names), 1, figsize=(9, 2.2 * len(names)), sharex=True, squeeze=False)
     for ax, name in zip(axes[:, 0], names, strict=True):
-        part = (news.filter(pl.col("theme") == name).select("trade_date", "share_pct")
-                .join(themes.filter(pl.col("theme") == name).select("trade_date", "ew_return_pct"), on="trade_date",
-                      how="left").sort("trade_date"))
+        part = (
+            news.filter(pl.col("theme") == name)
+            .select("trade_date", "share_pct")
+            .join(
+                themes.filter(pl.col("theme") == name).select("trade_date", "ew_return_pct"),
+                on="trade_date",
+                how="left",
+            )
+            .sort("trade_date")
+        )
         ax.bar(part["trade_date"].to_list(), part["share_pct"].to_list(), color=COLORS.get(name), alpha=0.35)
         ax.set_ylabel("% of news")
         twin = ax.twinx()
@@ -146,9 +172,14 @@ def transmission(cross: pl.DataFrame, ticker: str):
     plt = _plt()
     part = cross.filter(pl.col("ticker") == ticker).drop_nulls(["pct_change", "ai_return_pct"])
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for column, name in (("compute_hardware_return_pct", "compute_hardware"), ("ai_return_pct", "ai"),
-                         ("dividend_return_pct", "dividend")):
-        ax.scatter(part["pct_change"].to_list(), part[column].to_list(), s=14, label=name, color=COLORS[name], alpha=0.8)
+    for column, name in (
+        ("compute_hardware_return_pct", "compute_hardware"),
+        ("ai_return_pct", "ai"),
+        ("dividend_return_pct", "dividend"),
+    ):
+        ax.scatter(
+            part["pct_change"].to_list(), part[column].to_list(), s=14, label=name, color=COLORS[name], alpha=0.8
+        )
     ax.axhline(0, color="#333", linewidth=0.5)
     ax.axvline(0, color="#333", linewidth=0.5)
     ax.set_xlabel(f"{ticker} return on the US session, %")

@@ -51,7 +51,9 @@ class Source(ABC):
 
     # --- range data -----------------------------------------------------------------------------------
     @abstractmethod
-    def land_stock_bars(self, days: Sequence[dt.date], dataset: str, symbols: Sequence[str] | None = None) -> list[LandedPartition]: ...
+    def land_stock_bars(
+        self, days: Sequence[dt.date], dataset: str, symbols: Sequence[str] | None = None
+    ) -> list[LandedPartition]: ...
 
     @abstractmethod
     def land_index_bars(self, days: Sequence[dt.date], indices: Sequence[Index]) -> list[LandedPartition]: ...
@@ -73,7 +75,9 @@ class Source(ABC):
     def land_board_lists(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
 
     @abstractmethod
-    def land_board_membership(self, boards: Sequence[Board], snapshot: dt.date | None = None) -> list[LandedPartition]: ...
+    def land_board_membership(
+        self, boards: Sequence[Board], snapshot: dt.date | None = None
+    ) -> list[LandedPartition]: ...
 
     @abstractmethod
     def land_fund_flow_ranks(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
@@ -97,8 +101,10 @@ class Source(ABC):
     def _landed(self, dataset: str, function: str, partition: str, manifest: dict | None = None) -> LandedPartition:
         row = (manifest if manifest is not None else self.landing.manifest()).get((dataset, partition))
         if row is None:
-            raise LandingError(f"{self.landing.root / dataset}: no capture of partition {partition} is listed in "
-                               f"{self.landing.manifest_path}")
+            raise LandingError(
+                f"{self.landing.root / dataset}: no capture of partition {partition} is listed in "
+                f"{self.landing.manifest_path}"
+            )
         return LandedPartition(
             dataset=dataset,
             function=function,

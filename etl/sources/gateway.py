@@ -22,8 +22,14 @@ from urllib.parse import urlsplit
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = (5.0, 20.0)  # (connect, read) seconds, where akshare passes none
-MIN_INTERVAL = {"eastmoney.com": 1.0, "10jqka.com.cn": 2.0, "legulegu.com": 2.0, "sina.com.cn": 1.0,
-                "csindex.com.cn": 1.0, "cninfo.com.cn": 1.0}
+MIN_INTERVAL = {
+    "eastmoney.com": 1.0,
+    "10jqka.com.cn": 2.0,
+    "legulegu.com": 2.0,
+    "sina.com.cn": 1.0,
+    "csindex.com.cn": 1.0,
+    "cninfo.com.cn": 1.0,
+}
 DEFAULT_INTERVAL = 0.5
 
 
@@ -45,8 +51,13 @@ def registrable_domain(url: str) -> str:
 class HostRateLimiter:
     """At most one request per host per min-interval (plus up to 30 % jitter), process-wide."""
 
-    def __init__(self, intervals: dict[str, float] | None = None, default: float = DEFAULT_INTERVAL,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        intervals: dict[str, float] | None = None,
+        default: float = DEFAULT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.intervals = MIN_INTERVAL if intervals is None else intervals
         self.default, self.clock, self.sleep = default, clock, sleep
         self._next: dict[str, float] = {}
@@ -106,8 +117,15 @@ def quiet_progress_bars() -> None:
 # akshare 1.19.5 assigns column names to whatever the server sent; on an answer with no rows these functions
 # rename an empty frame and raise pandas' "Length mismatch: Expected axis has 0 elements" instead of
 # returning one (read from their source). For them that message means "no data", not a changed layout.
-RAISES_WHEN_EMPTY = frozenset({"stock_fhps_em", "stock_zh_index_hist_csindex", "stock_board_industry_hist_em",
-                               "stock_board_concept_hist_em", "stock_individual_fund_flow"})
+RAISES_WHEN_EMPTY = frozenset(
+    {
+        "stock_fhps_em",
+        "stock_zh_index_hist_csindex",
+        "stock_board_industry_hist_em",
+        "stock_board_concept_hist_em",
+        "stock_individual_fund_flow",
+    }
+)
 
 
 def is_empty_answer(exc: BaseException) -> bool:
@@ -131,8 +149,18 @@ def is_retryable(exc: BaseException) -> bool:
     akshare_errors: tuple[type[BaseException], ...] = ()
     if "akshare.exceptions" in sys.modules:
         mod = sys.modules["akshare.exceptions"]
-        akshare_errors = tuple(getattr(mod, n) for n in ("NetworkError", "RateLimitError", "APIError") if hasattr(mod, n))
-    blocked_shapes = (TypeError, KeyError, IndexError, AttributeError, json.JSONDecodeError, ConnectionError, TimeoutError)
+        akshare_errors = tuple(
+            getattr(mod, n) for n in ("NetworkError", "RateLimitError", "APIError") if hasattr(mod, n)
+        )
+    blocked_shapes = (
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        json.JSONDecodeError,
+        ConnectionError,
+        TimeoutError,
+    )
     return isinstance(exc, network + akshare_errors + blocked_shapes)
 
 

@@ -63,8 +63,11 @@ def _uniform(frame):
     for column in frame.columns:
         if frame[column].dtype == object:
             kinds = {type(v) for v in frame[column] if not _missing(v)}
-            if len(kinds) > 1 or any(_missing(v) and v is not None for v in frame[column]):
-                frame[column] = frame[column].map(lambda v: None if _missing(v) else (v if len(kinds) == 1 else str(v)))
+            as_text = len(kinds) > 1
+            if as_text or any(_missing(v) and v is not None for v in frame[column]):
+                frame[column] = frame[column].map(
+                    lambda v, as_text=as_text: None if _missing(v) else (str(v) if as_text else v)
+                )
     return frame
 
 
@@ -79,7 +82,9 @@ BOARD_FUNCTIONS = {
 def fold_indicator(frame, indicator: str):
     """akshare prefixes rank columns with the window (5日主力净流入-净额 ...). Land one layout for every window:
     the prefix folded to 今日 and the window kept in an `indicator` column, as the recording does."""
-    renamed = {c: "今日" + c[len(indicator):] for c in frame.columns if c.startswith(indicator) and indicator != "今日"}
+    renamed = {
+        c: "今日" + c[len(indicator) :] for c in frame.columns if c.startswith(indicator) and indicator != "今日"
+    }
     return frame.rename(columns=renamed).assign(indicator=indicator)
 
 
@@ -97,16 +102,21 @@ class LiveSnapshots:
     """Mixin: the snapshot and history calls of AkshareSource."""
 
     def _land_capture(self, dataset: str, function: str, frame, arguments: dict, key: str) -> LandedPartition:
-        self.landing.write(_uniform(frame.copy()), function=dataset, partition=key,
-                           arguments={"akshare_function": function, **arguments},
-                           source=self.name, akshare_version=self._version())
+        self.landing.write(
+            _uniform(frame.copy()),
+            function=dataset,
+            partition=key,
+            arguments={"akshare_function": function, **arguments},
+            source=self.name,
+            akshare_version=self._version(),
+        )
         return self._landed(dataset, function, key)
 
     def land_board_lists(self, snapshot=None):
         today = _refuse_past(snapshot, "board lists")
         self.start_run()
         landed = []
-        for board_type, (names_fn, _, _) in BOARD_FUNCTIONS.items():
+        for names_fn, _, _ in BOARD_FUNCTIONS.values():
             frame = self._call(names_fn)
             if frame is None or len(frame) == 0:
                 raise SourceBlockedError(f"{names_fn} returned no boards")
@@ -129,10 +139,15 @@ class LiveSnapshots:
                     continue
                 frames.append(frame.assign(symbol=board.code, 板块代码=board.code, snapshot_date=today))
             if frames:
-                landed.append(self._land_capture(cons_fn, cons_fn, pd.concat(frames, ignore_index=True),
-                                                 {"boards": [b.code for b in boards if b.board_type == board_type],
-                                                  "no_members": empty},
-                                                 today.isoformat()))
+                landed.append(
+                    self._land_capture(
+                        cons_fn,
+                        cons_fn,
+                        pd.concat(frames, ignore_index=True),
+                        {"boards": [b.code for b in boards if b.board_type == board_type], "no_members": empty},
+                        today.isoformat(),
+                    )
+                )
             elif empty:
                 raise SourceBlockedError(f"{cons_fn} returned no members for any of {len(empty)} boards ({empty[:5]})")
         return landed
@@ -153,8 +168,14 @@ class LiveSnapshots:
                     frames.append(frame.assign(board_code=board.code)[["board_code", *frame.columns]])
             if frames:
                 frame = pd.concat(frames, ignore_index=True)
-                landed += self._land_by_day(frame, dataset=hist_fn, function=hist_fn, date_column="日期", days=days,
-                                            arguments={"boards": [b.code for b in boards if b.board_type == board_type]})
+                landed += self._land_by_day(
+                    frame,
+                    dataset=hist_fn,
+                    function=hist_fn,
+                    date_column="日期",
+                    days=days,
+                    arguments={"boards": [b.code for b in boards if b.board_type == board_type]},
+                )
         return landed
 
     def land_fund_flow_ranks(self, snapshot=None):
@@ -165,8 +186,13 @@ class LiveSnapshots:
         today = _refuse_past(snapshot, "fund-flow ranks")
         self.start_run()
         stock = [fold_indicator(self._call("stock_individual_fund_flow_rank", indicator=i), i) for i in RANK_INDICATORS]
-        sector = [fold_indicator(self._call("stock_sector_fund_flow_rank", indicator=i, sector_type=t), i).assign(sector_type=t)
-                  for i in SECTOR_INDICATORS for t in SECTOR_TYPES]
+        sector = [
+            fold_indicator(self._call("stock_sector_fund_flow_rank", indicator=i, sector_type=t), i).assign(
+                sector_type=t
+            )
+            for i in SECTOR_INDICATORS
+            for t in SECTOR_TYPES
+        ]
         out = []
         for function, frames in (("stock_individual_fund_flow_rank", stock), ("stock_sector_fund_flow_rank", sector)):
             frame = pd.concat(frames, ignore_index=True).assign(snapshot_date=today)
@@ -187,8 +213,15 @@ class LiveSnapshots:
                 frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
         landed = []
         if frames:
-            landed.append(self._land_capture("stock_individual_fund_flow", "stock_individual_fund_flow",
-                                             pd.concat(frames, ignore_index=True), {"symbols": list(symbols)}, today))
+            landed.append(
+                self._land_capture(
+                    "stock_individual_fund_flow",
+                    "stock_individual_fund_flow",
+                    pd.concat(frames, ignore_index=True),
+                    {"symbols": list(symbols)},
+                    today,
+                )
+            )
         market = self._call("stock_market_fund_flow")
         if market is not None and len(market):
             landed.append(self._land_capture("stock_market_fund_flow", "stock_market_fund_flow", market, {}, today))
@@ -199,11 +232,19 @@ class LiveSnapshots:
 
         days = sorted(days)
         self.start_run()
-        frames = [self._call("stock_zh_index_hist_csindex", symbol=code, start_date=_ymd(days[0]), end_date=_ymd(days[-1]))
-                  for code in codes]
+        frames = [
+            self._call("stock_zh_index_hist_csindex", symbol=code, start_date=_ymd(days[0]), end_date=_ymd(days[-1]))
+            for code in codes
+        ]
         frame = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
-        return self._land_by_day(frame, dataset="stock_zh_index_hist_csindex", function="stock_zh_index_hist_csindex",
-                                 date_column="日期", days=days, arguments={"symbols": list(codes)})
+        return self._land_by_day(
+            frame,
+            dataset="stock_zh_index_hist_csindex",
+            function="stock_zh_index_hist_csindex",
+            date_column="日期",
+            days=days,
+            arguments={"symbols": list(codes)},
+        )
 
     def land_us_bars(self, symbols, start):
         import pandas as pd
@@ -212,8 +253,9 @@ class LiveSnapshots:
         end = shanghai_today()
         frames = []
         for symbol in symbols:
-            frame = self._call("stock_us_hist", symbol=symbol, period="daily", start_date=_ymd(start),
-                               end_date=_ymd(end), adjust="qfq")
+            frame = self._call(
+                "stock_us_hist", symbol=symbol, period="daily", start_date=_ymd(start), end_date=_ymd(end), adjust="qfq"
+            )
             if frame is None or len(frame) == 0:
                 raise SourceError(f"stock_us_hist({symbol}) returned no rows: check the 105./106. market prefix")
             frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
@@ -223,8 +265,11 @@ class LiveSnapshots:
         landed = []
         for day in sessions:  # one file per US session, as the recording
             part = frame[keys.values == day.isoformat()]
-            landed.append(self._land_capture("stock_us_hist", "stock_us_hist", part,
-                                             {"symbols": list(symbols), "adjust": "qfq"}, day.isoformat()))
+            landed.append(
+                self._land_capture(
+                    "stock_us_hist", "stock_us_hist", part, {"symbols": list(symbols), "adjust": "qfq"}, day.isoformat()
+                )
+            )
         return landed
 
     def land_dividends(self, report_periods):
@@ -243,12 +288,18 @@ class LiveSnapshots:
                     raise
                 frame = None
             if frame is None or len(frame) == 0:
-                self.skipped_periods[period] = (f"not published yet (reports due by {report_deadline(day)})" if due
-                                                else "no dividend plans returned")
+                self.skipped_periods[period] = (
+                    f"not published yet (reports due by {report_deadline(day)})"
+                    if due
+                    else "no dividend plans returned"
+                )
                 continue
             day = dt.datetime.strptime(period, "%Y%m%d").date()
-            landed.append(self._land_capture("stock_fhps_em", "stock_fhps_em", frame.assign(report_period=day),
-                                             {"date": period}, day.isoformat()))
+            landed.append(
+                self._land_capture(
+                    "stock_fhps_em", "stock_fhps_em", frame.assign(report_period=day), {"date": period}, day.isoformat()
+                )
+            )
         return landed
 
     def land_news_cctv(self, dates):
@@ -266,7 +317,7 @@ class LiveSnapshots:
         frame = self._call("stock_info_global_em")
         if frame is None or len(frame) == 0:
             raise SourceBlockedError("stock_info_global_em returned no items")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         key = now.strftime("%Y-%m-%dT%H%M%SZ")  # a rolling window of 200 items: one file per poll
         self._land_capture("stock_info_global_em", "stock_info_global_em", frame, {}, key)
         return self.landed_all("stock_info_global_em")
@@ -275,8 +326,14 @@ class LiveSnapshots:
 class AkshareSource(LiveSnapshots, Source):
     name = "akshare"
 
-    def __init__(self, landing: LandingZone, api: Any = None, retry: RetryPolicy | None = None,
-                 limiter: HostRateLimiter | None = None, symbols: Sequence[str] | None = None):
+    def __init__(
+        self,
+        landing: LandingZone,
+        api: Any = None,
+        retry: RetryPolicy | None = None,
+        limiter: HostRateLimiter | None = None,
+        symbols: Sequence[str] | None = None,
+    ):
         super().__init__(landing)
         self._api = api
         self.retry = retry or RetryPolicy()
@@ -310,8 +367,14 @@ class AkshareSource(LiveSnapshots, Source):
     def canary(self, day: dt.date) -> None:
         start = previous_trading_day(previous_trading_day(day))
         try:
-            frame = self._call("stock_zh_a_hist", symbol=CANARY_SYMBOL, period="daily",
-                               start_date=_ymd(start), end_date=_ymd(day), adjust="")
+            frame = self._call(
+                "stock_zh_a_hist",
+                symbol=CANARY_SYMBOL,
+                period="daily",
+                start_date=_ymd(start),
+                end_date=_ymd(day),
+                adjust="",
+            )
         except Exception as exc:
             raise SourceBlockedError(f"canary stock_zh_a_hist({CANARY_SYMBOL}) failed: {exc!r}") from exc
         if frame is None or len(frame) == 0:
@@ -334,13 +397,21 @@ class AkshareSource(LiveSnapshots, Source):
         for day in days:
             dated = (keys == day) if keys is not None else None
             if dated is None or not dated.any():
-                came = (f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}" if keys is not None
-                        else "no rows at all")
+                came = (
+                    f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}"
+                    if keys is not None
+                    else "no rows at all"
+                )
                 raise SourceError(f"{function} returned no rows dated {day}: asked {arguments}; it returned {came}")
             part = frame[dated | stray] if day == days[-1] else frame[dated]
-            self.landing.write(part, function=dataset, partition=day.isoformat(),
-                               arguments={**arguments, "akshare_function": function, "partition": day.isoformat()},
-                               source=self.name, akshare_version=self._version())
+            self.landing.write(
+                part,
+                function=dataset,
+                partition=day.isoformat(),
+                arguments={**arguments, "akshare_function": function, "partition": day.isoformat()},
+                source=self.name,
+                akshare_version=self._version(),
+            )
             landed.append(self._landed(dataset, function, day.isoformat()))
         return landed
 
@@ -350,9 +421,14 @@ class AkshareSource(LiveSnapshots, Source):
         if frame is None or len(frame) == 0:
             raise SourceBlockedError("stock_info_a_code_name returned no rows")
         today = shanghai_today().isoformat()
-        self.landing.write(frame, function="stock_info_a_code_name", partition=today,
-                           arguments={"akshare_function": "stock_info_a_code_name"},
-                           source=self.name, akshare_version=self._version())
+        self.landing.write(
+            frame,
+            function="stock_info_a_code_name",
+            partition=today,
+            arguments={"akshare_function": "stock_info_a_code_name"},
+            source=self.name,
+            akshare_version=self._version(),
+        )
         return self._landed("stock_info_a_code_name", "stock_info_a_code_name", today)
 
     def land_stock_bars(self, days, dataset, symbols=None):
@@ -367,8 +443,14 @@ class AkshareSource(LiveSnapshots, Source):
             raise SourceError("no symbols to fetch: materialise the stock universe first")
         frames, empty = [], []
         for symbol in wanted:
-            frame = self._call("stock_zh_a_hist", symbol=symbol, period="daily", start_date=_ymd(days[0]),
-                               end_date=_ymd(days[-1]), adjust=adjust)
+            frame = self._call(
+                "stock_zh_a_hist",
+                symbol=symbol,
+                period="daily",
+                start_date=_ymd(days[0]),
+                end_date=_ymd(days[-1]),
+                adjust=adjust,
+            )
             if frame is None or len(frame) == 0:
                 empty.append(symbol)  # suspended, delisted or not yet listed: the canary answered
                 continue
@@ -376,10 +458,21 @@ class AkshareSource(LiveSnapshots, Source):
                 frame = frame.assign(股票代码=symbol)
             frames.append(frame)
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return self._land_by_day(frame, dataset=dataset, function="stock_zh_a_hist", date_column="日期", days=days,
-                                 arguments={"adjust": adjust, "symbols": len(wanted), "no_data_count": len(empty),
-                                            "no_data": empty[:50],
-                                            "start_date": _ymd(days[0]), "end_date": _ymd(days[-1])})
+        return self._land_by_day(
+            frame,
+            dataset=dataset,
+            function="stock_zh_a_hist",
+            date_column="日期",
+            days=days,
+            arguments={
+                "adjust": adjust,
+                "symbols": len(wanted),
+                "no_data_count": len(empty),
+                "no_data": empty[:50],
+                "start_date": _ymd(days[0]),
+                "end_date": _ymd(days[-1]),
+            },
+        )
 
     def land_index_bars(self, days, indices: Sequence[Index]):
         import pandas as pd
@@ -388,13 +481,18 @@ class AkshareSource(LiveSnapshots, Source):
         self.start_run()
         frames = []
         for index in indices:
-            frame = self._call("stock_zh_index_daily_em", symbol=index.symbol,
-                               start_date=_ymd(days[0]), end_date=_ymd(days[-1]))
+            frame = self._call(
+                "stock_zh_index_daily_em", symbol=index.symbol, start_date=_ymd(days[0]), end_date=_ymd(days[-1])
+            )
             if frame is None or len(frame) == 0:
                 raise SourceError(f"stock_zh_index_daily_em({index.symbol}) returned no rows for {days[0]}..{days[-1]}")
             frames.append(frame.assign(symbol=index.symbol)[["symbol", *frame.columns]])
         frame = pd.concat(frames, ignore_index=True)
-        return self._land_by_day(frame, dataset="stock_zh_index_daily_em", function="stock_zh_index_daily_em",
-                                 date_column="date", days=days,
-                                 arguments={"symbols": [i.symbol for i in indices],
-                                            "start_date": _ymd(days[0]), "end_date": _ymd(days[-1])})
+        return self._land_by_day(
+            frame,
+            dataset="stock_zh_index_daily_em",
+            function="stock_zh_index_daily_em",
+            date_column="date",
+            days=days,
+            arguments={"symbols": [i.symbol for i in indices], "start_date": _ymd(days[0]), "end_date": _ymd(days[-1])},
+        )

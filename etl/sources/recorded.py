@@ -54,16 +54,22 @@ class RecordedSource(Source):
         return self._optional("news_cctv", dates)  # the recording covers 2025-01-01 .. 2025-02-28
 
     def land_board_lists(self, snapshot=None):
-        return [*self._snapshots("stock_board_concept_name_em", snapshot),
-                *self._snapshots("stock_board_industry_name_em", snapshot)]
+        return [
+            *self._snapshots("stock_board_concept_name_em", snapshot),
+            *self._snapshots("stock_board_industry_name_em", snapshot),
+        ]
 
     def land_board_membership(self, boards, snapshot=None):
-        return [*self._snapshots("stock_board_concept_cons_em", snapshot),
-                *self._snapshots("stock_board_industry_cons_em", snapshot)]
+        return [
+            *self._snapshots("stock_board_concept_cons_em", snapshot),
+            *self._snapshots("stock_board_industry_cons_em", snapshot),
+        ]
 
     def land_fund_flow_ranks(self, snapshot=None):
-        return [*self._snapshots("stock_individual_fund_flow_rank", snapshot),
-                *self._snapshots("stock_sector_fund_flow_rank", snapshot)]
+        return [
+            *self._snapshots("stock_individual_fund_flow_rank", snapshot),
+            *self._snapshots("stock_sector_fund_flow_rank", snapshot),
+        ]
 
     def land_flow_history(self, symbols):
         return []  # not in the recording: per-stock and market fund-flow history exist only live (~100 days)

@@ -19,18 +19,28 @@ def members_by_day(membership: pl.DataFrame, snapshots: pl.DataFrame, days: Sequ
     taken = snapshots.select("board_code", "capture_date")
     frames = [
         as_of(membership, taken, day, ["board_code"]).select(
-            pl.lit(day).alias("trade_date"), "board_code", "symbol", pl.col("as_of_date").alias("membership_as_of"))
+            pl.lit(day).alias("trade_date"), "board_code", "symbol", pl.col("as_of_date").alias("membership_as_of")
+        )
         for day in days
     ]
-    return pl.concat(frames) if frames else pl.DataFrame(
-        schema={"trade_date": pl.Date, "board_code": pl.String, "symbol": pl.String, "membership_as_of": pl.Date})
+    return (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(
+            schema={"trade_date": pl.Date, "board_code": pl.String, "symbol": pl.String, "membership_as_of": pl.Date}
+        )
+    )
 
 
 def traded_bars(bars: pl.DataFrame) -> pl.DataFrame:
     """Bars of stocks that traded, with float cap ≈ amount ÷ turnover rate (no cap data in the sources): the
     weight of the cap-weighted return."""
     return bars.filter(pl.col("volume_shares") > 0).select(
-        "trade_date", "symbol", "pct_change", "amount_cny", pl.lit(True).alias("traded"),
+        "trade_date",
+        "symbol",
+        "pct_change",
+        "amount_cny",
+        pl.lit(True).alias("traded"),
         float_cap_cny=pl.when(pl.col("turnover_pct") > 0).then(pl.col("amount_cny") / (pl.col("turnover_pct") / 100)),
     )
 
@@ -55,25 +65,49 @@ def basket_daily(members: pl.DataFrame, bars: pl.DataFrame, key: str) -> pl.Data
         membership_as_of=pl.col("membership_as_of").max(),
     )
     return daily.with_columns(
-        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct")))
+        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct"))
+    )
 
 
-def board_daily(members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame,
-                board_bars: pl.DataFrame | None = None) -> pl.DataFrame:
+def board_daily(
+    members: pl.DataFrame, bars: pl.DataFrame, boards: pl.DataFrame, board_bars: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """`board_bars`: published board K-lines (live only): kept beside the rebuilt returns with the gap."""
     daily = basket_daily(members, bars, "board_code")
     out = daily.join(boards.select("board_code", "board_name", "board_type"), on="board_code", how="inner")
-    published = (board_bars if board_bars is not None and board_bars.height else pl.DataFrame(
-        schema={"trade_date": pl.Date, "board_code": pl.String, "pct_change": pl.Float64}))
-    out = out.join(published.select("trade_date", "board_code", pl.col("pct_change").alias("published_return_pct")),
-                   on=["trade_date", "board_code"], how="left")
+    published = (
+        board_bars
+        if board_bars is not None and board_bars.height
+        else pl.DataFrame(schema={"trade_date": pl.Date, "board_code": pl.String, "pct_change": pl.Float64})
+    )
+    out = out.join(
+        published.select("trade_date", "board_code", pl.col("pct_change").alias("published_return_pct")),
+        on=["trade_date", "board_code"],
+        how="left",
+    )
     out = out.with_columns(
-        rank_in_type=pl.col("ew_return_pct").rank("min", descending=True).over("trade_date", "board_type").cast(pl.Int32),
+        rank_in_type=pl.col("ew_return_pct")
+        .rank("min", descending=True)
+        .over("trade_date", "board_type")
+        .cast(pl.Int32),
         method=pl.lit(METHOD),
         published_gap_pct=pl.col("cw_return_pct") - pl.col("published_return_pct"),
     )
     return out.select(
-        "trade_date", "board_code", "board_name", "board_type", "members", "members_traded", "ew_return_pct",
-        "cw_return_pct", "advancers", "decliners", "amount_cny", "rank_in_type", "method", "membership_as_of",
-        "published_return_pct", "published_gap_pct",
+        "trade_date",
+        "board_code",
+        "board_name",
+        "board_type",
+        "members",
+        "members_traded",
+        "ew_return_pct",
+        "cw_return_pct",
+        "advancers",
+        "decliners",
+        "amount_cny",
+        "rank_in_type",
+        "method",
+        "membership_as_of",
+        "published_return_pct",
+        "published_gap_pct",
     ).sort("trade_date", "board_type", "rank_in_type", "board_code")

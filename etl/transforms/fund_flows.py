@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from etl.market import CLOSE, SHANGHAI, is_trading_day, previous_trading_day
 from etl.catalog import SECTOR_TYPES
+from etl.market import CLOSE, SHANGHAI, is_trading_day, previous_trading_day
 from etl.quarantine import split
 from etl.transforms.bars import PROVENANCE
 
@@ -36,21 +36,30 @@ def _with_session(raw: pl.DataFrame) -> pl.DataFrame:
 
 def stage_stock_ranks(raw: pl.DataFrame) -> pl.DataFrame:
     return _with_session(raw).select(
-        "snapshot_date", "indicator", "symbol", "session_date", "name", "pct_change", *FLOWS, *PROVENANCE,
+        "snapshot_date",
+        "indicator",
+        "symbol",
+        "session_date",
+        "name",
+        "pct_change",
+        *FLOWS,
+        *PROVENANCE,
         check_main_flow_gap=main_flow_gap(),
     )
 
 
-def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame,
-                       universe: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def stage_sector_ranks(
+    raw: pl.DataFrame, boards: pl.DataFrame, universe: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Board names resolved to BK codes where the source gave none (the live rank carries names only), and
     the top-inflow stock's code from its name where the source gave none (live never does). Region rows
     (地域资金流) stay regions: the board lists have no region boards, so their code may stay null; an
     industry or concept name that resolves to no BK code is set aside."""
     by_name = boards.select(pl.col("board_name").alias("__name"), pl.col("board_code").alias("__code")).unique("__name")
-    names = (universe if universe is not None else pl.DataFrame(schema={"symbol": pl.String, "name": pl.String}))
-    unique_names = names.filter(pl.col("name").is_unique()).select(pl.col("name").alias("__stock"),
-                                                                    pl.col("symbol").alias("__symbol"))
+    names = universe if universe is not None else pl.DataFrame(schema={"symbol": pl.String, "name": pl.String})
+    unique_names = names.filter(pl.col("name").is_unique()).select(
+        pl.col("name").alias("__stock"), pl.col("symbol").alias("__symbol")
+    )
     resolved = (
         _with_session(raw)
         .join(by_name, left_on="board_name", right_on="__name", how="left")
@@ -65,8 +74,18 @@ def stage_sector_ranks(raw: pl.DataFrame, boards: pl.DataFrame,
     unresolved = pl.col("board_code").is_null() & (pl.col("sector_type") != "region")
     good, bad = split(resolved, {"board_code_unresolved": (unresolved, pl.col("board_name"))})
     out = good.select(
-        "snapshot_date", "indicator", "board_code", "sector_type", "session_date", "board_name", "pct_change",
-        *FLOWS, "top_inflow_stock_name", "top_inflow_stock_symbol", *PROVENANCE, check_main_flow_gap=main_flow_gap(),
+        "snapshot_date",
+        "indicator",
+        "board_code",
+        "sector_type",
+        "session_date",
+        "board_name",
+        "pct_change",
+        *FLOWS,
+        "top_inflow_stock_name",
+        "top_inflow_stock_symbol",
+        *PROVENANCE,
+        check_main_flow_gap=main_flow_gap(),
     )
     return out, bad
 
@@ -82,4 +101,3 @@ def main_flow_gap(rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.Expr:
     parts = pl.col("super_large_net_inflow_cny") + pl.col("large_net_inflow_cny")
     limit = rel_tol * (pl.col("super_large_net_inflow_cny").abs() + pl.col("large_net_inflow_cny").abs()) + abs_tol
     return (pl.col("main_net_inflow_cny") - parts).abs() - limit
-

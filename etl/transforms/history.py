@@ -26,7 +26,8 @@ def intervals(
     scope = list(scope)
     keys, values = list(keys), list(values)
     captures = (
-        observations.select(*scope, date).unique()
+        observations.select(*scope, date)
+        .unique()
         .with_columns(__seq=pl.col(date).rank("dense").over(scope) if scope else pl.col(date).rank("dense"))
         .with_columns(pl.col("__seq").cast(pl.Int64))
     )

@@ -11,7 +11,6 @@ from etl.market import PRICE_TICK
 from etl.transforms.universe import price_limit_band
 
 
-
 def index_daily(bars: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
     """`bars` holds staging index bars for `days` plus the session before the first (for prev_close)."""
     return (
@@ -19,8 +18,18 @@ def index_daily(bars: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
         .with_columns(prev_close=pl.col("close").shift(1).over("index_code"))
         .filter(pl.col("trade_date").is_in(list(days)))
         .with_columns(pct_change=((pl.col("close") / pl.col("prev_close") - 1) * 100).round(4))
-        .select("trade_date", "index_code", "index_name", "open", "high", "low", "close", "prev_close",
-                "pct_change", "amount_cny")
+        .select(
+            "trade_date",
+            "index_code",
+            "index_name",
+            "open",
+            "high",
+            "low",
+            "close",
+            "prev_close",
+            "pct_change",
+            "amount_cny",
+        )
         .sort("trade_date", "index_code")
     )
 
@@ -77,6 +86,15 @@ def market_breadth_daily(bars: pl.DataFrame, names: pl.DataFrame, days: Sequence
         .with_columns(total_amount_change_cny=pl.col("total_amount_cny") - pl.col("total_amount_cny").shift(1))
     )
     return daily.filter(pl.col("trade_date").is_in(list(days))).select(
-        "trade_date", "stocks_traded", "advancers", "decliners", "unchanged", "limit_up", "limit_down",
-        "total_amount_cny", "total_amount_change_cny", "amount_coverage", "median_pct_change",
+        "trade_date",
+        "stocks_traded",
+        "advancers",
+        "decliners",
+        "unchanged",
+        "limit_up",
+        "limit_down",
+        "total_amount_cny",
+        "total_amount_change_cny",
+        "amount_coverage",
+        "median_pct_change",
     )

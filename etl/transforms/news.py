@@ -69,7 +69,12 @@ def items_from_cctv(raw: pl.DataFrame) -> pl.DataFrame:
         pl.lit(CCTV_AIRS).alias("__time"),
         pl.col("broadcast_date").cast(pl.String).alias("__stamp"),
         pl.format("news_cctv:{}", pl.col("broadcast_date")).alias("__capture"),
-        "title", pl.col("content").alias("body"), "url", pl.lit(None, pl.String).alias("outlets"), "source", "fetched_at",
+        "title",
+        pl.col("content").alias("body"),
+        "url",
+        pl.lit(None, pl.String).alias("outlets"),
+        "source",
+        "fetched_at",
     )
 
 
@@ -79,9 +84,16 @@ def items_from_feed(raw: pl.DataFrame) -> pl.DataFrame:
     stamp = pl.col("published_local").str.strip_chars().str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, exact=True)
     return raw.select(
         pl.lit("stock_info_global_em").alias("origin"),
-        stamp.dt.date().alias("__day"), stamp.dt.time().alias("__time"), pl.col("published_local").alias("__stamp"),
+        stamp.dt.date().alias("__day"),
+        stamp.dt.time().alias("__time"),
+        pl.col("published_local").alias("__stamp"),
         pl.format("stock_info_global_em:{}", pl.col("capture")).alias("__capture"),
-        "title", pl.col("summary").alias("body"), "url", "outlets", "source", "fetched_at",
+        "title",
+        pl.col("summary").alias("body"),
+        "url",
+        "outlets",
+        "source",
+        "fetched_at",
     )
 
 
@@ -97,19 +109,28 @@ def news_rows(items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     # day after its capture (an item "from 2031" would otherwise be timed outside the SSE calendar).
     captured = pl.col("fetched_at").dt.convert_time_zone(TIMEZONE).dt.date()
     latest = pl.coalesce(captured, pl.lit(dt.date.today())) + pl.duration(days=1)
-    good, bad = split(rows, {
-        "missing_title": (pl.col("title") == "", pl.col("url")),
-        "unparseable_published_at": (pl.col("__day").is_null() | pl.col("__time").is_null(), pl.col("__stamp")),
-        "implausible_published_at": ((pl.col("__day") < FIRST_SESSION) | (pl.col("__day") > latest), pl.col("__stamp")),
-    })
+    good, bad = split(
+        rows,
+        {
+            "missing_title": (pl.col("title") == "", pl.col("url")),
+            "unparseable_published_at": (pl.col("__day").is_null() | pl.col("__time").is_null(), pl.col("__stamp")),
+            "implausible_published_at": (
+                (pl.col("__day") < FIRST_SESSION) | (pl.col("__day") > latest),
+                pl.col("__stamp"),
+            ),
+        },
+    )
     # CCTV items without text keep their title as text (4 in the recording); the feed's summary may be empty
     good = good.with_columns(body=pl.when(pl.col("body") == "").then(pl.col("title")).otherwise(pl.col("body")))
     local = [dt.datetime.combine(d, t) for d, t in good.select("__day", "__time").iter_rows()]
     good = good.with_columns(
-        published_at=pl.Series([x.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc) for x in local],
-                               dtype=pl.Datetime("us", "UTC")),
+        published_at=pl.Series(
+            [x.replace(tzinfo=SHANGHAI).astimezone(dt.UTC) for x in local], dtype=pl.Datetime("us", "UTC")
+        ),
         trade_date=pl.Series([trade_date_of(x) for x in local], dtype=pl.Date),
-        item_id=pl.struct("title", "body").map_elements(lambda r: content_id(r["title"], r["body"]), return_dtype=pl.String),
+        item_id=pl.struct("title", "body").map_elements(
+            lambda r: content_id(r["title"], r["body"]), return_dtype=pl.String
+        ),
     ).with_columns(check_days_to_session=(pl.col("trade_date") - pl.col("__day")).dt.total_days())
     return good, bad
 
@@ -120,8 +141,19 @@ def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
         rows.sort("published_at")
         .group_by("item_id", maintain_order=True)
         .agg(pl.all().first(), duplicates=(pl.len() - 1).cast(pl.Int32))
-        .select("item_id", "origin", "published_at", "trade_date", "title", "body", "url", "outlets", "duplicates",
-                "source", "fetched_at")
+        .select(
+            "item_id",
+            "origin",
+            "published_at",
+            "trade_date",
+            "title",
+            "body",
+            "url",
+            "outlets",
+            "duplicates",
+            "source",
+            "fetched_at",
+        )
         .sort("published_at", "item_id")
     )
 
@@ -130,12 +162,16 @@ def merge(stored: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, list[s
     """Newly staged items (deduplicated) merged into the stored ones: per content the first publication wins
     (the stored row on a tie) and repeats add up. Returns the table and the item ids whose row is new."""
     stored = stored.select(new.columns).cast(new.schema)  # DuckDB hands UTC back as Etc/UTC
-    both = pl.concat([stored.with_columns(__new=pl.lit(False)), new.with_columns(__new=pl.lit(True))],
-                     how="vertical_relaxed")
+    both = pl.concat(
+        [stored.with_columns(__new=pl.lit(False)), new.with_columns(__new=pl.lit(True))], how="vertical_relaxed"
+    )
     merged = (
         both.sort("published_at", "__new")
         .group_by("item_id", maintain_order=True)
-        .agg(pl.all().exclude("duplicates").first(), duplicates=(pl.col("duplicates").sum() + pl.len() - 1).cast(pl.Int32))
+        .agg(
+            pl.all().exclude("duplicates").first(),
+            duplicates=(pl.col("duplicates").sum() + pl.len() - 1).cast(pl.Int32),
+        )
     )
     changed = merged.filter("__new")["item_id"].to_list()
     return merged.select(new.columns).sort("published_at", "item_id"), changed
@@ -172,7 +208,9 @@ def _tokenizer(words: tuple[str, ...]):
     return tokenizer
 
 
-def tag(news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def tag(
+    news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Themes by keyword on segmented text; stocks by 6-digit code or by name (names of 3+ characters, the
     SZSE full-width spacing removed, added to the segmenter so they stay whole)."""
     names = {
@@ -207,8 +245,12 @@ def tag(news: pl.DataFrame, themes: dict[str, tuple[str, ...]], universe: pl.Dat
             if code in known:
                 seen.setdefault(code, code)
         stock_rows += [(item_id, s, m) for s, m in seen.items()]
-    themes_df = pl.DataFrame(theme_rows, schema={"item_id": pl.String, "theme": pl.String, "hits": pl.Int32,
-                                                 "keywords": pl.String}, orient="row")
-    stocks_df = pl.DataFrame(stock_rows, schema={"item_id": pl.String, "symbol": pl.String, "matched": pl.String},
-                             orient="row")
+    themes_df = pl.DataFrame(
+        theme_rows,
+        schema={"item_id": pl.String, "theme": pl.String, "hits": pl.Int32, "keywords": pl.String},
+        orient="row",
+    )
+    stocks_df = pl.DataFrame(
+        stock_rows, schema={"item_id": pl.String, "symbol": pl.String, "matched": pl.String}, orient="row"
+    )
     return themes_df, stocks_df

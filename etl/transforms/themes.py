@@ -12,8 +12,13 @@ from etl.themes import Theme, ThemesConfig
 from etl.transforms.boards_daily import basket_daily, traded_bars
 from etl.transforms.history import as_of
 
-MEMBER_SCHEMA = {"trade_date": pl.Date, "theme": pl.String, "symbol": pl.String, "via": pl.String,
-                 "membership_as_of": pl.Date}
+MEMBER_SCHEMA = {
+    "trade_date": pl.Date,
+    "theme": pl.String,
+    "symbol": pl.String,
+    "via": pl.String,
+    "membership_as_of": pl.Date,
+}
 
 
 def names_by_day(history: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
@@ -21,31 +26,51 @@ def names_by_day(history: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame
     snapshot: the earliest name known, as with membership)."""
     taken = history.select(pl.col("valid_from").alias("capture_date")).unique()
     frames = [as_of(history, taken, day).select(pl.lit(day).alias("trade_date"), "symbol", "name") for day in days]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={"trade_date": pl.Date, "symbol": pl.String,
-                                                                 "name": pl.String})
+    return (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(schema={"trade_date": pl.Date, "symbol": pl.String, "name": pl.String})
+    )
 
 
-def theme_members(name: str, theme: Theme, board_members: pl.DataFrame, codes: dict[str, str],
-                  names: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+def theme_members(
+    name: str,
+    theme: Theme,
+    board_members: pl.DataFrame,
+    codes: dict[str, str],
+    names: pl.DataFrame,
+    days: Sequence[dt.date],
+) -> pl.DataFrame:
     """One row per day and stock in the theme, with how it got in (`via`, several joined by '; ') and the
     latest membership snapshot its boards rest on (null for name rules and explicit symbols alone).
     `board_members`: trade_date, board_code, symbol, membership_as_of (members_by_day)."""
     parts = []
     for board in theme.boards:
-        parts.append(board_members.filter(pl.col("board_code") == codes[board])
-                     .select("trade_date", "symbol", "membership_as_of", via=pl.lit(f"board:{board}")))
+        parts.append(
+            board_members.filter(pl.col("board_code") == codes[board]).select(
+                "trade_date", "symbol", "membership_as_of", via=pl.lit(f"board:{board}")
+            )
+        )
     for rule in theme.name_rules:
         matched = names.filter(pl.col("name").str.contains(rule.pattern))
         if rule.within_boards:
             within = board_members.filter(pl.col("board_code").is_in([codes[b] for b in rule.within_boards]))
             matched = matched.join(within.select("trade_date", "symbol").unique(), on=["trade_date", "symbol"])
-        parts.append(matched.select("trade_date", "symbol", pl.lit(None, pl.Date).alias("membership_as_of"),
-                                    via=pl.lit(f"rule:{rule.label}")))
+        parts.append(
+            matched.select(
+                "trade_date",
+                "symbol",
+                pl.lit(None, pl.Date).alias("membership_as_of"),
+                via=pl.lit(f"rule:{rule.label}"),
+            )
+        )
     if theme.symbols:
         grid = pl.DataFrame({"trade_date": list(days)}, schema={"trade_date": pl.Date}).join(
-            pl.DataFrame({"symbol": list(theme.symbols)}), how="cross")
-        parts.append(grid.select("trade_date", "symbol", pl.lit(None, pl.Date).alias("membership_as_of"),
-                                 via=pl.lit("symbol")))
+            pl.DataFrame({"symbol": list(theme.symbols)}), how="cross"
+        )
+        parts.append(
+            grid.select("trade_date", "symbol", pl.lit(None, pl.Date).alias("membership_as_of"), via=pl.lit("symbol"))
+        )
     if not parts:
         return pl.DataFrame(schema=MEMBER_SCHEMA)
     rows = pl.concat(parts, how="vertical_relaxed")
@@ -57,8 +82,13 @@ def theme_members(name: str, theme: Theme, board_members: pl.DataFrame, codes: d
     )
 
 
-def theme_membership(config: ThemesConfig, board_members: pl.DataFrame, codes: dict[str, str],
-                     names: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+def theme_membership(
+    config: ThemesConfig,
+    board_members: pl.DataFrame,
+    codes: dict[str, str],
+    names: pl.DataFrame,
+    days: Sequence[dt.date],
+) -> pl.DataFrame:
     frames = [theme_members(n, t, board_members, codes, names, days) for n, t in config.baskets().items()]
     return pl.concat(frames) if frames else pl.DataFrame(schema=MEMBER_SCHEMA)
 
@@ -67,9 +97,12 @@ def stock_main_flow(flow_history: pl.DataFrame, ranks: pl.DataFrame) -> pl.DataF
     """trade_date, symbol, main_net_inflow_cny: the per-stock history where captured, else the latest
     same-day ('今日') rank snapshot of that session."""
     history = flow_history.select("trade_date", "symbol", "main_net_inflow_cny", pl.lit(0).alias("__pref"))
-    today = (ranks.filter(pl.col("indicator") == "今日").sort("fetched_at", "snapshot_date", nulls_last=False)
-             .unique(["session_date", "symbol"], keep="last")
-             .select(pl.col("session_date").alias("trade_date"), "symbol", "main_net_inflow_cny", pl.lit(1).alias("__pref")))
+    today = (
+        ranks.filter(pl.col("indicator") == "今日")
+        .sort("fetched_at", "snapshot_date", nulls_last=False)
+        .unique(["session_date", "symbol"], keep="last")
+        .select(pl.col("session_date").alias("trade_date"), "symbol", "main_net_inflow_cny", pl.lit(1).alias("__pref"))
+    )
     both = pl.concat([history, today], how="vertical_relaxed").filter(pl.col("main_net_inflow_cny").is_not_null())
     return both.sort("__pref").unique(["trade_date", "symbol"], keep="first").drop("__pref")
 
@@ -78,17 +111,29 @@ def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) 
     """`bars`: every stock's qfq bars for the days (the market total is the turnover share's denominator)."""
     daily = basket_daily(members.drop("via"), bars, "theme")
     market = traded_bars(bars).group_by("trade_date").agg(market_amount_cny=pl.col("amount_cny").sum())
-    money = (members.join(flows, on=["trade_date", "symbol"], how="inner").sort("trade_date", "theme", "symbol")
-             .group_by("trade_date", "theme", maintain_order=True)
-             .agg(main_net_inflow_cny=pl.col("main_net_inflow_cny").sum(), flow_members=pl.len().cast(pl.Int32)))
+    money = (
+        members.join(flows, on=["trade_date", "symbol"], how="inner")
+        .sort("trade_date", "theme", "symbol")
+        .group_by("trade_date", "theme", maintain_order=True)
+        .agg(main_net_inflow_cny=pl.col("main_net_inflow_cny").sum(), flow_members=pl.len().cast(pl.Int32))
+    )
     out = daily.join(market, on="trade_date", how="left").join(money, on=["trade_date", "theme"], how="left")
     return out.select(
-        "trade_date", "theme", "members", "members_traded", "ew_return_pct", "cw_return_pct", "advancers",
-        "decliners", "amount_cny",
+        "trade_date",
+        "theme",
+        "members",
+        "members_traded",
+        "ew_return_pct",
+        "cw_return_pct",
+        "advancers",
+        "decliners",
+        "amount_cny",
         # rounded: polars may evaluate a / b * 100 as a * (100 / b) depending on the frame's shape, so a one-day
         # run and a range run differed in the last bit; a re-run must give the same warehouse
         (pl.col("amount_cny") / pl.col("market_amount_cny") * 100).round(6).alias("amount_share_pct"),
-        "main_net_inflow_cny", pl.col("flow_members").fill_null(0), "membership_as_of",
+        "main_net_inflow_cny",
+        pl.col("flow_members").fill_null(0),
+        "membership_as_of",
     ).sort("trade_date", "theme")
 
 

@@ -14,8 +14,9 @@ def stage_universe(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     from etl.quarantine import split
 
     raw = raw.with_row_index("__order")
-    raw, repeated = split(raw, {"duplicate_code": (pl.col("__order") != pl.col("__order").min().over("symbol"),
-                                                   pl.col("name"))})
+    raw, repeated = split(
+        raw, {"duplicate_code": (pl.col("__order") != pl.col("__order").min().over("symbol"), pl.col("name"))}
+    )
     raw, repeated = raw.drop("__order"), repeated.drop("__order")
     exchange, board, band = classify(pl.col("symbol"))
     out = raw.with_columns(exchange=exchange, listing_board=board, is_st=is_st(pl.col("name"))).with_columns(
@@ -29,9 +30,7 @@ def name_history(snapshots: pl.DataFrame) -> pl.DataFrame:
     from etl.transforms.history import intervals
 
     hist = intervals(snapshots.select("symbol", "name", "snapshot_date"), keys=["symbol"], values=["name"])
-    return hist.with_columns(is_st=is_st(pl.col("name"))).select(
-        "symbol", "name", "is_st", "valid_from", "valid_to"
-    )
+    return hist.with_columns(is_st=is_st(pl.col("name"))).select("symbol", "name", "is_st", "valid_from", "valid_to")
 
 
 def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
@@ -39,13 +38,27 @@ def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     Before the first universe snapshot the earliest one is used (`name_as_of` shows which)."""
     _, board, band = classify(pl.col("symbol"))
     first = history.group_by("symbol").agg(pl.col("valid_from").min().alias("__first"))
-    h = history.join(first, on="symbol").with_columns(
-        __from=pl.when(pl.col("valid_from") == pl.col("__first")).then(pl.date(1900, 1, 1)).otherwise(pl.col("valid_from"))
-    ).sort("__from")
-    out = bars.sort("trade_date").join_asof(
-        h.select("symbol", "is_st", "__from", pl.col("valid_from").alias("name_as_of")),
-        left_on="trade_date", right_on="__from", by="symbol", strategy="backward", check_sortedness=False,
-    ).drop("__from")
+    h = (
+        history.join(first, on="symbol")
+        .with_columns(
+            __from=pl.when(pl.col("valid_from") == pl.col("__first"))
+            .then(pl.date(1900, 1, 1))
+            .otherwise(pl.col("valid_from"))
+        )
+        .sort("__from")
+    )
+    out = (
+        bars.sort("trade_date")
+        .join_asof(
+            h.select("symbol", "is_st", "__from", pl.col("valid_from").alias("name_as_of")),
+            left_on="trade_date",
+            right_on="__from",
+            by="symbol",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("__from")
+    )
     return out.with_columns(
         price_limit_pct=limit_pct(board, band, pl.col("is_st")),
         board_limit_pct=band,
