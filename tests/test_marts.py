@@ -14,7 +14,7 @@ from tests.conftest import table
 EVENT_DAY = "2025-02-05"
 
 
-def test_every_mart_column_is_documented_in_the_readme_with_its_type(built_warehouse):
+def test_every_mart_column_is_documented_in_the_contract_with_its_type(built_warehouse):
     documented = documented_columns()
     marts = table(built_warehouse, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")["table_name"]
     assert sorted(f"marts.{m}" for m in marts) == sorted(documented)

@@ -33,32 +33,6 @@ TABLES = [
 SAMPLE_LAST = "2025-03-31"
 SESSIONS = 7  # 2025-01-22 .. 2025-02-07: four sessions before the Spring Festival closure, three after
 
-INDEX_DAILY = [
-    ("trade_date", "DATE"),
-    ("index_code", "VARCHAR"),
-    ("index_name", "VARCHAR"),
-    ("open", "DOUBLE"),
-    ("high", "DOUBLE"),
-    ("low", "DOUBLE"),
-    ("close", "DOUBLE"),
-    ("prev_close", "DOUBLE"),
-    ("pct_change", "DOUBLE"),
-    ("amount_cny", "DOUBLE"),
-]
-MARKET_BREADTH_DAILY = [
-    ("trade_date", "DATE"),
-    ("stocks_traded", "INTEGER"),
-    ("advancers", "INTEGER"),
-    ("decliners", "INTEGER"),
-    ("unchanged", "INTEGER"),
-    ("limit_up", "INTEGER"),
-    ("limit_down", "INTEGER"),
-    ("total_amount_cny", "DOUBLE"),
-    ("total_amount_change_cny", "DOUBLE"),
-    ("amount_coverage", "DOUBLE"),
-    ("median_pct_change", "DOUBLE"),
-]
-
 
 def snapshot(path) -> dict[str, pl.DataFrame]:
     return {t: table(path, f"SELECT * FROM {t}").sort(pl.all()) for t in TABLES}
@@ -67,12 +41,6 @@ def snapshot(path) -> dict[str, pl.DataFrame]:
 def assert_same(before, after):
     for name in TABLES:
         assert before[name].equals(after[name]), f"{name} changed"
-
-
-def test_mart_columns_are_the_documented_contract(built_warehouse):
-    for name, expected in [("marts.index_daily", INDEX_DAILY), ("marts.market_breadth_daily", MARKET_BREADTH_DAILY)]:
-        described = table(built_warehouse, f"DESCRIBE {name}").select("column_name", "column_type").rows()
-        assert described == expected
 
 
 def test_every_layer_is_built_for_every_session(built_warehouse):
@@ -176,7 +144,7 @@ def test_deepseek_board_return_on_the_first_session_of_the_snake_year(built_ware
 def test_first_partition_has_no_previous_close(built_warehouse):
     first = table(built_warehouse, f"SELECT prev_close, pct_change FROM marts.index_daily WHERE trade_date = '{FIRST}'")
     # the warehouse holds nothing before the run's first session, so the reference is unknown, not zero
-    assert first["prev_close"].null_count() == first.height
+    assert first.height > 0 and first["prev_close"].null_count() == first.height
 
 
 def test_rerunning_the_range_or_one_partition_leaves_the_warehouse_identical(tmp_path):
@@ -204,7 +172,7 @@ def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sa
     assert materialize_range(path).success
     before = snapshot(path)
     # a contract violation fails at once, without the live retry policy (dg.Failure, allow_retries=False)
-    with pytest.raises(dg.Failure, match="ContractError: stock_zh_a_hist: columns differ"):
+    with pytest.raises(dg.Failure, match="InputSpecError: stock_zh_a_hist: columns differ"):
         materialize_range(
             path, source=MarketSourceResource(sample_landing=str(broken_sample)), selection="key:raw/stock_bars_daily"
         )
