@@ -15,9 +15,9 @@ from assets.common import (
     spec,
     writer,
 )
+from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from etl.catalog import BOARD_TYPES, tracking
 from etl.market import sessions_spanning
 from etl.proposals import relation

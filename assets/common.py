@@ -1,4 +1,4 @@
-"""Shared pieces of the asset modules: partitions, pools, landing -> contract loading, metadata."""
+"""Shared pieces of the asset modules: partitions, pools, landing -> input spec loading, metadata."""
 
 import contextlib
 import datetime as dt
@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.partitions import trading_days
-from etl.contracts import ContractError, apply_contract, contract_for
+from etl.input_specs import InputSpecError, apply_input_spec, input_spec_for
 from etl.sources import LandedPartition, Source
 
 RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
@@ -32,14 +32,14 @@ def _no_retry(exc: Exception) -> dg.Failure:
 
 
 def ingest(fn):
-    """For raw steps: a retry cannot fix a contract violation or schema drift, nor a replay of recorded
+    """For raw steps: a retry cannot fix an input spec violation or schema drift, nor a replay of recorded
     files, so those fail at once (dg.Failure without retries); network errors in live mode are retried."""
     from etl.sources.base import SnapshotRefused
     from etl.sources.gateway import SchemaDriftError
 
     def deterministic(exc: Exception, kwargs: dict) -> bool:
         source = kwargs.get("market_source")
-        return isinstance(exc, (ContractError, SchemaDriftError, SnapshotRefused)) or (
+        return isinstance(exc, (InputSpecError, SchemaDriftError, SnapshotRefused)) or (
             source is not None and source.kind != "akshare"
         )
 
@@ -77,18 +77,16 @@ def spec(layer: str, name: str) -> dg.AssetSpec:
     return dg.AssetSpec(key(layer, name), group_name=layer, kinds={"duckdb", "polars"})
 
 
-def load_landed(
-    source: Source, landed: list[LandedPartition], contract_name: str | None = None, **extra
-) -> pl.DataFrame:
-    """Landing files -> one frame with the function's contract applied and provenance columns added.
+def load_landed(source: Source, landed: list[LandedPartition], spec_name: str | None = None, **extra) -> pl.DataFrame:
+    """Landing files -> one frame with the function's input spec applied and provenance columns added.
     `extra` values may be constants or callables of the landed partition."""
     frames = []
     for item in landed:
         columns = {k: (v(item) if callable(v) else v) for k, v in extra.items()}
         frames.append(
-            apply_contract(
+            apply_input_spec(
                 source.read(item),
-                contract_for(contract_name or item.function),
+                input_spec_for(spec_name or item.function),
                 {**columns, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
             )
         )

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, propose, spec, writer
+from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, gated, gx_check, stage_checked
 from etl.catalog import tracking
 from etl.market import sessions_spanning
 from etl.proposals import relation

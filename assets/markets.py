@@ -5,9 +5,9 @@ import datetime as dt
 import dagster as dg
 
 from assets.common import RANGE, describe, ingest, key, load_landed, partition_key_of, propose, writer
+from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, gated, gx_check, stage_checked
 from etl.catalog import tracking
 from etl.market import report_deadline, sessions_spanning
 from etl.proposals import relation

@@ -6,9 +6,9 @@ import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, describe, ingest, key, load_landed, propose, spec, writer
+from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from assets.validation import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from etl.market import previous_trading_day
 from etl.proposals import relation
 from etl.themes import themes

@@ -1,7 +1,7 @@
-"""raw: land what the source returns, apply each function's contract, propose the rows for the partitions.
+"""raw: land what the source returns, apply each function's input spec, propose the rows for the partitions.
 
 Nothing stored changes here: the rows wait in candidate.<table> until the staging gate judges them
-(assets/validation.py, etl/proposals.py)."""
+(assets/gate.py, etl/proposals.py)."""
 
 import datetime as dt
 

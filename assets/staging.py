@@ -6,9 +6,9 @@ import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, writer
+from assets.gate import Candidate, Stored, gated, gx_check, stage_checked
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from assets.validation import Candidate, Stored, gated, gx_check, stage_checked
 from etl.catalog import INDICES
 from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.proposals import relation

@@ -1,4 +1,4 @@
-"""One explicit contract per akshare function (akshare 1.19.5 layouts; ../shared/docs/akshare-notes.md §3).
+"""One explicit input spec per akshare function (akshare 1.19.5 layouts; ../shared/docs/akshare-notes.md §3).
 
 Units are converted to canonical ones here: volume in shares, amounts in CNY (or USD for US bars, named so),
 changes and ratios in percent, dividend yield as a fraction. `optional` lists columns akshare returns that the
@@ -7,11 +7,11 @@ recorded sample omits (no source for them); missing optional columns become null
 
 import polars as pl
 
-from etl.contracts import LOT_SHARES, Col, Contract
+from etl.input_specs import LOT_SHARES, Col, InputSpec
 
-F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date  # noqa: E741  (dtype initials, read down the contracts)
+F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date  # noqa: E741  (dtype initials, read down the input specs)
 
-STOCK_ZH_A_HIST = Contract(
+STOCK_ZH_A_HIST = InputSpec(
     "stock_zh_a_hist",
     (
         Col("日期", "trade_date", D, nullable=False),
@@ -30,7 +30,7 @@ STOCK_ZH_A_HIST = Contract(
 )
 
 # akshare returns no index code column: the request parameter is recorded as `symbol` (e.g. "sh000001").
-STOCK_ZH_INDEX_DAILY_EM = Contract(
+STOCK_ZH_INDEX_DAILY_EM = InputSpec(
     "stock_zh_index_daily_em",
     (
         Col("symbol", "index_symbol", S, nullable=False),
@@ -44,7 +44,7 @@ STOCK_ZH_INDEX_DAILY_EM = Contract(
     ),
 )
 
-STOCK_INFO_A_CODE_NAME = Contract(
+STOCK_INFO_A_CODE_NAME = InputSpec(
     "stock_info_a_code_name",
     (
         Col("code", "symbol", S, zfill=6, nullable=False),
@@ -69,8 +69,8 @@ _BOARD_QUOTES = (
 )
 
 
-def _board_list(function: str) -> Contract:
-    return Contract(
+def _board_list(function: str) -> InputSpec:
+    return InputSpec(
         function,
         (
             Col("排名", "rank", I),
@@ -111,9 +111,9 @@ _CONS_QUOTES = (
 )
 
 
-def _board_cons(function: str) -> Contract:
+def _board_cons(function: str) -> InputSpec:
     # `symbol` (the request argument), 板块代码 and snapshot_date are recorded beside akshare's columns.
-    return Contract(
+    return InputSpec(
         function,
         (
             Col("snapshot_date", "snapshot_date", D, nullable=False),
@@ -144,8 +144,8 @@ STOCK_BOARD_CONCEPT_CONS_EM = _board_cons("stock_board_concept_cons_em")
 STOCK_BOARD_INDUSTRY_CONS_EM = _board_cons("stock_board_industry_cons_em")
 
 
-def _board_hist(function: str) -> Contract:
-    return Contract(
+def _board_hist(function: str) -> InputSpec:
+    return InputSpec(
         function,
         (
             Col("board_code", "board_code", S, nullable=False),  # the request argument, recorded
@@ -185,7 +185,7 @@ _RATIO_COLS = frozenset(f"今日{zh}净流入-净占比" for zh, _ in BUCKETS)
 
 # Rank snapshots: akshare prefixes every column with the window (今日/3日/5日/10日). The landing zone keeps
 # one layout: the prefix folded to 今日 and the window in an `indicator` column (as in the recording).
-STOCK_INDIVIDUAL_FUND_FLOW_RANK = Contract(
+STOCK_INDIVIDUAL_FUND_FLOW_RANK = InputSpec(
     "stock_individual_fund_flow_rank",
     (
         Col("snapshot_date", "snapshot_date", D, nullable=False),
@@ -200,7 +200,7 @@ STOCK_INDIVIDUAL_FUND_FLOW_RANK = Contract(
     optional=frozenset({"序号", "最新价", "今日涨跌幅"} | _RATIO_COLS),
 )
 
-STOCK_SECTOR_FUND_FLOW_RANK = Contract(
+STOCK_SECTOR_FUND_FLOW_RANK = InputSpec(
     "stock_sector_fund_flow_rank",
     (
         Col("snapshot_date", "snapshot_date", D, nullable=False),
@@ -217,7 +217,7 @@ STOCK_SECTOR_FUND_FLOW_RANK = Contract(
     optional=frozenset({"序号", "板块代码", "今日主力净流入最大股代码"}),
 )
 
-STOCK_INDIVIDUAL_FUND_FLOW = Contract(
+STOCK_INDIVIDUAL_FUND_FLOW = InputSpec(
     "stock_individual_fund_flow",
     (
         Col("symbol", "symbol", S, zfill=6, nullable=False),  # the request argument, recorded
@@ -228,7 +228,7 @@ STOCK_INDIVIDUAL_FUND_FLOW = Contract(
     ),
 )
 
-STOCK_MARKET_FUND_FLOW = Contract(
+STOCK_MARKET_FUND_FLOW = InputSpec(
     "stock_market_fund_flow",
     (
         Col("日期", "trade_date", D, nullable=False),
@@ -242,7 +242,7 @@ STOCK_MARKET_FUND_FLOW = Contract(
 
 # --- CSI indices, US bars, dividends --------------------------------------------------------------------
 
-STOCK_ZH_INDEX_HIST_CSINDEX = Contract(
+STOCK_ZH_INDEX_HIST_CSINDEX = InputSpec(
     "stock_zh_index_hist_csindex",
     (
         Col("日期", "trade_date", D, nullable=False),
@@ -264,7 +264,7 @@ STOCK_ZH_INDEX_HIST_CSINDEX = Contract(
     ),
 )
 
-STOCK_US_HIST = Contract(
+STOCK_US_HIST = InputSpec(
     "stock_us_hist",
     (
         Col("symbol", "symbol", S, nullable=False),  # Eastmoney code, e.g. 105.NVDA (the request argument)
@@ -282,7 +282,7 @@ STOCK_US_HIST = Contract(
     ),
 )
 
-STOCK_FHPS_EM = Contract(
+STOCK_FHPS_EM = InputSpec(
     "stock_fhps_em",
     (
         Col("report_period", "report_period", D, nullable=False),  # the request argument, recorded
@@ -315,7 +315,7 @@ STOCK_FHPS_EM = Contract(
 
 # --- news -----------------------------------------------------------------------------------------------
 
-NEWS_CCTV = Contract(
+NEWS_CCTV = InputSpec(
     "news_cctv",
     (
         Col("date", "broadcast_date", D, nullable=False),
@@ -326,7 +326,7 @@ NEWS_CCTV = Contract(
     optional=frozenset({"url"}),
 )
 
-STOCK_INFO_GLOBAL_EM = Contract(
+STOCK_INFO_GLOBAL_EM = InputSpec(
     "stock_info_global_em",
     (
         Col("标题", "title", S),
@@ -339,7 +339,7 @@ STOCK_INFO_GLOBAL_EM = Contract(
     optional=frozenset({"来源"}),
 )
 
-CONTRACTS: dict[str, Contract] = {
+INPUT_SPECS: dict[str, InputSpec] = {
     c.function: c
     for c in (
         STOCK_ZH_A_HIST,

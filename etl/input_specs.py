@@ -1,9 +1,9 @@
-"""One explicit contract per akshare function: Chinese column -> snake_case name, dtype, unit factor to
+"""One explicit input spec per akshare function: Chinese column -> snake_case name, dtype, unit factor to
 canonical units (volume in shares, amounts in CNY, changes in percent) and nullability.
 
 akshare's frames drift: dates arrive as date objects or strings, numbers as int64 one day and float64 the
-next, placeholders such as "-" stand for missing values. `apply_contract` absorbs that and raises a
-`ContractError` naming the function and the columns for anything else (missing, extra or renamed columns,
+next, placeholders such as "-" stand for missing values. `apply_input_spec` absorbs that and raises a
+`InputSpecError` naming the function and the columns for anything else (missing, extra or renamed columns,
 uncastable values).
 """
 
@@ -20,7 +20,7 @@ PLACEHOLDERS = ("-", "--", "", "None", "nan", "NaN")
 LOT_SHARES = 100  # 1 手 = 100 shares
 
 
-class ContractError(ValueError):
+class InputSpecError(ValueError):
     def __init__(self, function: str, problem: str, columns: list[str], detail: str = ""):
         self.function, self.problem, self.columns = function, problem, sorted(columns)
         msg = f"{function}: {problem}: {', '.join(self.columns)}"
@@ -39,7 +39,7 @@ class Col:
 
 
 @dataclass(frozen=True)
-class Contract:
+class InputSpec:
     function: str
     columns: tuple[Col, ...]
     # Columns akshare added in some versions only (e.g. 股票代码 in stock_zh_a_hist); absent -> null.
@@ -51,7 +51,7 @@ class Contract:
 
 # Dates are parsed strictly: 2025-01-27, 20250127, or either with a time of day (00:00:00); an offset
 # (2025-02-04T16:00:00+00:00) is converted to Asia/Shanghai before the day is taken. Anything else
-# (2025-1-27, 2025/01/27, 27.01.2025) cannot be cast and fails the contract.
+# (2025-1-27, 2025/01/27, 27.01.2025) cannot be cast and fails the input spec.
 ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 COMPACT_DAY = r"^\d{8}$"
 WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$"
@@ -114,15 +114,15 @@ def to_polars(frame: Any) -> pl.DataFrame:
     return pl.from_pandas(frame)  # pandas only at the akshare boundary
 
 
-def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | None = None) -> pl.DataFrame:
+def apply_input_spec(frame: Any, spec: InputSpec, provenance: dict[str, Any] | None = None) -> pl.DataFrame:
     """Rename, type and convert a frame as akshare returned it; append provenance columns."""
     df = to_polars(frame)
     if df.width == 0 and df.height == 0:  # akshare's pd.DataFrame() for "no data"
-        df = contract.empty()
+        df = spec.empty()
     else:
-        expected = {c.source for c in contract.columns}
+        expected = {c.source for c in spec.columns}
         actual = set(df.columns)
-        missing = expected - actual - contract.optional
+        missing = expected - actual - spec.optional
         extra = actual - expected
         if missing or extra:
             parts = []
@@ -130,19 +130,19 @@ def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | 
                 parts.append(f"missing {sorted(missing)}")
             if extra:
                 parts.append(f"unexpected {sorted(extra)}")
-            raise ContractError(
-                contract.function, "columns differ from the contract", sorted(missing | extra), "; ".join(parts)
+            raise InputSpecError(
+                spec.function, "columns differ from the input spec", sorted(missing | extra), "; ".join(parts)
             )
         booleans = [
             c.source
-            for c in contract.columns
+            for c in spec.columns
             if c.source in df.columns and c.dtype != pl.String and df.schema[c.source] == pl.Boolean
         ]
         if booleans:
-            raise ContractError(contract.function, "booleans where the contract expects numbers or dates", booleans)
+            raise InputSpecError(spec.function, "booleans where the input spec expects numbers or dates", booleans)
         bad: dict[str, list[Any]] = {}
         out = {}
-        for col in contract.columns:
+        for col in spec.columns:
             if col.source not in df.columns:
                 out[col.name] = pl.Series(col.name, [None] * df.height, dtype=col.dtype)
                 continue
@@ -158,21 +158,21 @@ def apply_contract(frame: Any, contract: Contract, provenance: dict[str, Any] | 
                 bad[col.source] = src.filter(lost).head(3).to_list()
             out[col.name] = cast
         if bad:
-            raise ContractError(contract.function, "values that cannot be cast", list(bad), f"examples {bad}")
+            raise InputSpecError(spec.function, "values that cannot be cast", list(bad), f"examples {bad}")
         df = pl.DataFrame(out)
         df = df.with_columns(pl.col(c).fill_nan(None) for c, t in df.schema.items() if t == pl.Float64)
-    nulls = [c.name for c in contract.columns if not c.nullable and df.get_column(c.name).null_count()]
+    nulls = [c.name for c in spec.columns if not c.nullable and df.get_column(c.name).null_count()]
     if nulls:
-        raise ContractError(contract.function, "nulls in non-nullable columns", nulls)
+        raise InputSpecError(spec.function, "nulls in non-nullable columns", nulls)
     for key, value in (provenance or {}).items():
         df = df.with_columns(pl.lit(value).alias(key))
     return df
 
 
-def contract_for(function: str) -> Contract:
-    from etl.functions import CONTRACTS
+def input_spec_for(function: str) -> InputSpec:
+    from etl.functions import INPUT_SPECS
 
     try:
-        return CONTRACTS[function]
+        return INPUT_SPECS[function]
     except KeyError:
-        raise KeyError(f"no contract for akshare function {function!r}") from None
+        raise KeyError(f"no input spec for akshare function {function!r}") from None

@@ -1,6 +1,6 @@
-"""raw tables mirror their function's contract, plus the columns a run adds (request context, provenance).
+"""raw tables mirror their function's input spec, plus the columns a run adds (request context, provenance).
 
-Their DDL is generated from the contracts so that a contract change cannot drift from its table; staging and
+Their DDL is generated from the input specs so that an input spec change cannot drift from its table; staging and
 marts, the surfaces people query, have explicit DDL in warehouse/sql/.
 
 Each raw table has two mirrors with the same columns (audit before write, etl/proposals.py): `candidate.<name>`
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from etl import functions as fn
-from etl.contracts import Contract
+from etl.input_specs import InputSpec
 
 DUCKDB_TYPES = {pl.Date: "DATE", pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 PROVENANCE = {"source": "VARCHAR NOT NULL", "source_function": "VARCHAR NOT NULL", "fetched_at": "TIMESTAMPTZ"}
@@ -24,7 +24,7 @@ PROVENANCE = {"source": "VARCHAR NOT NULL", "source_function": "VARCHAR NOT NULL
 @dataclass(frozen=True)
 class RawTable:
     name: str
-    contract: Contract
+    spec: InputSpec
     extra: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, added by the asset
 
     @property
@@ -32,9 +32,7 @@ class RawTable:
         return self.name.split(".", 1)[1]
 
     def ddl(self, schema: str = "raw") -> str:
-        cols = [
-            f'    "{c.name}" {DUCKDB_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}' for c in self.contract.columns
-        ]
+        cols = [f'    "{c.name}" {DUCKDB_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}' for c in self.spec.columns]
         cols += [f'    "{k}" {v}' for k, v in {**self.extra, **PROVENANCE}.items()]
         if schema == "rejected":
             cols += ['    "rejected_run_id" VARCHAR NOT NULL', '    "rejected_at" TIMESTAMPTZ NOT NULL']

@@ -56,7 +56,7 @@ class Warehouse:
             con.close()
 
     def ensure_schema(self) -> None:
-        """Schemas and raw tables (generated from the contracts), then the SQL files for staging and marts."""
+        """Schemas and raw tables (generated from the input specs), then the SQL files for staging and marts."""
         from etl.raw_tables import raw_ddl
 
         scripts = sorted(self.sql_dir.glob("*.sql"))

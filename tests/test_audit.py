@@ -294,7 +294,7 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
 
     import dagster as dg
 
-    from assets.validation import Candidate, stage_checked
+    from assets.gate import Candidate, stage_checked
     from etl.warehouse import Warehouse
 
     wh = Warehouse(tmp_path / "w.duckdb")

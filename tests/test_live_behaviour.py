@@ -46,11 +46,11 @@ def test_a_report_period_not_yet_published_is_skipped_with_a_note(tmp_path):
 
 
 def test_nat_dates_of_plans_not_carried_out_land_as_nulls(tmp_path):
-    from etl.contracts import apply_contract
     from etl.functions import STOCK_FHPS_EM
+    from etl.input_specs import apply_input_spec
 
     src = source(tmp_path, FakeAkshare())
-    frame = apply_contract(src.read(src.land_dividends(["20241231"])[0]), STOCK_FHPS_EM)
+    frame = apply_input_spec(src.read(src.land_dividends(["20241231"])[0]), STOCK_FHPS_EM)
     row = frame.filter(pl.col("symbol") == "000001").row(0, named=True)
     assert row["ex_date"] is None and row["record_date"] is None and row["plan_date"] == dt.date(2024, 8, 16)
 

@@ -11,7 +11,7 @@ import pytest
 from assets.common import INGEST_RETRY, ingest
 from assets.definitions import defs
 from assets.resources import MarketSourceResource
-from etl.contracts import ContractError
+from etl.input_specs import InputSpecError
 from etl.sources.base import SnapshotRefused
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -33,7 +33,7 @@ def test_every_raw_step_has_the_retry_policy_and_nothing_else_does():
     "error, kind, retried",
     [
         (ConnectionError("eastmoney timed out"), "akshare", True),
-        (ContractError("stock_zh_a_hist", "columns differ", ["成交额"]), "akshare", False),
+        (InputSpecError("stock_zh_a_hist", "columns differ", ["成交额"]), "akshare", False),
         (SnapshotRefused("board lists can only be captured as of today"), "akshare", False),
         (ConnectionError("disk"), "recorded", False),  # a replay fails the same way every time
     ],

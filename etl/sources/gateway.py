@@ -187,7 +187,7 @@ class RetryPolicy:
                 if is_schema_drift(exc):
                     raise SchemaDriftError(
                         f"{name}{args or ''}: akshare's positional column names no longer fit the upstream "
-                        f"payload ({exc}); not retried — upgrade akshare or the contract"
+                        f"payload ({exc}); not retried — upgrade akshare or the input spec"
                     ) from exc
                 if not is_retryable(exc) or attempt == self.attempts:
                     raise

@@ -58,7 +58,7 @@ def _missing(value) -> bool:
 def _uniform(frame):
     """Frames from separate calls may disagree (date objects from one, strings from another), and akshare
     leaves some columns as raw JSON (floats mixed with "-"). Parquet needs one type per column, so a column
-    that mixes Python types is landed as text, which loses nothing; the contract parses it. Missing markers
+    that mixes Python types is landed as text, which loses nothing; the input spec parses it. Missing markers
     (None, NaN, NaT) stay missing, never the text "NaT"."""
     for column in frame.columns:
         if frame[column].dtype == object:
