@@ -12,7 +12,7 @@ export GX_ANALYTICS_ENABLED := false
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench check sample clean ui-test
+.PHONY: demo test dev bench check sample clean ui-test contract-docs
 
 # apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -51,6 +51,9 @@ ui-test: .venv/.synced  ## the Dagster UI in headless Debian chromium; screensho
 
 bench: .venv/.synced  ## performance table (see README)
 	.venv/bin/python -m tests.bench
+
+contract-docs: .venv/.synced  ## docs/contract.md from the marts' DDL comments (warehouse/sql/30_marts.sql)
+	.venv/bin/python -m etl.contract
 
 sample: .venv/.synced  ## rebuild warehouse/sample from ../shared/data/akshare-recorded
 	.venv/bin/python -m etl.sample --recording ../shared/data/akshare-recorded

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract_docs import documented_columns, table_descriptions
+from etl import contract
 
 # DuckDB 1.x drivers (DBeaver's JDBC, Metabase's plugin, duckdb_engine on older wheels) read v1.0 storage.
 STORAGE_VERSION = "v1.0.0"
 
 
 class ContractDrift(RuntimeError):
-    """A mart's columns differ from the documented contract (docs/marts.md): publishing it would break BI users
+    """A mart's columns differ from the contract (warehouse/sql/30_marts.sql): publishing it would break BI users
     silently."""
 
 
@@ -40,21 +40,22 @@ class Published:
     published_at: dt.datetime
 
 
-def _audit_contract(con: duckdb.DuckDBPyConnection, documented: dict) -> None:
-    actual = {}
-    for schema, table, column, dtype in con.execute(
-        "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
-        "WHERE database_name = 'wh' AND schema_name = 'marts' ORDER BY table_name, column_index"
-    ).fetchall():
-        actual.setdefault(f"{schema}.{table}", []).append((column, dtype))
-    expected = {t: [(c.name, c.type) for c in cols] for t, cols in documented.items()}
+def _audit_contract(held: dict[str, contract.Table], declared: dict[str, contract.Table]) -> None:
+    """The warehouse's marts (tables, columns, types) against the DDL: a warehouse built with an older DDL
+    (CREATE TABLE IF NOT EXISTS keeps it) must not be published under the new contract."""
+    actual = {t: [(c.name, c.type) for c in table.columns] for t, table in held.items()}
+    expected = {t: [(c.name, c.type) for c in table.columns] for t, table in declared.items()}
     problems = [
-        f"{t}: warehouse has {actual.get(t)}, docs/marts.md documents {expected.get(t)}"
+        f"{t}: warehouse has {actual.get(t)}, warehouse/sql/30_marts.sql declares {expected.get(t)}"
         for t in sorted(set(actual) | set(expected))
         if actual.get(t) != expected.get(t)
     ]
     if problems:
         raise ContractDrift("marts differ from the documented contract; not publishing. " + "; ".join(problems))
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
@@ -64,21 +65,23 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
     # writer lock, so any partial file found here is such a leftover
     for leftover in target.parent.glob(f".{target.name}.*.partial*"):
         leftover.unlink(missing_ok=True)
-    documented = documented_columns()
-    descriptions = table_descriptions()
+    declared = contract.declared()
     published_at = dt.datetime.now(dt.UTC)
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        _audit_contract(con, documented)
+        held = contract.read(con, "wh")
+        _audit_contract(held, declared)
         con.execute(f"ATTACH '{partial}' AS bi (STORAGE_VERSION '{STORAGE_VERSION}')")
         tables = {}
-        for name in documented:
+        for name, spec in held.items():
             table = name.removeprefix("marts.")
             con.execute(f"CREATE TABLE bi.main.{table} AS SELECT * FROM wh.{name}")
             tables[name] = con.execute(f"SELECT count(*) FROM bi.main.{table}").fetchone()[0]
-            comment = descriptions.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters
-            con.execute(f"COMMENT ON TABLE bi.main.{table} IS '{comment}'")
+            # the comments travel with the data: BI tools (DBeaver, Metabase) show them; COMMENT takes no parameters
+            con.execute(f"COMMENT ON TABLE bi.main.{table} IS '{_quoted(spec.description)}'")
+            for column in spec.columns:
+                con.execute(f"COMMENT ON COLUMN bi.main.{table}.\"{column.name}\" IS '{_quoted(column.meaning)}'")
         con.execute(
             "CREATE TABLE bi.main.contract (table_name VARCHAR, column_position INTEGER, column_name VARCHAR, "
             "data_type VARCHAR, meaning VARCHAR, table_description VARCHAR)"
@@ -86,9 +89,9 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
         con.executemany(
             "INSERT INTO bi.main.contract VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (c.table, i + 1, c.name, c.type, c.meaning, descriptions.get(c.table, ""))
-                for cols in documented.values()
-                for i, c in enumerate(cols)
+                (c.table, i + 1, c.name, c.type, c.meaning, table.description)
+                for table in held.values()
+                for i, c in enumerate(table.columns)
             ],
         )
         con.execute(

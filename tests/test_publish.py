@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from etl.contract_docs import BI_DOC, documented_columns
+from etl.contract import BI_DOC, declared
 from etl.publish import ContractDrift, publish
 from tests.conftest import materialize_range, table
 
@@ -29,14 +29,20 @@ def readme_examples() -> list[str]:
 def test_the_published_file_holds_every_mart_and_its_contract(built_warehouse):
     con = duckdb.connect(str(published(built_warehouse)), read_only=True)
     try:
-        for name, columns in documented_columns().items():
+        contract = declared()
+        for name, spec in contract.items():
             described = con.execute(f"DESCRIBE {name}").fetchall()
-            assert [(r[0], r[1]) for r in described] == [(c.name, c.type) for c in columns]
+            assert [(r[0], r[1]) for r in described] == [(c.name, c.type) for c in spec.columns]
+            comments = con.execute(
+                "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = $t ORDER BY column_index",
+                {"t": name.removeprefix("marts.")},
+            ).fetchall()
+            assert comments == [(c.name, c.meaning) for c in spec.columns]  # the meanings travel with the data
             assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == table(
                 built_warehouse, f"SELECT count(*) FROM {name}"
             ).row(0)
-        contract = con.execute("SELECT count(*), count(DISTINCT table_name) FROM marts.contract").fetchone()
-        assert contract == (sum(len(c) for c in documented_columns().values()), len(documented_columns()))
+        listed = con.execute("SELECT count(*), count(DISTINCT table_name) FROM marts.contract").fetchone()
+        assert listed == (sum(len(t.columns) for t in contract.values()), len(contract))
         assert con.execute("SELECT first_session, last_session FROM marts.publication").fetchone() == table(
             built_warehouse, "SELECT min(trade_date), max(trade_date) FROM marts.market_breadth_daily"
         ).row(0)

@@ -1,4 +1,5 @@
--- marts: the BI contract. Names and columns are documented in README.md and tested.
+-- marts: the BI contract, its one source. Each table's and column's meaning is its COMMENT, beside its DDL;
+-- docs/contract.md is generated from these (make contract-docs) and the published file carries them.
 
 CREATE TABLE IF NOT EXISTS marts.index_daily (
     trade_date  DATE NOT NULL,
@@ -13,10 +14,17 @@ CREATE TABLE IF NOT EXISTS marts.index_daily (
     amount_cny  DOUBLE,
     PRIMARY KEY (trade_date, index_code)
 );
-COMMENT ON TABLE marts.index_daily IS 'One row per index per SSE trading day';
-COMMENT ON COLUMN marts.index_daily.prev_close IS 'Close of the previous session in the warehouse; null on the first';
-COMMENT ON COLUMN marts.index_daily.pct_change IS 'Percent change vs prev_close: -0.65 means -0.65 %';
-COMMENT ON COLUMN marts.index_daily.amount_cny IS 'Turnover in CNY; null where the source has none';
+COMMENT ON TABLE marts.index_daily IS 'One row per index per trading day. Indices: 000001 上证指数, 399001 深证成指, 399006 创业板指, 000300 沪深300, 000016 上证50, 000905 中证500, 000922 中证红利, plus 000852, 000906, 000688, 000680, 399303, 399673.';
+COMMENT ON COLUMN marts.index_daily.trade_date IS 'SSE trading day (Asia/Shanghai)';
+COMMENT ON COLUMN marts.index_daily.index_code IS '6-digit index code';
+COMMENT ON COLUMN marts.index_daily.index_name IS 'Chinese short name';
+COMMENT ON COLUMN marts.index_daily.open IS 'opening level, index points';
+COMMENT ON COLUMN marts.index_daily.high IS 'highest level, index points';
+COMMENT ON COLUMN marts.index_daily.low IS 'lowest level, index points';
+COMMENT ON COLUMN marts.index_daily.close IS 'closing level, index points';
+COMMENT ON COLUMN marts.index_daily.prev_close IS 'close of the previous session; null on the first partition in the warehouse';
+COMMENT ON COLUMN marts.index_daily.pct_change IS 'percent vs prev_close, 4 decimals: -0.65 means −0.65 %';
+COMMENT ON COLUMN marts.index_daily.amount_cny IS 'turnover in CNY; null where the source has none (399001 and 000922 in the sample)';
 
 CREATE TABLE IF NOT EXISTS marts.market_breadth_daily (
     trade_date              DATE NOT NULL PRIMARY KEY,
@@ -31,10 +39,18 @@ CREATE TABLE IF NOT EXISTS marts.market_breadth_daily (
     amount_coverage         DOUBLE,
     median_pct_change       DOUBLE
 );
-COMMENT ON TABLE marts.market_breadth_daily IS 'One row per SSE trading day over all A-shares with a bar that day';
-COMMENT ON COLUMN marts.market_breadth_daily.total_amount_change_cny IS 'total_amount_cny minus the previous session''s';
-COMMENT ON COLUMN marts.market_breadth_daily.amount_coverage IS 'Share (0..1) of traded stocks whose amount is known';
-COMMENT ON COLUMN marts.market_breadth_daily.median_pct_change IS 'Median percent change of traded stocks';
+COMMENT ON TABLE marts.market_breadth_daily IS 'One row per trading day over all A-shares with a bar that day (forward-adjusted series, which covers every stock).';
+COMMENT ON COLUMN marts.market_breadth_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.market_breadth_daily.stocks_traded IS 'stocks with volume > 0';
+COMMENT ON COLUMN marts.market_breadth_daily.advancers IS 'traded stocks with pct_change > 0 (a stock without pct_change counts in none of the three)';
+COMMENT ON COLUMN marts.market_breadth_daily.decliners IS 'traded stocks with pct_change < 0';
+COMMENT ON COLUMN marts.market_breadth_daily.unchanged IS 'traded stocks with pct_change = 0';
+COMMENT ON COLUMN marts.market_breadth_daily.limit_up IS 'closes at the upper price limit: previous close × (1 + band), rounded to the 0.01 tick; band from `staging.stock_universe`';
+COMMENT ON COLUMN marts.market_breadth_daily.limit_down IS 'closes at the lower price limit: previous close × (1 − band), rounded to the 0.01 tick';
+COMMENT ON COLUMN marts.market_breadth_daily.total_amount_cny IS 'sum of known turnover, CNY';
+COMMENT ON COLUMN marts.market_breadth_daily.total_amount_change_cny IS 'total_amount_cny minus the previous session''s; null when that session is not in the warehouse';
+COMMENT ON COLUMN marts.market_breadth_daily.amount_coverage IS 'share (0–1) of traded stocks whose amount is known';
+COMMENT ON COLUMN marts.market_breadth_daily.median_pct_change IS 'median percent change of traded stocks';
 
 CREATE TABLE IF NOT EXISTS marts.board_daily (
     trade_date        DATE NOT NULL,
@@ -55,7 +71,23 @@ CREATE TABLE IF NOT EXISTS marts.board_daily (
     published_gap_pct    DOUBLE,          -- cw_return_pct - published_return_pct
     PRIMARY KEY (trade_date, board_code)
 );
-COMMENT ON TABLE marts.board_daily IS 'One row per board per SSE trading day, rebuilt from member bars';
+COMMENT ON TABLE marts.board_daily IS 'One row per board (concept or industry, Eastmoney BK code) per trading day, rebuilt from member bars (the recorded sample has no board K-lines). Where live board K-lines exist (`staging.board_bars_daily`), both are kept and the gap shown.';
+COMMENT ON COLUMN marts.board_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.board_daily.board_code IS 'Eastmoney BK code';
+COMMENT ON COLUMN marts.board_daily.board_name IS 'the board''s latest name';
+COMMENT ON COLUMN marts.board_daily.board_type IS '`concept` or `industry`';
+COMMENT ON COLUMN marts.board_daily.members IS 'members as of `membership_as_of`';
+COMMENT ON COLUMN marts.board_daily.members_traded IS 'members with a bar (volume > 0) that day';
+COMMENT ON COLUMN marts.board_daily.ew_return_pct IS 'equal-weighted mean percent change of the traded members';
+COMMENT ON COLUMN marts.board_daily.cw_return_pct IS 'float-cap-weighted mean; float cap ≈ amount ÷ turnover rate (no cap data in the sources); null when no member has both';
+COMMENT ON COLUMN marts.board_daily.advancers IS 'traded members up that day';
+COMMENT ON COLUMN marts.board_daily.decliners IS 'traded members down that day';
+COMMENT ON COLUMN marts.board_daily.amount_cny IS 'members'' turnover, CNY';
+COMMENT ON COLUMN marts.board_daily.rank_in_type IS '1 = best `ew_return_pct` that day among boards of the same type';
+COMMENT ON COLUMN marts.board_daily.method IS '`rebuilt_from_members`';
+COMMENT ON COLUMN marts.board_daily.membership_as_of IS 'the membership snapshot used; later than `trade_date` means look-ahead (2025-03-09 for concepts in the sample)';
+COMMENT ON COLUMN marts.board_daily.published_return_pct IS 'the board''s own K-line percent change (live `stock_board_*_hist_em`); null without';
+COMMENT ON COLUMN marts.board_daily.published_gap_pct IS 'cw_return_pct − published_return_pct, percentage points';
 
 CREATE TABLE IF NOT EXISTS marts.theme_membership_daily (
     trade_date        DATE NOT NULL,
@@ -65,7 +97,12 @@ CREATE TABLE IF NOT EXISTS marts.theme_membership_daily (
     membership_as_of  DATE,               -- latest board snapshot used; null when only a rule or symbol
     PRIMARY KEY (trade_date, theme, symbol)
 );
-COMMENT ON TABLE marts.theme_membership_daily IS 'One row per theme, stock and SSE trading day: who is in each basket';
+COMMENT ON TABLE marts.theme_membership_daily IS 'One row per theme, stock and trading day: who was in each basket.';
+COMMENT ON COLUMN marts.theme_membership_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.theme_membership_daily.theme IS 'basket theme name';
+COMMENT ON COLUMN marts.theme_membership_daily.symbol IS '6-digit stock code';
+COMMENT ON COLUMN marts.theme_membership_daily.via IS '`board:<name>`, `rule:<label>` or `symbol`; several joined by `; `';
+COMMENT ON COLUMN marts.theme_membership_daily.membership_as_of IS 'latest board snapshot used; null when only a rule or symbol put it in';
 
 CREATE TABLE IF NOT EXISTS marts.theme_daily (
     trade_date          DATE NOT NULL,
@@ -83,7 +120,20 @@ CREATE TABLE IF NOT EXISTS marts.theme_daily (
     membership_as_of    DATE,
     PRIMARY KEY (trade_date, theme)
 );
-COMMENT ON TABLE marts.theme_daily IS 'One row per basket theme per SSE trading day';
+COMMENT ON TABLE marts.theme_daily IS 'One row per basket theme per trading day.';
+COMMENT ON COLUMN marts.theme_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.theme_daily.theme IS 'basket theme name';
+COMMENT ON COLUMN marts.theme_daily.members IS 'stocks in the basket that day';
+COMMENT ON COLUMN marts.theme_daily.members_traded IS 'members with a bar (volume > 0)';
+COMMENT ON COLUMN marts.theme_daily.ew_return_pct IS 'equal-weighted mean percent change of the traded members';
+COMMENT ON COLUMN marts.theme_daily.cw_return_pct IS 'float-cap-weighted mean (float cap ≈ amount ÷ turnover rate)';
+COMMENT ON COLUMN marts.theme_daily.advancers IS 'traded members up that day';
+COMMENT ON COLUMN marts.theme_daily.decliners IS 'traded members down that day';
+COMMENT ON COLUMN marts.theme_daily.amount_cny IS 'members'' turnover, CNY';
+COMMENT ON COLUMN marts.theme_daily.amount_share_pct IS 'amount_cny ÷ turnover of every traded A-share that day × 100, rounded to 6 decimals';
+COMMENT ON COLUMN marts.theme_daily.main_net_inflow_cny IS 'main-force net inflow summed over members with fund-flow data (per-stock history, else the same-day rank snapshot); null when none';
+COMMENT ON COLUMN marts.theme_daily.flow_members IS 'members with fund-flow data that day (the sample''s rank snapshots cover the top 100–500 stocks of four March sessions)';
+COMMENT ON COLUMN marts.theme_daily.membership_as_of IS 'latest board snapshot used by the theme''s boards';
 
 CREATE TABLE IF NOT EXISTS marts.dividend_vs_ai_daily (
     trade_date          DATE NOT NULL PRIMARY KEY,
@@ -97,7 +147,17 @@ CREATE TABLE IF NOT EXISTS marts.dividend_vs_ai_daily (
     weighting           VARCHAR NOT NULL,   -- equal | float_cap
     cumulative_from     DATE NOT NULL
 );
-COMMENT ON TABLE marts.dividend_vs_ai_daily IS 'One row per SSE trading day from cumulative_from: the two baskets side by side';
+COMMENT ON TABLE marts.dividend_vs_ai_daily IS 'One row per trading day from `cumulative_from` (themes.yaml, 2025-01-02).';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.dividend_return_pct IS 'the dividend basket''s equal-weighted return that day, %';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.ai_return_pct IS 'the AI basket''s equal-weighted return that day, %';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.spread_pct IS 'ai − dividend, percentage points';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.dividend_cum_pct IS 'the dividend basket compounded from the first session on or after `cumulative_from`, including it, %';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.ai_cum_pct IS 'the AI basket compounded from the first session on or after `cumulative_from`, including it, %';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.cum_spread_pct IS 'ai_cum_pct − dividend_cum_pct, percentage points';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.relative_strength IS '100 × (1 + ai_cum) ÷ (1 + dividend_cum); above 100 while AI leads';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.weighting IS '`equal`';
+COMMENT ON COLUMN marts.dividend_vs_ai_daily.cumulative_from IS 'the configured start';
 
 CREATE TABLE IF NOT EXISTS marts.event_window (
     event_id             VARCHAR NOT NULL,
@@ -112,7 +172,17 @@ CREATE TABLE IF NOT EXISTS marts.event_window (
     car_pct              DOUBLE,             -- sum of abnormal returns from the window start to this day
     PRIMARY KEY (event_id, subject_type, subject, day_offset)
 );
-COMMENT ON TABLE marts.event_window IS 'One row per event, subject and trading day of the window (etl/config/events.yaml)';
+COMMENT ON TABLE marts.event_window IS 'One row per event, subject and trading day of the window (−5 … +10 sessions of the SSE calendar; `events.yaml`).';
+COMMENT ON COLUMN marts.event_window.event_id IS '`us_ai_crash` (2025-01-27), `snake_year_open` (2025-02-05)';
+COMMENT ON COLUMN marts.event_window.event_date IS 'the event session';
+COMMENT ON COLUMN marts.event_window.subject_type IS '`theme`, `board`, `index` or `stock`';
+COMMENT ON COLUMN marts.event_window.subject IS 'theme name, board name, index code or stock symbol';
+COMMENT ON COLUMN marts.event_window.day_offset IS 'trading days from event_date (holidays skipped)';
+COMMENT ON COLUMN marts.event_window.trade_date IS 'the session';
+COMMENT ON COLUMN marts.event_window.return_pct IS 'theme/board: equal-weighted return; index: pct_change; stock: forward-adjusted pct_change; null without data';
+COMMENT ON COLUMN marts.event_window.benchmark_return_pct IS 'CSI 300 (000300) pct_change';
+COMMENT ON COLUMN marts.event_window.abnormal_return_pct IS 'return_pct − benchmark_return_pct';
+COMMENT ON COLUMN marts.event_window.car_pct IS 'sum of abnormal returns from the window''s first day to this one; null on a day without data';
 
 CREATE TABLE IF NOT EXISTS marts.fund_flow_board_daily (
     snapshot_date              DATE NOT NULL,
@@ -130,7 +200,20 @@ CREATE TABLE IF NOT EXISTS marts.fund_flow_board_daily (
     main_net_inflow_ratio_pct  DOUBLE,             -- main net inflow / turnover x 100
     PRIMARY KEY (snapshot_date, board_code)
 );
-COMMENT ON TABLE marts.fund_flow_board_daily IS 'One row per board per snapshot day: the same-day fund-flow ranking';
+COMMENT ON TABLE marts.fund_flow_board_daily IS 'One row per board per snapshot day: the same-day (`今日`) sector fund-flow ranking, the day''s latest capture.';
+COMMENT ON COLUMN marts.fund_flow_board_daily.snapshot_date IS 'day of the capture (Asia/Shanghai)';
+COMMENT ON COLUMN marts.fund_flow_board_daily.session_date IS 'the session the ranking describes';
+COMMENT ON COLUMN marts.fund_flow_board_daily.board_code IS 'Eastmoney BK code';
+COMMENT ON COLUMN marts.fund_flow_board_daily.board_name IS 'board name';
+COMMENT ON COLUMN marts.fund_flow_board_daily.sector_type IS '`industry`, `concept` or `region`';
+COMMENT ON COLUMN marts.fund_flow_board_daily.theme IS 'themes whose boards include it, joined by `, `; null for other boards';
+COMMENT ON COLUMN marts.fund_flow_board_daily.change_pct IS 'the board''s percent change';
+COMMENT ON COLUMN marts.fund_flow_board_daily.main_net_inflow_cny IS 'main-force (super-large + large orders) net inflow, CNY';
+COMMENT ON COLUMN marts.fund_flow_board_daily.super_large_net_inflow_cny IS 'super-large order net inflow, CNY';
+COMMENT ON COLUMN marts.fund_flow_board_daily.large_net_inflow_cny IS 'large order net inflow, CNY';
+COMMENT ON COLUMN marts.fund_flow_board_daily.medium_net_inflow_cny IS 'medium order net inflow, CNY';
+COMMENT ON COLUMN marts.fund_flow_board_daily.small_net_inflow_cny IS 'small order net inflow, CNY';
+COMMENT ON COLUMN marts.fund_flow_board_daily.main_net_inflow_ratio_pct IS 'main net inflow as % of the board''s turnover';
 
 CREATE TABLE IF NOT EXISTS marts.news_theme_daily (
     trade_date    DATE NOT NULL,
@@ -142,7 +225,14 @@ CREATE TABLE IF NOT EXISTS marts.news_theme_daily (
     sample_titles VARCHAR,            -- up to three titles joined by ' | '
     PRIMARY KEY (trade_date, theme)
 );
-COMMENT ON TABLE marts.news_theme_daily IS 'One row per session and news theme with at least one item';
+COMMENT ON TABLE marts.news_theme_daily IS 'One row per session and news theme with at least one item.';
+COMMENT ON COLUMN marts.news_theme_daily.trade_date IS 'the session the items belong to (after the close: the next)';
+COMMENT ON COLUMN marts.news_theme_daily.theme IS 'theme name (baskets and news-only themes)';
+COMMENT ON COLUMN marts.news_theme_daily.items IS 'distinct items tagged with the theme';
+COMMENT ON COLUMN marts.news_theme_daily.share_pct IS 'items ÷ day_items × 100, rounded to 6 decimals';
+COMMENT ON COLUMN marts.news_theme_daily.day_items IS 'every distinct item of the session';
+COMMENT ON COLUMN marts.news_theme_daily.top_stocks IS 'the five stocks its items name most: `name (symbol) ×count`';
+COMMENT ON COLUMN marts.news_theme_daily.sample_titles IS 'up to three titles (most keyword hits first), joined by ` | `';
 
 CREATE TABLE IF NOT EXISTS marts.cross_market_daily (
     us_trade_date               DATE NOT NULL,
@@ -156,4 +246,13 @@ CREATE TABLE IF NOT EXISTS marts.cross_market_daily (
     csi300_return_pct           DOUBLE,
     PRIMARY KEY (us_trade_date, symbol)
 );
-COMMENT ON TABLE marts.cross_market_daily IS 'One row per US symbol per US session, beside the next A-share session';
+COMMENT ON TABLE marts.cross_market_daily IS 'One row per US symbol per US session, beside the A-share session that first trades after it.';
+COMMENT ON COLUMN marts.cross_market_daily.us_trade_date IS 'US/Eastern session';
+COMMENT ON COLUMN marts.cross_market_daily.symbol IS 'Eastmoney US code (105.NVDA)';
+COMMENT ON COLUMN marts.cross_market_daily.ticker IS 'plain ticker (NVDA)';
+COMMENT ON COLUMN marts.cross_market_daily.pct_change IS 'the US session''s percent change';
+COMMENT ON COLUMN marts.cross_market_daily.next_cn_trade_date IS 'first SSE session after the US close';
+COMMENT ON COLUMN marts.cross_market_daily.ai_return_pct IS 'the AI basket''s equal-weighted return on that A-share session, %; null until it is in the warehouse';
+COMMENT ON COLUMN marts.cross_market_daily.compute_hardware_return_pct IS 'the compute-hardware basket''s equal-weighted return on that A-share session, %; null until it is in the warehouse';
+COMMENT ON COLUMN marts.cross_market_daily.dividend_return_pct IS 'the dividend basket''s equal-weighted return on that A-share session, %; null until it is in the warehouse';
+COMMENT ON COLUMN marts.cross_market_daily.csi300_return_pct IS 'CSI 300 on that session';
