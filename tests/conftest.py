@@ -13,6 +13,15 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from assets.definitions import all_assets
 from assets.resources import MarketSourceResource, WarehouseResource
 
+# The bar assets and what they need, for runs that exercise bars alone (faster than the whole graph)
+BAR_ASSETS = [
+    "raw/stock_universe",
+    "staging/stock_universe",
+    "staging/stock_name_history",
+    "raw/stock_bars_daily",
+    "staging/stock_bars_daily",
+]
+
 # A window around the Spring Festival closure: the last pre-holiday session and the first of the Snake year.
 FIRST, LAST = "2025-01-22", "2025-02-07"
 

@@ -9,17 +9,10 @@ import pytest
 
 from assets.resources import MarketSourceResource
 from etl.landing import LandingZone
-from tests.conftest import materialize_range, reland, table
+from tests.conftest import BAR_ASSETS, materialize_range, reland, table
 from tests.test_quality import sample_copy
 
-BARS = [
-    "raw/stock_universe",
-    "staging/stock_universe",
-    "staging/stock_name_history",
-    "raw/stock_bars_daily",
-    "staging/stock_bars_daily",
-    "marts/market_breadth_daily",
-]
+BARS = [*BAR_ASSETS, "marts/market_breadth_daily"]
 GOOD = ("2025-01-22", "2025-02-07")
 
 

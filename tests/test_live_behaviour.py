@@ -11,7 +11,7 @@ import pytest
 from assets.resources import MarketSourceResource
 from etl.sources.gateway import SchemaDriftError
 from tests.akshare_frames import DAYS, FakeAkshare
-from tests.conftest import materialize_range, table
+from tests.conftest import BAR_ASSETS, materialize_range, table
 from tests.test_live_source import source
 
 
@@ -100,13 +100,7 @@ def live(monkeypatch, tmp_path):
     return use, MarketSourceResource(kind="akshare", live_landing=str(tmp_path / "landing"))
 
 
-BARS = [
-    "raw/stock_universe",
-    "staging/stock_universe",
-    "staging/stock_name_history",
-    "raw/stock_bars_daily",
-    "staging/stock_bars_daily",
-]
+BARS = BAR_ASSETS
 
 
 def test_rows_dated_outside_the_run_reach_raw_and_are_quarantined_by_rule(live, tmp_path):
