@@ -9,8 +9,6 @@ from assets.common import (
     describe,
     ingest,
     key,
-    load_landed,
-    partition_key_of,
     propose,
     spec,
     writer,
@@ -18,10 +16,12 @@ from assets.common import (
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl.catalog import BOARD_TYPES, tracking
+from etl.catalog import tracking
+from etl.datasets import feeding, load
+from etl.datasets.boards import BOARD_TYPES
 from etl.market import sessions_spanning
 from etl.proposals import relation
-from etl.sources.base import Board
+from etl.sources.base import Board, Request
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.boards import (
     board_list_rows,
@@ -31,19 +31,6 @@ from etl.transforms.boards import (
     with_reference_checks,
 )
 from etl.warehouse import Replace
-
-BOARD_TYPE_OF = {
-    "stock_board_concept_name_em": "concept",
-    "stock_board_industry_name_em": "industry",
-    "stock_board_concept_cons_em": "concept",
-    "stock_board_industry_cons_em": "industry",
-    "stock_board_concept_hist_em": "concept",
-    "stock_board_industry_hist_em": "industry",
-}
-
-
-def _board_type(item) -> str:
-    return BOARD_TYPE_OF[item.function]
 
 
 def tracked_boards(wh) -> tuple[list[Board], list[str]]:
@@ -67,8 +54,8 @@ def raw_board_list(
 ) -> dg.MaterializeResult:
     """Concept and industry board lists (stock_board_*_name_em), one snapshot per capture."""
     source = market_source.get()
-    landed = source.land_board_lists(config.day())
-    frame = load_landed(source, landed, board_type=_board_type, snapshot_date=partition_key_of)
+    landed = source.land_each(feeding("raw.board_list"), Request(snapshot=config.day()))
+    frame = load(source, landed)
     dates = sorted(set(frame["snapshot_date"]))
     propose(warehouse.get(), "raw.board_list", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
@@ -111,12 +98,14 @@ def raw_board_membership_snapshot(
     source = market_source.get()
     wh = warehouse.get()
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
-    landed = source.land_board_membership(boards, config.day())
+    landed = source.land_each(
+        feeding("raw.board_membership_snapshot"), Request(snapshot=config.day(), boards=tuple(boards))
+    )
     if not landed:
         raise dg.Failure(
             f"no membership snapshot to load from the {source.name} source for {config.snapshot_date or 'any date'}"
         )
-    frame = load_landed(source, landed, board_type=_board_type)
+    frame = load(source, landed)
     dates = sorted(set(frame["snapshot_date"]))
     propose(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(
@@ -193,8 +182,8 @@ def raw_board_bars_daily(
     source = market_source.get()
     wh = warehouse.get()
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
-    landed = source.land_board_bars(days, boards)
-    frame = load_landed(source, landed, board_type=_board_type, partition_date=partition_key_of)
+    landed = source.land_each(feeding("raw.board_bars_daily"), Request(days=tuple(days), boards=tuple(boards)))
+    frame = load(source, landed)
     if frame.height:
         propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", days)
     note = "" if landed else f"the {source.name} source has no board bars; nothing written"

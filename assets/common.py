@@ -1,4 +1,4 @@
-"""Shared pieces of the asset modules: partitions, pools, landing -> input spec loading, metadata."""
+"""Shared pieces of the asset modules: partitions, pools, retries, proposals, metadata."""
 
 import contextlib
 import datetime as dt
@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.partitions import trading_days
-from etl.input_specs import InputSpecError, apply_input_spec, input_spec_for
+from etl.input_specs import InputSpecError
 from etl.sources import LandedPartition, Source
 
 RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
@@ -77,24 +77,6 @@ def spec(layer: str, name: str) -> dg.AssetSpec:
     return dg.AssetSpec(key(layer, name), group_name=layer, kinds={"duckdb", "polars"})
 
 
-def load_landed(source: Source, landed: list[LandedPartition], spec_name: str | None = None, **extra) -> pl.DataFrame:
-    """Landing files -> one frame with the function's input spec applied and provenance columns added.
-    `extra` values may be constants or callables of the landed partition."""
-    frames = []
-    for item in landed:
-        columns = {k: (v(item) if callable(v) else v) for k, v in extra.items()}
-        frames.append(
-            apply_input_spec(
-                source.read(item),
-                input_spec_for(spec_name or item.function),
-                {**columns, "source": item.source, "source_function": item.function, "fetched_at": item.fetched_at},
-            )
-        )
-    if not frames:
-        return pl.DataFrame()
-    return pl.concat(frames, how="diagonal_relaxed")
-
-
 def propose(
     wh,
     table: str,
@@ -135,7 +117,3 @@ class SnapshotConfig(dg.Config):
 def preview(frame: pl.DataFrame, n: int = 10) -> dg.MetadataValue:
     """The last rows of a frame as a Markdown table for the asset's metadata."""
     return dg.MetadataValue.md(frame.tail(n).to_pandas().to_markdown(index=False))
-
-
-def partition_key_of(item: LandedPartition) -> dt.date:
-    return dt.date.fromisoformat(item.partition[:10])

@@ -2,12 +2,14 @@
 
 import dagster as dg
 
-from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, load_landed, propose, spec, writer
+from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, propose, spec, writer
 from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import tracking
+from etl.datasets import feeding, load
 from etl.market import sessions_spanning
 from etl.proposals import relation
+from etl.sources import Request
 from etl.transforms.bars import PROVENANCE
 from etl.transforms.fund_flows import (
     FLOWS,
@@ -17,23 +19,17 @@ from etl.transforms.fund_flows import (
     stage_stock_ranks,
 )
 
-RANKS = {
-    "stock_individual_fund_flow_rank": "raw.stock_fund_flow_rank",
-    "stock_sector_fund_flow_rank": "raw.sector_fund_flow_rank",
-}
-HISTORIES = {
-    "stock_individual_fund_flow": "raw.stock_fund_flow_daily",
-    "stock_market_fund_flow": "raw.market_fund_flow_daily",
-}
+RANKS = ("raw.stock_fund_flow_rank", "raw.sector_fund_flow_rank")
+HISTORIES = ("raw.stock_fund_flow_daily", "raw.market_fund_flow_daily")
 
 
-def _load_by_function(source, landed, tables, wh, date_column) -> dict:
+def _land_and_propose(source, tables, request, wh, date_column) -> dict:
     counts = {}
-    for function, table in tables.items():
-        items = [x for x in landed if x.function == function]
-        frame = load_landed(source, items)
+    for table in tables:
+        landed = source.land_each(feeding(table), request)
+        frame = load(source, landed)
         if frame.height:
-            propose(wh, table, frame, source, items, date_column, sorted(set(frame[date_column])))
+            propose(wh, table, frame, source, landed, date_column, sorted(set(frame[date_column])))
         counts[table] = frame.height
     return counts
 
@@ -49,8 +45,8 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
     stock_sector_fund_flow_rank for industry, concept and region boards). Snapshots only: live captures today."""
     source = market_source.get()
     wh = warehouse.get()
-    counts = _load_by_function(source, source.land_fund_flow_ranks(config.day()), RANKS, wh, "snapshot_date")
-    for table in RANKS.values():
+    counts = _land_and_propose(source, RANKS, Request(snapshot=config.day()), wh, "snapshot_date")
+    for table in RANKS:
         yield dg.MaterializeResult(
             asset_key=key("raw", table.split(".")[1]), metadata={"rows": counts[table], "source": source.name}
         )
@@ -131,10 +127,9 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
     Live only: the recorded sample has none."""
     source = market_source.get()
     wh = warehouse.get()
-    counts = _load_by_function(
-        source, source.land_flow_history(tracking().fund_flow_symbols), HISTORIES, wh, "trade_date"
-    )
-    for table in HISTORIES.values():
+    request = Request(symbols=tracking().fund_flow_symbols)
+    counts = _land_and_propose(source, HISTORIES, request, wh, "trade_date")
+    for table in HISTORIES:
         yield dg.MaterializeResult(
             asset_key=key("raw", table.split(".")[1]), metadata={"rows": counts[table], "source": source.name}
         )

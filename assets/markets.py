@@ -4,13 +4,18 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.common import RANGE, describe, ingest, key, load_landed, partition_key_of, propose, writer
+from assets.common import RANGE, describe, ingest, key, propose, writer
 from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.catalog import tracking
+from etl.datasets import load
+from etl.datasets.dividends import DIVIDENDS
+from etl.datasets.indices import CSI_HISTORY
+from etl.datasets.us import US_BARS
 from etl.market import report_deadline, sessions_spanning
 from etl.proposals import relation
+from etl.sources import Request
 from etl.transforms.markets import stage_csi, stage_dividends, stage_us
 
 
@@ -22,8 +27,8 @@ def raw_csi_index_daily(
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
     days = partition_dates(context)
     source = market_source.get()
-    landed = source.land_csi_index_bars(days, tracking().csi_indices)
-    frame = load_landed(source, landed, partition_date=partition_key_of)
+    landed = source.land(CSI_HISTORY, Request(days=tuple(days), symbols=tracking().csi_indices))
+    frame = load(source, landed)
     propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
@@ -66,8 +71,8 @@ def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceR
     downloads the full history every call, so the table is replaced whole from the landing zone."""
     source = market_source.get()
     t = tracking()
-    landed = source.land_us_bars(t.us_symbols, dt.date.fromisoformat(t.us_start_date))
-    frame = load_landed(source, landed)
+    landed = source.land(US_BARS, Request(symbols=t.us_symbols, start=dt.date.fromisoformat(t.us_start_date)))
+    frame = load(source, landed)
     propose(warehouse.get(), "raw.us_bars_daily", frame, source, landed)
     return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
 
@@ -117,8 +122,8 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     """Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none."""
     source = market_source.get()
     periods = list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
-    landed = source.land_dividends(periods)
-    frame = load_landed(source, landed)
+    landed = source.land(DIVIDENDS, Request(periods=tuple(periods)))
+    frame = load(source, landed)
     if frame.height:
         propose(
             warehouse.get(),

@@ -5,12 +5,15 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, key, load_landed, propose, spec, writer
+from assets.common import RANGE, describe, ingest, key, propose, spec, writer
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
+from etl.datasets import load
+from etl.datasets.news import CCTV, FEED
 from etl.market import previous_trading_day
 from etl.proposals import relation
+from etl.sources import Request
 from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, keywords_fingerprint, merge, news_rows, tag
 from etl.warehouse import Replace, Sql
@@ -33,8 +36,8 @@ def raw_news_cctv(
     days = partition_dates(context)
     session_of = {b: d for d in days for b in broadcast_dates(d)}
     source = market_source.get()
-    landed = source.land_news_cctv(sorted(session_of))
-    frame = load_landed(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
+    landed = source.land(CCTV, Request(days=tuple(sorted(session_of))))
+    frame = load(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
     if frame.height == 0:
         frame = pl.DataFrame(schema={"trade_date": pl.Date})
     propose(warehouse.get(), "raw.news_cctv", frame, source, landed, "trade_date", days)
@@ -47,8 +50,8 @@ def raw_news_feed(warehouse: WarehouseResource, market_source: MarketSourceResou
     """The market flash feed (stock_info_global_em: the latest 200 items per poll; the recording holds
     Readhub topics in that shape). Every poll is kept in the landing zone and loaded."""
     source = market_source.get()
-    landed = source.land_news_feed()
-    frame = load_landed(source, landed, capture=lambda item: item.partition)
+    landed = source.land(FEED)
+    frame = load(source, landed, capture=lambda item: item.partition)
     propose(warehouse.get(), "raw.news_feed", frame, source, landed)
     return dg.MaterializeResult(metadata=describe(frame, source, captures=len(landed)))
 

@@ -6,12 +6,15 @@ Nothing stored changes here: the rows wait in candidate.<table> until the stagin
 import datetime as dt
 
 import dagster as dg
-import polars as pl
 
-from assets.common import RANGE, describe, ingest, load_landed, partition_key_of, propose, writer
+from assets.common import RANGE, describe, ingest, propose, writer
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl.catalog import ADJUST_LABEL, INDICES, STOCK_BAR_DATASETS
+from etl.catalog import INDICES
+from etl.datasets import feeding, load
+from etl.datasets.indices import INDEX_BARS
+from etl.datasets.stocks import UNIVERSE
+from etl.sources import Request
 
 WRITER = writer("raw")
 
@@ -21,11 +24,11 @@ WRITER = writer("raw")
 def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
     source = market_source.get()
-    landed = source.land_stock_universe()
-    snapshot = dt.date.fromisoformat(landed.partition)
-    frame = load_landed(source, [landed], snapshot_date=snapshot)
-    propose(warehouse.get(), "raw.stock_universe", frame, source, [landed], "snapshot_date", [snapshot])
-    return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed.partition))
+    landed = source.land(UNIVERSE)
+    snapshot = dt.date.fromisoformat(landed[-1].partition)
+    frame = load(source, landed)
+    propose(warehouse.get(), "raw.stock_universe", frame, source, landed, "snapshot_date", [snapshot])
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed[-1].partition))
 
 
 @dg.asset(
@@ -40,13 +43,9 @@ def raw_stock_bars_daily(
     source = market_source.get()
     wh = warehouse.get()
     symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
-    frames, captures = [], []
-    for dataset, adjust in STOCK_BAR_DATASETS.items():
-        landed = source.land_stock_bars(days, dataset, symbols)
-        captures += landed
-        frames.append(load_landed(source, landed, adjust=ADJUST_LABEL[adjust], partition_date=partition_key_of))
-    frame = pl.concat(frames, how="vertical_relaxed")
-    propose(wh, "raw.stock_bars_daily", frame, source, captures, "partition_date", days)
+    landed = source.land_each(feeding("raw.stock_bars_daily"), Request(days=tuple(days), symbols=tuple(symbols)))
+    frame = load(source, landed)
+    propose(wh, "raw.stock_bars_daily", frame, source, landed, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
@@ -58,7 +57,7 @@ def raw_index_bars_daily(
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
     days = partition_dates(context)
     source = market_source.get()
-    landed = source.land_index_bars(days, INDICES)
-    frame = load_landed(source, landed, partition_date=partition_key_of)
+    landed = source.land(INDEX_BARS, Request(days=tuple(days), symbols=tuple(i.symbol for i in INDICES)))
+    frame = load(source, landed)
     propose(warehouse.get(), "raw.index_bars_daily", frame, source, landed, "partition_date", days)
     return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))

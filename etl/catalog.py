@@ -1,4 +1,4 @@
-"""What the warehouse tracks: the index set, the landing datasets, and the editable tracking lists."""
+"""What the warehouse tracks: the index set and the editable tracking lists (config/tracking.yaml)."""
 
 from __future__ import annotations
 
@@ -34,15 +34,6 @@ INDICES: tuple[Index, ...] = (
     Index("399673", "sz399673", "创业板50"),
 )
 INDEX_BY_SYMBOL = {i.symbol: i for i in INDICES}
-
-# Landing datasets for stock bars: name in the landing zone -> akshare `adjust` argument.
-STOCK_BAR_DATASETS = {"stock_zh_a_hist": "qfq", "stock_zh_a_hist_unadjusted": ""}
-ADJUST_LABEL = {"qfq": "qfq", "": "none"}
-
-BOARD_TYPES = ("concept", "industry")
-SECTOR_TYPES = {"行业资金流": "industry", "概念资金流": "concept", "地域资金流": "region"}
-RANK_INDICATORS = ("今日", "3日", "5日", "10日")
-SECTOR_INDICATORS = ("今日", "5日", "10日")
 
 
 @dataclass(frozen=True)

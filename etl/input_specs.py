@@ -18,6 +18,7 @@ from etl.market import TIMEZONE
 
 PLACEHOLDERS = ("-", "--", "", "None", "nan", "NaN")
 LOT_SHARES = 100  # 1 手 = 100 shares
+F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date  # noqa: E741  (dtype initials, read down the input specs)
 
 
 class InputSpecError(ValueError):
@@ -167,12 +168,3 @@ def apply_input_spec(frame: Any, spec: InputSpec, provenance: dict[str, Any] | N
     for key, value in (provenance or {}).items():
         df = df.with_columns(pl.lit(value).alias(key))
     return df
-
-
-def input_spec_for(function: str) -> InputSpec:
-    from etl.functions import INPUT_SPECS
-
-    try:
-        return INPUT_SPECS[function]
-    except KeyError:
-        raise KeyError(f"no input spec for akshare function {function!r}") from None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from etl.datasets import Dataset, datasets
 from etl.landing import LandingZone
 from etl.settings import SAMPLE_LANDING
 
@@ -24,54 +24,9 @@ WINDOW = (dt.date(2024, 12, 2), dt.date(2025, 3, 31))
 AKSHARE_LAYOUT = "1.19.5"
 
 
-@dataclass(frozen=True)
-class Recorded:
-    file: str
-    function: str  # the akshare function the rows are shaped like
-    partition_by: pl.Expr | None  # -> Date; None: one snapshot with the fixed date below
-    arguments: dict
-    snapshot: dt.date | None = None
-    recorded_at: dt.date | None = None  # latest upstream commit the rows came from (MANIFEST.md)
-
-
-def _date(col: str) -> pl.Expr:
-    return pl.col(col).cast(pl.String).str.replace_all("-", "").str.slice(0, 8).str.to_date("%Y%m%d")
-
-
-RECORDINGS = (
-    Recorded(
-        "stock_zh_a_hist",
-        "stock_zh_a_hist",
-        _date("日期"),
-        {"period": "daily", "adjust": "qfq"},
-        recorded_at=dt.date(2026, 2, 19),
-    ),
-    Recorded(
-        "stock_zh_a_hist_unadjusted",
-        "stock_zh_a_hist",
-        _date("日期"),
-        {"period": "daily", "adjust": ""},
-        recorded_at=dt.date(2026, 1, 3),
-    ),
-    Recorded("stock_zh_index_daily_em", "stock_zh_index_daily_em", _date("date"), {}, recorded_at=dt.date(2026, 5, 8)),
-    Recorded(
-        "stock_zh_index_hist_csindex",
-        "stock_zh_index_hist_csindex",
-        _date("日期"),
-        {},
-        recorded_at=dt.date(2026, 8, 21),
-    ),
-    Recorded("stock_us_hist", "stock_us_hist", _date("日期"), {"period": "daily"}, recorded_at=dt.date(2026, 5, 31)),
-    Recorded("news_cctv", "news_cctv", _date("date"), {}),
-    Recorded("stock_info_global_em", "stock_info_global_em", _date("发布时间"), {}),
-    Recorded("stock_info_a_code_name", "stock_info_a_code_name", None, {}, snapshot=dt.date(2026, 1, 3)),
-    Recorded("stock_board_concept_name_em", "stock_board_concept_name_em", None, {}, snapshot=dt.date(2025, 3, 10)),
-    Recorded("stock_board_industry_name_em", "stock_board_industry_name_em", None, {}, snapshot=dt.date(2025, 3, 31)),
-    Recorded("stock_board_concept_cons_em", "stock_board_concept_cons_em", pl.col("snapshot_date"), {}),
-    Recorded("stock_board_industry_cons_em", "stock_board_industry_cons_em", pl.col("snapshot_date"), {}),
-    Recorded("stock_sector_fund_flow_rank", "stock_sector_fund_flow_rank", pl.col("snapshot_date"), {}),
-    Recorded("stock_individual_fund_flow_rank", "stock_individual_fund_flow_rank", pl.col("snapshot_date"), {}),
-)
+def recordings() -> list[Dataset]:
+    """The datasets the shipped sample holds: each has a sample rule in the registry (etl/datasets/)."""
+    return [d for d in datasets() if d.sample is not None]
 
 
 def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int, int]]:
@@ -79,8 +34,9 @@ def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int
         shutil.rmtree(target)
     zone = LandingZone(target)
     summary = []
-    for rec in RECORDINGS:
-        df = pl.read_parquet(recording / f"{rec.file}.parquet")
+    for item in recordings():
+        rec = item.sample
+        df = pl.read_parquet(recording / f"{item.name}.parquet")
         if rec.partition_by is None:
             parts = {rec.snapshot: df}
         else:
@@ -98,14 +54,14 @@ def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int
             fetched = rec.recorded_at or rec.snapshot or day
             zone.write(
                 frame,
-                function=rec.file,
+                function=item.name,
                 partition=day.isoformat(),
-                arguments={"akshare_function": rec.function, **rec.arguments, "partition": day.isoformat()},
+                arguments={"akshare_function": item.function, **rec.arguments, "partition": day.isoformat()},
                 source="recorded",
                 akshare_version=AKSHARE_LAYOUT,
                 fetched_at=dt.datetime.combine(fetched, dt.time(), dt.UTC),
             )
-        summary.append((rec.file, len(parts), sum(len(f) for f in parts.values())))
+        summary.append((item.name, len(parts), sum(len(f) for f in parts.values())))
     docs = target.parent
     shutil.copy(recording / "MANIFEST.md", docs / "MANIFEST.md")
     shutil.copy(recording / "checksums.sha256", docs / "checksums.original.sha256")

@@ -153,15 +153,15 @@ def test_normalise_strips_markup_converts_to_simplified_and_folds_full_width():
 
 
 def test_live_snapshots_refuse_past_dates(tmp_path):
+    from etl.datasets import Replay, datasets
     from etl.landing import LandingZone
+    from etl.sources import Request
     from etl.sources.live import AkshareSource
     from tests.akshare_frames import FakeAkshare
 
     src = AkshareSource(LandingZone(tmp_path), api=FakeAkshare())
-    for call in (
-        lambda: src.land_board_membership([], D(2025, 1, 27)),
-        lambda: src.land_fund_flow_ranks(D(2025, 1, 27)),
-        lambda: src.land_board_lists(D(2025, 1, 27)),
-    ):
+    snapshots = [d for d in datasets() if d.replay is Replay.SNAPSHOTS]
+    assert len(snapshots) == 6  # board lists and members (concept, industry), stock and sector flow ranks
+    for dataset in snapshots:
         with pytest.raises(SourceError, match="can only be captured as of today"):
-            call()
+            src.land(dataset, Request(snapshot=D(2025, 1, 27)))

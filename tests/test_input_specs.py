@@ -4,7 +4,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from etl.functions import STOCK_ZH_A_HIST, STOCK_ZH_INDEX_DAILY_EM
+from etl.datasets.indices import STOCK_ZH_INDEX_DAILY_EM
+from etl.datasets.stocks import STOCK_ZH_A_HIST
 from etl.input_specs import InputSpecError, apply_input_spec
 
 

@@ -7,8 +7,10 @@ import shutil
 import polars as pl
 import pytest
 
+from etl.datasets.stocks import BARS_QFQ
 from etl.landing import LandingError, LandingZone
 from etl.settings import SAMPLE_LANDING
+from etl.sources import Request
 from etl.sources.recorded import RecordedSource
 
 DAY = "2025-02-05"
@@ -29,7 +31,7 @@ def read_bars(root):
     import datetime as dt
 
     source = RecordedSource(LandingZone(root))
-    return source.read(source.land_stock_bars([dt.date.fromisoformat(DAY)], "stock_zh_a_hist")[0])
+    return source.read(source.land(BARS_QFQ, Request(days=(dt.date.fromisoformat(DAY),)))[0])
 
 
 def test_the_shipped_sample_matches_its_manifest():

@@ -9,6 +9,11 @@ import polars as pl
 import pytest
 
 from assets.resources import MarketSourceResource
+from etl.datasets.boards import CONCEPT_MEMBERS
+from etl.datasets.dividends import DIVIDENDS
+from etl.datasets.indices import CSI_HISTORY
+from etl.datasets.stocks import BARS_QFQ
+from etl.sources import Request
 from etl.sources.gateway import SchemaDriftError
 from tests.akshare_frames import DAYS, FakeAkshare
 from tests.conftest import BAR_ASSETS, materialize_range, table
@@ -18,17 +23,17 @@ from tests.test_live_source import source
 def test_an_empty_answer_that_raises_is_no_data_not_schema_drift(tmp_path):
     fake = FakeAkshare({("stock_zh_index_hist_csindex", "930713"): "empty"})
     src = source(tmp_path, fake)
-    landed = src.land_csi_index_bars(DAYS, ["930713", "000300"])
+    landed = src.land(CSI_HISTORY, Request(days=tuple(DAYS), symbols=("930713", "000300")))
     assert set(src.read(landed[0])["指数代码"]) == {"000300"}
-    assert src._call("stock_individual_fund_flow", stock="000001", market="sz") is not None
+    assert src.call("stock_individual_fund_flow", stock="000001", market="sz") is not None
     fake.answers[("stock_individual_fund_flow", "000002")] = "empty"
-    assert src._call("stock_individual_fund_flow", stock="000002", market="sz") is None
+    assert src.call("stock_individual_fund_flow", stock="000002", market="sz") is None
     # the same message with a non-empty axis is a changed layout: never retried, named as drift
     fake.answers[("stock_zh_index_hist_csindex", "000300")] = [
         ValueError("Length mismatch: Expected axis has 17 elements, new values have 16 elements")
     ]
     with pytest.raises(SchemaDriftError):
-        src._call("stock_zh_index_hist_csindex", symbol="000300", start_date="20250127", end_date="20250205")
+        src.call("stock_zh_index_hist_csindex", symbol="000300", start_date="20250127", end_date="20250205")
 
 
 def test_a_report_period_not_yet_published_is_skipped_with_a_note(tmp_path):
@@ -36,28 +41,36 @@ def test_a_report_period_not_yet_published_is_skipped_with_a_note(tmp_path):
     recent = f"{today.year}0630" if today.month <= 8 else f"{today.year}1231"  # its reports are not all due yet
     fake = FakeAkshare({("stock_fhps_em", recent): "no pages"})
     src = source(tmp_path, fake)
-    landed = src.land_dividends(["20241231", recent])
+    landed = src.land(
+        DIVIDENDS,
+        Request(
+            periods=(
+                "20241231",
+                recent,
+            )
+        ),
+    )
     assert [x.partition for x in landed] == ["2024-12-31"]
     assert "not published yet" in src.skipped_periods[recent]
     # a null answer for a period whose reports were due long ago is not "unpublished": it fails
     fake.answers[("stock_fhps_em", "20231231")] = "null"
     with pytest.raises(TypeError):
-        src.land_dividends(["20231231"])
+        src.land(DIVIDENDS, Request(periods=("20231231",)))
 
 
 def test_nat_dates_of_plans_not_carried_out_land_as_nulls(tmp_path):
-    from etl.functions import STOCK_FHPS_EM
+    from etl.datasets.dividends import STOCK_FHPS_EM
     from etl.input_specs import apply_input_spec
 
     src = source(tmp_path, FakeAkshare())
-    frame = apply_input_spec(src.read(src.land_dividends(["20241231"])[0]), STOCK_FHPS_EM)
+    frame = apply_input_spec(src.read(src.land(DIVIDENDS, Request(periods=("20241231",)))[0]), STOCK_FHPS_EM)
     row = frame.filter(pl.col("symbol") == "000001").row(0, named=True)
     assert row["ex_date"] is None and row["record_date"] is None and row["plan_date"] == dt.date(2024, 8, 16)
 
 
 def test_instants_with_a_time_zone_land_on_their_shanghai_day(tmp_path):
     src = source(tmp_path, FakeAkshare({"600519": "utc"}))
-    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    landed = src.land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [src.read(x).height for x in landed] == [1, 1]
 
 
@@ -66,7 +79,7 @@ def test_no_rows_for_a_day_says_what_was_asked_and_what_came_back(tmp_path):
     with pytest.raises(
         Exception, match=r"returned no rows dated 2025-02-06: asked .*'symbols': 1.*returned 2 rows dated"
     ):
-        src.land_stock_bars([dt.date(2025, 2, 6)], "stock_zh_a_hist", ["600519"])
+        src.land(BARS_QFQ, Request(days=(dt.date(2025, 2, 6),), symbols=("600519",)))
 
 
 def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
@@ -82,8 +95,14 @@ def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
         return pd.DataFrame()
 
     src = source(tmp_path, OneEmpty())
-    landed = src.land_board_membership(
-        [Board("BK1188", "DeepSeek概念", "concept"), Board("BK0579", "云计算", "concept")]
+    landed = src.land(
+        CONCEPT_MEMBERS,
+        Request(
+            boards=(
+                Board("BK1188", "DeepSeek概念", "concept"),
+                Board("BK0579", "云计算", "concept"),
+            )
+        ),
     )
     assert landed[0].capture.arguments["no_members"] == ["BK0579"]
     assert set(src.read(landed[0])["板块代码"]) == {"BK1188"}

@@ -6,7 +6,10 @@ import pytest
 import requests
 
 from etl.catalog import INDICES
+from etl.datasets.indices import INDEX_BARS
+from etl.datasets.stocks import BARS_QFQ, BARS_UNADJUSTED
 from etl.landing import LandingZone
+from etl.sources import Request
 from etl.sources.gateway import (
     HostRateLimiter,
     RetryPolicy,
@@ -31,7 +34,17 @@ def source(tmp_path, fake, attempts=3):
 
 def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):
     src = source(tmp_path, FakeAkshare({"600519": "strings", "000002": "floats"}))
-    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["000001", "600519", "000002"])
+    landed = src.land(
+        BARS_QFQ,
+        Request(
+            days=tuple(DAYS),
+            symbols=(
+                "000001",
+                "600519",
+                "000002",
+            ),
+        ),
+    )
     assert [x.partition for x in landed] == ["2025-01-27", "2025-02-05"]
     frame = src.read(landed[1])
     assert sorted(frame["股票代码"].to_list()) == ["000001", "000002", "600519"]
@@ -44,13 +57,22 @@ def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):
 
 def test_only_yyyymmdd_dates_are_sent(tmp_path):
     fake = FakeAkshare()
-    source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist_unadjusted", ["600519"])
+    source(tmp_path, fake).land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
     assert ("stock_zh_a_hist", "600519", "20250127", "20250205", "") in fake.calls
 
 
 def test_an_empty_answer_after_a_good_canary_means_no_data_for_that_symbol(tmp_path):
     src = source(tmp_path, FakeAkshare({"000002": "empty"}))
-    landed = src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519", "000002"])
+    landed = src.land(
+        BARS_QFQ,
+        Request(
+            days=tuple(DAYS),
+            symbols=(
+                "600519",
+                "000002",
+            ),
+        ),
+    )
     assert src.read(landed[0])["股票代码"].to_list() == ["600519"]
     assert src.landing.manifest()[("stock_zh_a_hist", "2025-01-27")].arguments["no_data"] == ["000002"]
 
@@ -58,13 +80,13 @@ def test_an_empty_answer_after_a_good_canary_means_no_data_for_that_symbol(tmp_p
 def test_an_empty_canary_means_blocked_and_nothing_is_landed(tmp_path):
     src = source(tmp_path, FakeAkshare({"000001": "empty"}))
     with pytest.raises(SourceBlockedError, match="came back empty"):
-        src.land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+        src.land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
     assert src.landing.partitions("stock_zh_a_hist") == []
 
 
 def test_a_connection_error_is_retried_then_succeeds(tmp_path):
     fake = FakeAkshare({"600519": [requests.ConnectionError("Connection aborted. RemoteDisconnected"), "full"]})
-    landed = source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+    landed = source(tmp_path, fake).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
     assert len(landed) == 2
     assert [c[1] for c in fake.calls].count("600519") == 2
 
@@ -73,20 +95,20 @@ def test_schema_drift_is_not_retried(tmp_path):
     drift = ValueError("Length mismatch: Expected axis has 13 elements, new values have 12 elements")
     fake = FakeAkshare({"600519": [drift, "full"]})
     with pytest.raises(SchemaDriftError, match="Length mismatch"):
-        source(tmp_path, fake).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+        source(tmp_path, fake).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [c[1] for c in fake.calls].count("600519") == 1
 
 
 def test_persistent_network_errors_give_up_after_the_last_attempt(tmp_path):
     fake = FakeAkshare({"600519": [requests.ConnectionError("x")] * 5})
     with pytest.raises(requests.ConnectionError):
-        source(tmp_path, fake, attempts=3).land_stock_bars(DAYS, "stock_zh_a_hist", ["600519"])
+        source(tmp_path, fake, attempts=3).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [c[1] for c in fake.calls].count("600519") == 3
 
 
 def test_index_frames_record_the_request_symbol(tmp_path):
     src = source(tmp_path, FakeAkshare())
-    landed = src.land_index_bars(DAYS, INDICES[:2])
+    landed = src.land(INDEX_BARS, Request(days=tuple(DAYS), symbols=tuple(i.symbol for i in INDICES[:2])))
     frame = src.read(landed[0])
     assert frame.columns[0] == "symbol" and frame["symbol"].to_list() == ["sh000001", "sz399001"]
 

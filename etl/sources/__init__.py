@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from etl.settings import Settings
-from etl.sources.base import LandedPartition, Source, SourceError
+from etl.sources.base import LandedPartition, Request, Source, SourceError
 
 
 def make_source(settings: Settings, symbols: list[str] | None = None) -> Source:
@@ -18,4 +18,4 @@ def make_source(settings: Settings, symbols: list[str] | None = None) -> Source:
     return RecordedSource(LandingZone(settings.sample_landing))
 
 
-__all__ = ["LandedPartition", "Source", "SourceError", "make_source"]
+__all__ = ["LandedPartition", "Request", "Source", "SourceError", "make_source"]

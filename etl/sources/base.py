@@ -11,11 +11,14 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from etl.catalog import Index
 from etl.landing import LandingError, LandingZone, ManifestRow, parse_fetched_at
+
+if TYPE_CHECKING:
+    from etl.datasets import Dataset
 
 
 class SourceError(RuntimeError):
@@ -43,78 +46,55 @@ class Board:
     board_type: str  # concept | industry
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a run asks a source for; each dataset's fetch reads the fields it needs."""
+
+    days: tuple[dt.date, ...] = ()  # range datasets: the sessions (or dates) of the run
+    snapshot: dt.date | None = None  # snapshot datasets: None = today's capture (live), every one (recorded)
+    symbols: tuple[str, ...] = ()  # stocks, indices or US codes, per dataset
+    boards: tuple[Board, ...] = ()
+    start: dt.date | None = None  # histories fetched from a start date (US bars)
+    periods: tuple[str, ...] = ()  # report periods, YYYYMMDD (dividends)
+
+
+DEFAULT_REQUEST = Request()  # snapshots: today's capture (live) or every recorded one
+
+
 class Source(ABC):
+    """Lands what a request needs of one dataset, then hands back where it landed."""
+
     name: str
 
     def __init__(self, landing: LandingZone):
         self.landing = landing
 
-    # --- range data -----------------------------------------------------------------------------------
     @abstractmethod
-    def land_stock_bars(
-        self, days: Sequence[dt.date], dataset: str, symbols: Sequence[str] | None = None
-    ) -> list[LandedPartition]: ...
+    def land(self, dataset: Dataset, request: Request = DEFAULT_REQUEST) -> list[LandedPartition]: ...
 
-    @abstractmethod
-    def land_index_bars(self, days: Sequence[dt.date], indices: Sequence[Index]) -> list[LandedPartition]: ...
+    def land_each(self, datasets: Sequence[Dataset], request: Request = DEFAULT_REQUEST) -> list[LandedPartition]:
+        return [item for d in datasets for item in self.land(d, request)]
 
-    @abstractmethod
-    def land_csi_index_bars(self, days: Sequence[dt.date], codes: Sequence[str]) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_board_bars(self, days: Sequence[dt.date], boards: Sequence[Board]) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_news_cctv(self, dates: Sequence[dt.date]) -> list[LandedPartition]: ...
-
-    # --- snapshots (None: the recorded source replays every snapshot it holds; live captures today) -----
-    @abstractmethod
-    def land_stock_universe(self) -> LandedPartition: ...
-
-    @abstractmethod
-    def land_board_lists(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_board_membership(
-        self, boards: Sequence[Board], snapshot: dt.date | None = None
-    ) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_fund_flow_ranks(self, snapshot: dt.date | None = None) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_flow_history(self, symbols: Sequence[str]) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_us_bars(self, symbols: Sequence[str], start: dt.date) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_dividends(self, report_periods: Sequence[str]) -> list[LandedPartition]: ...
-
-    @abstractmethod
-    def land_news_feed(self) -> list[LandedPartition]: ...
-
-    # --- shared ---------------------------------------------------------------------------------------
     def read(self, landed: LandedPartition) -> pl.DataFrame:
         return self.landing.read_row(landed.capture)
 
-    def _landed(self, dataset: str, function: str, partition: str, manifest: dict | None = None) -> LandedPartition:
-        row = (manifest if manifest is not None else self.landing.manifest()).get((dataset, partition))
+    def landed(self, dataset: Dataset, partition: str, manifest: dict | None = None) -> LandedPartition:
+        row = (manifest if manifest is not None else self.landing.manifest()).get((dataset.name, partition))
         if row is None:
             raise LandingError(
-                f"{self.landing.root / dataset}: no capture of partition {partition} is listed in "
+                f"{self.landing.root / dataset.name}: no capture of partition {partition} is listed in "
                 f"{self.landing.manifest_path}"
             )
         return LandedPartition(
-            dataset=dataset,
-            function=function,
+            dataset=dataset.name,
+            function=dataset.function,
             partition=partition,
             fetched_at=parse_fetched_at(row.fetched_at),
             source=self.name,
             capture=row,
         )
 
-    def landed_all(self, dataset: str, function: str | None = None) -> list[LandedPartition]:
+    def landed_all(self, dataset: Dataset) -> list[LandedPartition]:
         """Every partition of a dataset in this landing zone."""
         manifest = self.landing.manifest()
-        return [self._landed(dataset, function or dataset, p, manifest) for p in self.landing.partitions(dataset)]
+        return [self.landed(dataset, p, manifest) for p in self.landing.partitions(dataset.name)]

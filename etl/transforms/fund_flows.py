@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from etl.catalog import SECTOR_TYPES
+from etl.datasets.flows import SECTOR_TYPES
 from etl.market import CLOSE, SHANGHAI, is_trading_day, previous_trading_day
 from etl.quarantine import split
 from etl.transforms.bars import PROVENANCE

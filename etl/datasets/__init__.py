@@ -1,0 +1,99 @@
+"""The dataset registry: one record per landed akshare dataset, grouped by domain in this package.
+
+Each domain module (stocks, indices, boards, flows, us, dividends, news) defines its input specs, the raw
+tables they land in, the live fetch code and the recorded/sample rules, side by side; see record.py for
+the fields and docs/adding-a-dataset.md for a worked example. Everything else reads the registry: the
+recorded source, the live source's dispatch, the raw DDL, the sample builder, the raw loaders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from etl.datasets.record import PARTITION_COLUMNS, Dataset, RawTable, Replay, Sample
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from etl.input_specs import InputSpec
+    from etl.sources.base import LandedPartition, Source
+
+__all__ = ["Dataset", "RawTable", "Replay", "Sample", "dataset", "datasets", "feeding", "load", "raw_tables"]
+
+
+@lru_cache(maxsize=1)
+def datasets() -> tuple[Dataset, ...]:
+    """Every dataset of every domain module, in module order then definition order."""
+    found: dict[str, Dataset] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "record"):
+        for value in vars(importlib.import_module(f"{__name__}.{module}")).values():
+            if isinstance(value, Dataset):
+                if value.name in found and found[value.name] is not value:
+                    raise ValueError(f"etl/datasets/{module}.py: dataset {value.name!r} is registered twice")
+                found[value.name] = value
+    return tuple(found.values())
+
+
+def dataset(name: str) -> Dataset:
+    for item in datasets():
+        if item.name == name:
+            return item
+    raise KeyError(f"no dataset {name!r} in the registry (etl/datasets/): known {[d.name for d in datasets()]}")
+
+
+def feeding(table: str) -> tuple[Dataset, ...]:
+    """The datasets that land in one raw table, e.g. feeding('raw.stock_bars_daily') = qfq and unadjusted."""
+    found = tuple(d for d in datasets() if d.raw.name == table)
+    if not found:
+        raise KeyError(f"no dataset lands in {table!r} (etl/datasets/)")
+    return found
+
+
+def raw_tables() -> list[tuple[RawTable, InputSpec]]:
+    """Each raw table once, with the input spec of the datasets landing in it (which must agree)."""
+    tables: dict[str, tuple[RawTable, InputSpec, str]] = {}
+    for item in datasets():
+        layout = [(c.name, c.dtype, c.nullable) for c in item.spec.columns]
+        if item.raw.name in tables:
+            table, spec, first = tables[item.raw.name]
+            if table.extra != item.raw.extra or layout != [(c.name, c.dtype, c.nullable) for c in spec.columns]:
+                raise ValueError(f"{item.name} and {first} land in {item.raw.name} with different columns")
+        else:
+            tables[item.raw.name] = (item.raw, item.spec, item.name)
+    return [(table, spec) for table, spec, _ in tables.values()]
+
+
+def input_spec_for(function: str) -> InputSpec:
+    for item in datasets():
+        if item.function == function:
+            return item.spec
+    raise KeyError(f"no input spec for akshare function {function!r} (etl/datasets/)")
+
+
+def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataFrame:
+    """Landing files -> one frame in its raw table's layout: the input spec applied, the dataset's labels,
+    the partition date where the raw table has one the spec lacks, provenance, and `extra` (constants or
+    callables of the landed partition)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from etl.input_specs import apply_input_spec
+
+    frames = []
+    for item in landed:
+        ds = dataset(item.dataset)
+        spec_columns = {c.name for c in ds.spec.columns}
+        day = dt.date.fromisoformat(item.partition[:10])
+        columns = {c: day for c in PARTITION_COLUMNS if c in ds.raw.extra and c not in spec_columns}
+        columns |= dict(ds.labels)
+        columns |= {k: (v(item) if callable(v) else v) for k, v in extra.items()}
+        provenance = {"source": item.source, "source_function": item.function, "fetched_at": item.fetched_at}
+        frames.append(apply_input_spec(source.read(item), ds.spec, {**columns, **provenance}))
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames, how="diagonal_relaxed")

@@ -1,0 +1,104 @@
+"""Indices: Eastmoney daily bars of the tracked indices and the CSI official histories (with rolling PE)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from etl.datasets.record import Dataset, RawTable, Replay, Sample, day_of
+from etl.input_specs import LOT_SHARES, Col, D, F, I, InputSpec, S
+from etl.sources.base import SourceError
+from etl.sources.live import ymd
+
+# akshare returns no index code column: the request parameter is recorded as `symbol` (e.g. "sh000001").
+STOCK_ZH_INDEX_DAILY_EM = InputSpec(
+    "stock_zh_index_daily_em",
+    (
+        Col("symbol", "index_symbol", S, nullable=False),
+        Col("date", "trade_date", D, nullable=False),
+        Col("open", "open", F, "index points"),
+        Col("close", "close", F, "index points"),
+        Col("high", "high", F, "index points"),
+        Col("low", "low", F, "index points"),
+        Col("volume", "volume_shares", I, "shares (akshare: 手 = 100 shares)", factor=LOT_SHARES),
+        Col("amount", "amount_cny", F, "CNY"),
+    ),
+)
+
+
+def fetch_index_bars(live, dataset, request):
+    """request.symbols: akshare's index symbols (market prefix + code, etl/catalog.py INDICES)."""
+    import pandas as pd
+
+    days = sorted(request.days)
+    live.start_run()
+    frames = []
+    for symbol in request.symbols:
+        frame = live.call(dataset.function, symbol=symbol, start_date=ymd(days[0]), end_date=ymd(days[-1]))
+        if frame is None or len(frame) == 0:
+            raise SourceError(f"{dataset.function}({symbol}) returned no rows for {days[0]}..{days[-1]}")
+        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+    return live.land_by_day(
+        dataset,
+        pd.concat(frames, ignore_index=True),
+        date_column="date",
+        days=days,
+        arguments={"symbols": list(request.symbols), "start_date": ymd(days[0]), "end_date": ymd(days[-1])},
+    )
+
+
+INDEX_BARS = Dataset(
+    "stock_zh_index_daily_em",
+    STOCK_ZH_INDEX_DAILY_EM,
+    RawTable("raw.index_bars_daily", {"partition_date": "DATE NOT NULL"}),
+    kind="range",
+    replay=Replay.DAYS,
+    fetch=fetch_index_bars,
+    sample=Sample(day_of("date"), recorded_at=dt.date(2026, 5, 8)),
+)
+
+STOCK_ZH_INDEX_HIST_CSINDEX = InputSpec(
+    "stock_zh_index_hist_csindex",
+    (
+        Col("日期", "trade_date", D, nullable=False),
+        Col("指数代码", "index_code", S, nullable=False),
+        Col("指数中文全称", "name_full", S),
+        Col("指数中文简称", "index_name", S),
+        Col("指数英文全称", "name_en_full", S),
+        Col("指数英文简称", "name_en", S),
+        Col("开盘", "open", F, "index points"),
+        Col("最高", "high", F, "index points"),
+        Col("最低", "low", F, "index points"),
+        Col("收盘", "close", F, "index points"),
+        Col("涨跌", "change", F, "index points"),
+        Col("涨跌幅", "pct_change", F, "%"),
+        Col("成交量", "volume_shares", I, "shares (akshare: 万手 = 1,000,000 shares)", factor=1_000_000),
+        Col("成交金额", "amount_cny", F, "CNY (akshare: 亿元)", factor=100_000_000),
+        Col("样本数量", "constituents", I),
+        Col("滚动市盈率", "pe_ttm", F),
+    ),
+)
+
+
+def fetch_csi_history(live, dataset, request):
+    """request.symbols: CSI index codes (etl/config/tracking.yaml csi_indices)."""
+    import pandas as pd
+
+    days = sorted(request.days)
+    live.start_run()
+    frames = [
+        live.call(dataset.function, symbol=code, start_date=ymd(days[0]), end_date=ymd(days[-1]))
+        for code in request.symbols
+    ]
+    frame = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
+    return live.land_by_day(dataset, frame, date_column="日期", days=days, arguments={"symbols": list(request.symbols)})
+
+
+CSI_HISTORY = Dataset(
+    "stock_zh_index_hist_csindex",
+    STOCK_ZH_INDEX_HIST_CSINDEX,
+    RawTable("raw.csi_index_daily", {"partition_date": "DATE NOT NULL"}),
+    kind="range",
+    replay=Replay.DAYS,
+    fetch=fetch_csi_history,
+    sample=Sample(day_of("日期"), recorded_at=dt.date(2026, 8, 21)),
+)

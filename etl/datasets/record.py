@@ -1,0 +1,88 @@
+"""What the registry records about one landed dataset (one akshare function, or one variant of it).
+
+A dataset is everything between akshare and the raw table: the input spec (Chinese columns → names, types,
+units), the raw table it lands in and the columns a run adds there, whether it is landed per session or per
+capture, how the live source fetches it, how the recorded source replays it, and how the shipped sample is
+cut from the recording. Staging, suites and marts are downstream of raw and live with their domain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from etl.input_specs import InputSpec
+
+if TYPE_CHECKING:
+    from etl.sources.base import LandedPartition, Request
+    from etl.sources.live import AkshareSource
+
+# The raw columns filled with the landing partition's date when the input spec does not carry them.
+PARTITION_COLUMNS = ("partition_date", "snapshot_date")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table and the columns a run adds to its input spec's (DuckDB types). Several datasets may land
+    in one table (qfq and unadjusted bars, concept and industry boards): they share the layout."""
+
+    name: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def short(self) -> str:
+        return self.name.split(".", 1)[1]
+
+
+class Replay(Enum):
+    """How the recorded source answers a request from what the sample holds."""
+
+    DAYS = "every requested day, or an error naming the days it lacks"
+    HELD_DAYS = "the requested days it holds (the recording covers part of the calendar)"
+    SNAPSHOTS = "every snapshot, or the one taken on the requested day if it holds it"
+    LATEST = "the latest snapshot"
+    ALL = "every partition it holds"
+    NONE = "nothing: not in the recording"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How etl/sample.py cuts the recording (../shared/data/akshare-recorded/<dataset>.parquet) into the
+    shipped landing zone. `partition_by` gives each row its partition (a Date expression); without one the
+    whole file is one snapshot taken on `snapshot`."""
+
+    partition_by: pl.Expr | None
+    arguments: Mapping[str, str] = field(default_factory=dict)  # as recorded in the manifest
+    snapshot: dt.date | None = None
+    recorded_at: dt.date | None = None  # latest upstream commit the rows came from (MANIFEST.md)
+
+
+def day_of(column: str) -> pl.Expr:
+    """A recorded date column (date, 'YYYY-MM-DD' or 'YYYYMMDD', maybe with a time) as the partition day."""
+    return pl.col(column).cast(pl.String).str.replace_all("-", "").str.slice(0, 8).str.to_date("%Y%m%d")
+
+
+Fetch = Callable[["AkshareSource", "Dataset", "Request"], list["LandedPartition"]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # its folder in the landing zone; the akshare function's name unless a variant
+    spec: InputSpec
+    raw: RawTable
+    kind: Literal["range", "snapshot"]  # range: one partition per session (or date); snapshot: per capture
+    replay: Replay
+    fetch: Fetch | None = None  # None: the live source cannot fetch it
+    arguments: Mapping[str, str] = field(default_factory=dict)  # fixed akshare arguments of this variant
+    labels: Mapping[str, str] = field(default_factory=dict)  # constant raw columns telling variants apart
+    sample: Sample | None = None  # None: the shipped sample has none
+    note: str = ""  # why it is not recorded, or what a user should know
+
+    @property
+    def function(self) -> str:
+        return self.spec.function

@@ -1,0 +1,64 @@
+"""The US AI chain: daily bars of the tracked US stocks and ETFs (Eastmoney codes, e.g. 105.NVDA)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from etl.datasets.record import Dataset, RawTable, Replay, Sample, day_of
+from etl.input_specs import Col, D, F, I, InputSpec, S
+from etl.market import shanghai_today
+from etl.sources.base import SourceError
+from etl.sources.live import ymd
+
+STOCK_US_HIST = InputSpec(
+    "stock_us_hist",
+    (
+        Col("symbol", "symbol", S, nullable=False),  # Eastmoney code, e.g. 105.NVDA (the request argument)
+        Col("日期", "us_trade_date", D, nullable=False),
+        Col("开盘", "open", F, "USD"),
+        Col("收盘", "close", F, "USD"),
+        Col("最高", "high", F, "USD"),
+        Col("最低", "low", F, "USD"),
+        Col("成交量", "volume_shares", I, "shares"),
+        Col("成交额", "amount_usd", F, "USD"),
+        Col("振幅", "amplitude_pct", F, "%"),
+        Col("涨跌幅", "pct_change", F, "%"),
+        Col("涨跌额", "change", F, "USD"),
+        Col("换手率", "turnover_pct", F, "%"),
+    ),
+)
+
+
+def fetch_us_bars(live, dataset, request):
+    """request.symbols from request.start to today; one landing file per US session, as the recording."""
+    import pandas as pd
+
+    live.start_run()
+    end = shanghai_today()
+    frames = []
+    for symbol in request.symbols:
+        frame = live.call(
+            dataset.function, symbol=symbol, start_date=ymd(request.start), end_date=ymd(end), **dataset.arguments
+        )
+        if frame is None or len(frame) == 0:
+            raise SourceError(f"{dataset.function}({symbol}) returned no rows: check the 105./106. market prefix")
+        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+    frame = pd.concat(frames, ignore_index=True)
+    keys = frame["日期"].astype(str).str.slice(0, 10)
+    arguments = {"symbols": list(request.symbols), "adjust": dataset.arguments["adjust"]}
+    return [
+        live.land_capture(dataset, frame[keys.values == day], arguments, day)
+        for day in sorted({dt.date.fromisoformat(k).isoformat() for k in keys})
+    ]
+
+
+US_BARS = Dataset(
+    "stock_us_hist",
+    STOCK_US_HIST,
+    RawTable("raw.us_bars_daily"),
+    kind="snapshot",  # landed per US session, but fetched as a whole history from us_start_date
+    replay=Replay.ALL,
+    fetch=fetch_us_bars,
+    arguments={"period": "daily", "adjust": "qfq"},
+    sample=Sample(day_of("日期"), {"period": "daily"}, recorded_at=dt.date(2026, 5, 31)),
+)
