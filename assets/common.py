@@ -72,6 +72,30 @@ def key(layer: str, name: str) -> dg.AssetKey:
     return dg.AssetKey([layer, name])
 
 
+def reads(*tables: str) -> list[dg.AssetKey]:
+    """An asset's deps, declared as the tables its code reads ("staging.stock_bars_daily"): that gives the
+    UI its lineage edge and lets the upstream blocking check gate the read. tests/test_lineage.py holds the
+    declaration to the SQL both ways: a read not declared fails, and so does a declaration nothing reads."""
+    out = []
+    for table in tables:
+        layer, _, name = table.partition(".")
+        if layer not in ("raw", "staging", "marts") or not name:
+            raise ValueError(f"reads({table!r}): expected raw.<table>, staging.<table> or marts.<table>")
+        out.append(key(layer, name))
+    return out
+
+
+# Dependencies for order, not for a read, with the reason: tests/test_lineage.py accepts only these unread.
+ORDER_ONLY: dict[dg.AssetKey, str] = {}
+
+
+def after(*tables: str, reason: str) -> list[dg.AssetKey]:
+    """Deps that order a step without a SQL read of theirs (e.g. a gate that must have judged first)."""
+    keys = reads(*tables)
+    ORDER_ONLY.update(dict.fromkeys(keys, reason))
+    return keys
+
+
 def spec(layer: str, name: str) -> dg.AssetSpec:
     """An output of a multi-asset, grouped and labelled like the single assets."""
     return dg.AssetSpec(key(layer, name), group_name=layer, kinds={"duckdb", "polars"})

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import analysis, boards, flows, markets, marts, news, publish, quality_docs, raw, report, staging
-from assets.resources import MarketSourceResource, WarehouseResource
+from assets import ingest, marts, publish, quality_docs, report
+from assets.resources import AkshareResource, MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
 
 all_assets = [
-    *dg.load_assets_from_modules(
-        [raw, staging, boards, flows, markets, news, marts, analysis, report, publish, quality_docs]
-    ),
+    # every module of each package is loaded: a new domain or mart module needs no edit here
+    *dg.load_assets_from_package_module(ingest),  # raw -> staging, per domain
+    *dg.load_assets_from_package_module(marts),  # per subject
+    *dg.load_assets_from_modules([report, publish, quality_docs]),
     *publish.AUDITS,  # blocking audits of the marts: publish waits for them
 ]
 
@@ -26,5 +27,8 @@ defs = dg.Definitions(
     # own process, one after another, rather than in parallel subprocesses that would contend for the lock
     # (and each re-import the code location).
     executor=dg.in_process_executor,
-    resources={"warehouse": WarehouseResource(), "market_source": MarketSourceResource()},
+    resources={
+        "warehouse": WarehouseResource(),
+        "market_source": MarketSourceResource(akshare=AkshareResource()),
+    },
 )

@@ -21,6 +21,10 @@ import polars as pl
 from assets.common import key
 from etl import proposals, quarantine
 from etl.warehouse import Replace, Sql, Warehouse
+from quality.suites import MAX_ROWS_RATIO, MIN_ROWS_RATIO
+
+# a partition's rows against the median of the last partitions that passed (etl/transforms/staging.py)
+SIZE_BAND = (MIN_ROWS_RATIO, MAX_ROWS_RATIO)
 
 CHECK = "gx_suite"
 VALIDATION_ONLY = ("partition_date",)  # plus every check_* column: inputs to rules, not stored in staging

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.common import key
+from assets.common import after, key
 from assets.resources import WarehouseResource
+from etl.config.themes import themes
 from etl.market import sessions_between
 from etl.publish import publish
-from etl.themes import themes
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
 WHOLE_MARTS = [
@@ -76,7 +76,10 @@ AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complet
     group_name="bi",
     kinds={"duckdb"},
     pool="duckdb_writer",
-    deps=[key("marts", m) for m in SESSION_MARTS + WHOLE_MARTS],
+    deps=after(
+        *(f"marts.{m}" for m in SESSION_MARTS + WHOLE_MARTS),
+        reason="publish copies every mart the contract declares (etl/contract.py), by name rather than by a FROM",
+    ),
 )
 def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically

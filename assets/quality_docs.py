@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import key
+from assets.common import after
 from quality.suites import SUITES
 
 
@@ -11,7 +11,7 @@ from quality.suites import SUITES
     name="data_docs",
     group_name="quality",
     kinds={"great_expectations"},
-    deps=[key(*table.split(".")) for table in SUITES],
+    deps=after(*SUITES, reason="the data docs render the results every staging suite wrote"),
 )
 def quality_data_docs() -> dg.MaterializeResult:
     """Rebuild the data docs site after the staging suites ran; open the `index` link in a browser."""

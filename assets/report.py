@@ -4,9 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.common import key
+from assets.common import reads
 from assets.resources import WarehouseResource
-from etl.themes import events
+from etl.config.themes import events
 
 MARTS = [
     "dividend_vs_ai_daily",
@@ -26,7 +26,7 @@ MARTS = [
     group_name="reports",
     kinds={"html", "matplotlib"},
     pool="duckdb_writer",
-    deps=[key("marts", name) for name in MARTS],
+    deps=reads(*(f"marts.{name}" for name in MARTS)),
 )
 def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Cumulative dividend vs AI and their spread, board leaderboards on the event days, theme turnover share,

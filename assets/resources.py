@@ -1,8 +1,9 @@
-"""Resources: the warehouse file and the market-data source (recorded sample by default)."""
+"""Resources: the warehouse file, the market-data source (recorded sample by default) and akshare."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Any
 
 import dagster as dg
 
@@ -34,6 +35,20 @@ class WarehouseResource(dg.ConfigurableResource):
         return warehouse
 
 
+class AkshareResource(dg.ConfigurableResource):
+    """The akshare library, as the live source calls it. A resource rather than an import so that a run can
+    be handed another implementation of the same functions: the tests pass one that serves frames in
+    akshare 1.19.5's exact shapes (tests/akshare_frames.py) instead of patching the installed module."""
+
+    def api(self) -> Any:
+        from etl.sources.gateway import quiet_progress_bars
+
+        quiet_progress_bars()
+        import akshare  # heavy: imported only when a live run needs it
+
+        return akshare
+
+
 class MarketSourceResource(dg.ConfigurableResource):
     """Which source feeds the landing zone: 'recorded' (the shipped sample) or 'akshare' (live).
     Set by ASHARE_SOURCE; the choice is recorded on every raw materialisation."""
@@ -42,6 +57,9 @@ class MarketSourceResource(dg.ConfigurableResource):
     sample_landing: str = str(_DEFAULTS.sample_landing)
     live_landing: str = str(_DEFAULTS.live_landing)
     symbols: list[str] = []  # live mode only: restrict the universe (empty = every listed A-share)
+    # None: the installed akshare, imported on first call. (A resource default here is refused by Dagster
+    # 1.13's config validation, "Input should be a valid dictionary or instance of PartialResource".)
+    akshare: AkshareResource | None = None
 
     def get(self) -> Source:
         from pathlib import Path
@@ -49,4 +67,5 @@ class MarketSourceResource(dg.ConfigurableResource):
         settings = Settings(
             source=self.kind, sample_landing=Path(self.sample_landing), live_landing=Path(self.live_landing)
         )
-        return make_source(settings, symbols=self.symbols or None)
+        api = self.akshare.api() if self.akshare is not None and self.kind == "akshare" else None
+        return make_source(settings, symbols=self.symbols or None, api=api)

@@ -304,7 +304,6 @@ DIVIDENDS = Suite(
         ),
     ],
 )
-
 SUITES = {
     s.table: s
     for s in (

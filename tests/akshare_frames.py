@@ -5,6 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
+from assets.resources import AkshareResource, MarketSourceResource
+
 DAYS = [dt.date(2025, 1, 27), dt.date(2025, 2, 5)]
 FLOW_BUCKETS = ("主力", "超大单", "大单", "中单", "小单")
 
@@ -409,3 +411,26 @@ class FakeAkshare:
     def stock_info_global_em(self):
         self.calls.append(("stock_info_global_em",))
         return global_em()
+
+
+_SERVING: dict[str, FakeAkshare] = {}
+
+
+class FakeAkshareResource(AkshareResource):
+    """The akshare resource serving a FakeAkshare of this process. Dagster rebuilds resources from their
+    config before a run, so the fake is registered under a key rather than held by the resource."""
+
+    fake_key: str
+
+    @classmethod
+    def serving(cls, fake: FakeAkshare) -> "FakeAkshareResource":
+        _SERVING[str(id(fake))] = fake
+        return cls(fake_key=str(id(fake)))
+
+    def api(self) -> FakeAkshare:
+        return _SERVING[self.fake_key]
+
+
+def live_source(landing, fake: FakeAkshare) -> MarketSourceResource:
+    """The market source in live mode, its akshare calls answered by `fake`."""
+    return MarketSourceResource(kind="akshare", live_landing=str(landing), akshare=FakeAkshareResource.serving(fake))

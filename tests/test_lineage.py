@@ -1,57 +1,119 @@
-"""Lineage matches the SQL: every table an asset reads (FROM/JOIN schema.table, read_partitions, relation) is a
-declared dependency, so the UI's lineage has the edge and the upstream blocking check gates the read."""
+"""Lineage matches the SQL, both ways. Every table an asset's code reads (FROM/JOIN schema.table,
+read_partitions, relation, a table= or raw= argument), in its own body and in the project functions it calls, is a
+declared dependency, so the UI's lineage has the edge and the upstream blocking check gates the read; and
+every declared dependency is read, unless `after()` declared it for order with a reason."""
 
+import importlib
 import inspect
 import re
 
 import dagster as dg
+import pytest
 
+from assets.common import ORDER_ONLY
 from assets.definitions import defs
 
+TABLE = r"(raw|staging|marts)\.(\w+)"
 READ = re.compile(
-    r"(?:FROM|JOIN)\s+(raw|staging|marts)\.(\w+)|(?:read_partitions|relation)\((?:wh, )?[\"'](raw|staging|marts)\.(\w+)"
+    rf"(?:FROM|JOIN)\s+{TABLE}|(?:read_partitions|relation)\((?:wh, )?[\"']{TABLE}|\b(?:table|raw)=[\"']{TABLE}",
 )
-SIDE_TABLES: dict = {}  # tables written by another asset's step that are not assets themselves (none left)
+CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
+LOCAL_IMPORT = re.compile(r"from ((?:assets|etl)\.[\w.]+) import ([\w, ]+)")
+PROJECT = ("assets.", "etl.")
 
 
-def reads(fn) -> set[tuple[str, str]]:
-    """Tables read by a function and by the module-level helpers it calls (one level down)."""
-    module = inspect.getmodule(fn)
-    source = inspect.getsource(fn).replace(fn.__doc__ or "\0", "")  # a docstring may show a query to users
-    helpers = [
-        getattr(module, name)
-        for name in re.findall(r"\b(_?\w+)\(", source)
-        if inspect.isfunction(getattr(module, name, None))
-        and getattr(module, name).__module__ == module.__name__
-        and getattr(module, name) is not fn
-    ]
-    found = set()
-    for text in [source, *(inspect.getsource(h) for h in helpers)]:
-        for m in READ.finditer(text):
-            schema, table = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            found.add(SIDE_TABLES.get((schema, table), (schema, table)))
+def _source(fn) -> str:
+    return inspect.getsource(fn).replace(fn.__doc__ or "\0", "")  # a docstring may show a query to users
+
+
+def _callees(fn, source: str) -> list:
+    """The project functions `fn` calls: module globals and function-local imports from assets/ or etl/."""
+    names = dict(vars(inspect.getmodule(fn)))
+    for module, imported in LOCAL_IMPORT.findall(source):
+        mod = importlib.import_module(module)
+        names.update({n.strip(): getattr(mod, n.strip(), None) for n in imported.split(",")})
+    found = []
+    for name in dict.fromkeys(CALL.findall(source)):
+        target = names.get(name)
+        if inspect.isfunction(target) and target is not fn and target.__module__.startswith(PROJECT):
+            found.append(target)
     return found
 
 
-def test_every_table_an_asset_reads_is_a_declared_dependency():
-    graph = defs.resolve_asset_graph()
-    missing = []
-    for assets_def in graph.assets_defs:
+def reads(fn, depth: int = 2) -> set[tuple[str, str]]:
+    """Tables read by a function and by the project functions it calls, `depth` calls down."""
+    seen, frontier, found = {fn}, [fn], set()
+    for level in range(depth + 1):
+        following = []
+        for f in frontier:
+            text = _source(f)
+            for m in READ.finditer(text):
+                groups = [g for g in m.groups() if g]
+                found.add((groups[0], groups[1]))
+            if level < depth:
+                following += [c for c in _callees(f, text) if c not in seen]
+                seen.update(following)
+        frontier = following
+    return found
+
+
+def _body(assets_def):
+    fn = assets_def.op.compute_fn.decorated_fn
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    return fn
+
+
+def _assets():
+    for assets_def in defs.resolve_asset_graph().assets_defs:
         if not assets_def.is_executable or not assets_def.keys:  # external specs; the mart audits (checks)
             continue
-        fn = assets_def.op.compute_fn.decorated_fn
-        while hasattr(fn, "__wrapped__"):
-            fn = fn.__wrapped__
+        fn = _body(assets_def)
         own = {tuple(k.path) for k in assets_def.keys}
-        declared = own | {tuple(d.path) for k in assets_def.keys for d in assets_def.asset_deps.get(k, set())}
-        for table in reads(fn) - declared:
-            missing.append(f"{sorted(own)} reads {'.'.join(table)} without declaring it")
+        declared = {tuple(d.path) for k in assets_def.keys for d in assets_def.asset_deps.get(k, set())} - own
+        yield sorted(own), fn, declared
+
+
+def test_every_table_an_asset_reads_is_a_declared_dependency():
+    missing = [
+        f"{own} reads {'.'.join(table)} without declaring it"
+        for own, fn, declared in _assets()
+        for table in reads(fn) - declared - set(map(tuple, own))
+    ]
     assert not missing, "\n".join(missing)
 
 
-def test_the_guard_sees_a_read_that_is_not_declared():
+def test_every_declared_dependency_is_read_or_ordered_with_a_reason():
+    ordered = {tuple(k.path) for k in ORDER_ONLY}
+    unread = [
+        f"{own} declares {'.'.join(table)} but nothing in its code reads it"
+        for own, fn, declared in _assets()
+        for table in declared - reads(fn) - ordered
+    ]
+    assert not unread, "\n".join(unread)
+
+
+def test_the_guard_sees_reads_in_the_body_in_helpers_and_in_project_calls():
     def asset_like(wh):
         return wh.query("SELECT * FROM staging.board_bars_daily JOIN marts.index_daily USING (trade_date)")
 
     assert reads(asset_like) == {("staging", "board_bars_daily"), ("marts", "index_daily")}
-    assert dg.AssetKey(["staging", "board_bars_daily"]) in defs.resolve_asset_graph().get_all_asset_keys()
+
+    from assets.marts.market import marts_market_breadth_daily
+    from assets.marts.themes import marts_themes
+    from assets.report import dividend_vs_ai_report
+
+    assert ("staging", "stock_bars_daily") in reads(_body(marts_market_breadth_daily))  # WINDOW_SQL.format(table=)
+    assert ("staging", "stock_bars_daily") in reads(_body(marts_themes))  # member_bars() in assets/marts/inputs.py
+    assert ("marts", "event_window") in reads(_body(dividend_vs_ai_report))  # etl/report's build(), a local import
+
+
+@pytest.mark.parametrize("dropped", ["staging.board_bars_daily", "staging.board_snapshots"])
+def test_removing_one_declaration_makes_the_guard_fail(dropped):
+    """What the note of #11 shows: take a table out of marts.board_daily's deps and the guard names it."""
+    from assets.marts.boards import marts_board_daily
+
+    declared = {tuple(d.path) for d in marts_board_daily.asset_deps[dg.AssetKey(["marts", "board_daily"])]}
+    assert (*dropped.split("."),) in declared
+    fn = _body(marts_board_daily)
+    assert (*dropped.split("."),) in reads(fn) - (declared - {(*dropped.split("."),)})

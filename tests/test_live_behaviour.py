@@ -4,18 +4,16 @@ and a refused live partition whose landing file is moved aside while the last go
 
 import datetime as dt
 
-import akshare
 import polars as pl
 import pytest
 
-from assets.resources import MarketSourceResource
 from etl.datasets.boards import CONCEPT_MEMBERS
 from etl.datasets.dividends import DIVIDENDS
 from etl.datasets.indices import CSI_HISTORY
 from etl.datasets.stocks import BARS_QFQ
 from etl.sources import Request
 from etl.sources.gateway import SchemaDriftError
-from tests.akshare_frames import DAYS, FakeAkshare
+from tests.akshare_frames import DAYS, FakeAkshare, live_source
 from tests.conftest import BAR_ASSETS, materialize_range, table
 from tests.test_live_source import source
 
@@ -109,14 +107,15 @@ def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
 
 
 @pytest.fixture
-def live(monkeypatch, tmp_path):
+def live(tmp_path):
+    """use(answers) scripts the fake akshare the live source's resource serves; later runs see its changes."""
+    fake = FakeAkshare()
+
     def use(answers=None):
-        fake = FakeAkshare(answers)
-        for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
-            monkeypatch.setattr(akshare, name, getattr(fake, name))
+        fake.answers, fake.calls = answers or {}, []
         return fake
 
-    return use, MarketSourceResource(kind="akshare", live_landing=str(tmp_path / "landing"))
+    return use, live_source(tmp_path / "landing", fake)
 
 
 BARS = BAR_ASSETS
@@ -186,13 +185,13 @@ NEWS = [
 ]
 
 
-def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp_path, monkeypatch):
+def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp_path):
     import pandas as pd
 
     from tests.akshare_frames import global_em, s
 
     use, resource = live
-    use()
+    fake = use()
     poisoned = pd.concat(
         [
             global_em(),
@@ -209,7 +208,7 @@ def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp
         ],
         ignore_index=True,
     )
-    monkeypatch.setattr(akshare, "stock_info_global_em", lambda: poisoned)
+    fake.stock_info_global_em = lambda: poisoned
     path = tmp_path / "w.duckdb"
     assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS).success
     q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.news_items' ORDER BY 1")
@@ -221,7 +220,7 @@ def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp
     assert ("算力新闻", "摘要") in titles.rows()
     assert not any("<" in t or ">" in t for row in titles.rows() for t in row)
     # the next poll is clean; the bad one is still landed and re-staged, and still only its items are set aside
-    monkeypatch.setattr(akshare, "stock_info_global_em", global_em)
+    fake.stock_info_global_em = global_em
     again = materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS)
     assert again.success
     counts = table(

@@ -1,27 +1,18 @@
-"""The live source through Dagster: akshare's real module with its network functions replaced by frames in
-akshare's shapes. Same assets, same contracts, same tables as the recorded path."""
+"""The live source through Dagster, its akshare resource serving frames in akshare's exact shapes (no network,
+no patched module). Same assets, same input specs, same tables as the recorded path."""
 
 import datetime as dt
 
-import akshare
 import pytest
 
 from assets.resources import MarketSourceResource
-from tests.akshare_frames import DAYS, FakeAkshare
+from tests.akshare_frames import DAYS, FakeAkshare, live_source
 from tests.conftest import materialize_range, table
 
 
-@pytest.fixture
-def fake_akshare(monkeypatch):
-    fake = FakeAkshare({"600519": "strings"})
-    for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
-        monkeypatch.setattr(akshare, name, getattr(fake, name))
-    return fake
-
-
-def test_live_run_lands_files_and_builds_the_same_tables(tmp_path, fake_akshare):
+def test_live_run_lands_files_and_builds_the_same_tables(tmp_path):
     path = tmp_path / "w.duckdb"
-    live = MarketSourceResource(kind="akshare", live_landing=str(tmp_path / "landing"))
+    live = live_source(tmp_path / "landing", FakeAkshare({"600519": "strings"}))
     result = materialize_range(path, DAYS[0].isoformat(), DAYS[1].isoformat(), source=live)
     assert result.success
 
@@ -55,19 +46,13 @@ def live_warehouse(tmp_path_factory):
     """One live run over the holiday pair of sessions, every function replaced by akshare-shaped frames."""
     tmp = tmp_path_factory.mktemp("live")
     fake = FakeAkshare()
-    patch = pytest.MonkeyPatch()
-    for name in [n for n in dir(FakeAkshare) if not n.startswith("_")]:
-        patch.setattr(akshare, name, getattr(fake, name))
-    try:
-        live = MarketSourceResource(kind="akshare", live_landing=str(tmp / "landing"))
-        result = materialize_range(tmp / "w.duckdb", DAYS[0].isoformat(), DAYS[1].isoformat(), source=live)
-        assert result.success
-        checks = {tuple(e.asset_key.path): e.passed for e in result.get_asset_check_evaluations()}
-        # the live-only tables (board bars, fund-flow histories, dividends) pass their suites too
-        for table in ("board_bars_daily", "stock_fund_flow_daily", "market_fund_flow_daily", "dividends"):
-            assert checks[("staging", table)] is True
-    finally:
-        patch.undo()
+    live = live_source(tmp / "landing", fake)
+    result = materialize_range(tmp / "w.duckdb", DAYS[0].isoformat(), DAYS[1].isoformat(), source=live)
+    assert result.success
+    checks = {tuple(e.asset_key.path): e.passed for e in result.get_asset_check_evaluations()}
+    # the live-only tables (board bars, fund-flow histories, dividends) pass their suites too
+    for name in ("board_bars_daily", "stock_fund_flow_daily", "market_fund_flow_daily", "dividends"):
+        assert checks[("staging", name)] is True
     return tmp / "w.duckdb", fake
 
 

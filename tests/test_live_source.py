@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from etl.catalog import INDICES
+from etl.config.tracking import INDICES
 from etl.datasets.indices import INDEX_BARS
 from etl.datasets.stocks import BARS_QFQ, BARS_UNADJUSTED
 from etl.landing import LandingZone

@@ -7,8 +7,8 @@ import re
 import polars as pl
 import pytest
 
+from etl.config.themes import themes
 from etl.contract import declared
-from etl.themes import themes
 from tests.conftest import table
 
 EVENT_DAY = "2025-02-05"
@@ -200,8 +200,8 @@ def test_report_is_one_self_contained_file_with_the_charts(built_warehouse_resul
 
 def test_the_report_renders_before_the_comparison_starts(altered_warehouse, tmp_path):
     """A warehouse that ends before `cumulative_from` (a backfill's first sessions) still gets its report."""
+    from etl.config.themes import events
     from etl.report import build
-    from etl.themes import events
     from etl.warehouse import Warehouse
 
     copy = altered_warehouse("DELETE FROM marts.dividend_vs_ai_daily")

@@ -5,10 +5,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from etl.themes import ConfigError, Theme, board_codes, load_events, load_themes
-from etl.transforms.analysis import event_offsets, event_window
-from etl.transforms.boards_daily import members_by_day
-from etl.transforms.themes import names_by_day, theme_members
+from etl.config.themes import ConfigError, Theme, board_codes, load_events, load_themes
+from etl.transforms.marts.boards import members_by_day
+from etl.transforms.marts.themes import event_offsets, event_window, names_by_day, theme_members
 
 D = dt.date
 

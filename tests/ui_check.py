@@ -34,6 +34,9 @@ FLAGS = [
 OUT = WAREHOUSE_DIR / "ui"
 
 
+BOARD_INPUTS = ["board_bars_daily", "board_snapshots", "board_membership", "stock_bars_daily"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,6 +117,13 @@ def main() -> None:
                 ["raw", "staging", "marts", "dividend_vs_ai_daily", "theme_daily", "stock_bars_daily"],
                 OUT / "lineage.png",
             )
+            # side tables are assets of their own, and board_daily's lineage has its board-bars edge (#11)
+            boards = page_text(
+                page,
+                f"{base}/assets/marts/board_daily?view=lineage&lineageScope=upstream&lineageDepth=1",
+                BOARD_INPUTS,
+                OUT / "board_daily_lineage.png",
+            )
             checks = page_text(
                 page, f"{base}/assets/staging/stock_bars_daily?view=checks", ["gx_suite"], OUT / "checks.png"
             )
@@ -121,11 +131,14 @@ def main() -> None:
         missing = [w for w in ("raw", "staging", "marts", "theme_daily", "stock_bars_daily") if w not in lineage]
         if missing:
             raise SystemExit(f"lineage page lacks {missing}")
+        missing = [w for w in BOARD_INPUTS if w not in boards]
+        if missing:
+            raise SystemExit(f"marts/board_daily's lineage lacks {missing}")
         if "gx_suite" not in checks or "Passed" not in checks:
             raise SystemExit("the checks page does not show gx_suite as passed")
         print(
-            f"UI OK: lineage shows raw, staging and marts; gx_suite passed. Screenshots: {OUT}/lineage.png, "
-            f"{OUT}/checks.png"
+            f"UI OK: lineage shows raw, staging and marts, and board_daily's inputs {BOARD_INPUTS}; gx_suite "
+            f"passed. Screenshots: {OUT}/lineage.png, {OUT}/board_daily_lineage.png, {OUT}/checks.png"
         )
     finally:
         if server is not None:

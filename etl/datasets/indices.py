@@ -26,7 +26,7 @@ STOCK_ZH_INDEX_DAILY_EM = InputSpec(
 
 
 def fetch_index_bars(live, dataset, request):
-    """request.symbols: akshare's index symbols (market prefix + code, etl/catalog.py INDICES)."""
+    """request.symbols: akshare's index symbols (market prefix + code, etl/config/tracking.py INDICES)."""
     import pandas as pd
 
     days = sorted(request.days)

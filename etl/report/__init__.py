@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from etl.config.themes import EventsConfig
 from etl.report import charts
-from etl.themes import EventsConfig
 from etl.warehouse import Warehouse
 
 TEMPLATES = Path(__file__).resolve().parent

@@ -1,8 +1,5 @@
-"""Board indices rebuilt from member bars (the recorded sample has no board K-lines): per board and day, the
-equal-weighted and float-cap-weighted mean of the members' percent changes, with the membership snapshot the
-answer rests on (`membership_as_of`)."""
-
-from __future__ import annotations
+"""marts.board_daily (board indices rebuilt from member bars: the recorded sample has no board K-lines) and
+marts.fund_flow_board_daily (main-force money by board, with the theme each board feeds)."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -111,3 +108,40 @@ def board_daily(
         "published_return_pct",
         "published_gap_pct",
     ).sort("trade_date", "board_type", "rank_in_type", "board_code")
+
+
+def board_themes(codes_by_theme: dict[str, Sequence[str]]) -> pl.DataFrame:
+    """board_code -> theme names joined by ', ' (a board can serve several themes)."""
+    rows = [(code, theme) for theme, codes in codes_by_theme.items() for code in codes]
+    frame = pl.DataFrame(rows, orient="row", schema={"board_code": pl.String, "theme": pl.String})
+    return frame.unique().sort("theme").group_by("board_code").agg(pl.col("theme").str.join(", "))
+
+
+def fund_flow_board_daily(ranks: pl.DataFrame, themes_of_boards: pl.DataFrame) -> pl.DataFrame:
+    """`ranks`: staging.sector_fund_flow_rank. The same-day ('今日') window, the day's latest capture per board.
+    Regions without a BK code (live ranks name them only) are not boards of this mart."""
+    ranks = ranks.filter(pl.col("board_code").is_not_null())
+    latest = (
+        ranks.filter(pl.col("indicator") == "今日")
+        .sort("fetched_at", nulls_last=False)
+        .unique(["snapshot_date", "board_code"], keep="last")
+    )
+    return (
+        latest.join(themes_of_boards, on="board_code", how="left")
+        .select(
+            "snapshot_date",
+            "session_date",
+            "board_code",
+            "board_name",
+            "sector_type",
+            "theme",
+            pl.col("pct_change").alias("change_pct"),
+            "main_net_inflow_cny",
+            "super_large_net_inflow_cny",
+            "large_net_inflow_cny",
+            "medium_net_inflow_cny",
+            "small_net_inflow_cny",
+            pl.col("main_net_inflow_pct").alias("main_net_inflow_ratio_pct"),
+        )
+        .sort("snapshot_date", "sector_type", "board_code")
+    )

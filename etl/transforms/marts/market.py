@@ -1,6 +1,4 @@
-"""The foundation marts: index_daily and market_breadth_daily (polars, from staging frames)."""
-
-from __future__ import annotations
+"""marts.index_daily and marts.market_breadth_daily (polars, from staging frames)."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -8,7 +6,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from etl.market import PRICE_TICK
-from etl.transforms.universe import price_limit_band
+from etl.transforms.stocks import price_limit_band
 
 
 def index_daily(bars: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:

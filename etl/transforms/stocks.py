@@ -1,21 +1,68 @@
-"""Stock and index bars: raw -> staging."""
-
-from __future__ import annotations
+"""Stocks: raw -> staging. The universe (listing board from the code, ST flag from the name, the price-limit
+band from both), the name history, and the daily bars with their row checks."""
 
 import polars as pl
 
-from etl.catalog import INDEX_BY_SYMBOL
-from etl.market import PRICE_TICK
-
-PROVENANCE = ["source", "source_function", "fetched_at"]
+from etl.market import PRICE_TICK, classify, is_st, limit_pct
+from etl.transforms.staging import PROVENANCE
 
 
-def require_unique(df: pl.DataFrame, keys: list[str], table: str) -> pl.DataFrame:
-    dupes = df.filter(pl.struct(keys).is_duplicated())
-    if dupes.height:
-        sample = dupes.select(keys).unique().head(3).to_dicts()
-        raise ValueError(f"{table}: {dupes.height} rows share a key {keys}, e.g. {sample}")
-    return df
+def stage_universe(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(one row per code, rows set aside). A code listed twice keeps its first row as akshare lists it; the
+    repeats are set aside as `duplicate_code` (quarantining every copy would drop the stock from the universe,
+    and so from every later fetch of bars)."""
+    from etl.quarantine import split
+
+    raw = raw.with_row_index("__order")
+    raw, repeated = split(
+        raw, {"duplicate_code": (pl.col("__order") != pl.col("__order").min().over("symbol"), pl.col("name"))}
+    )
+    raw, repeated = raw.drop("__order"), repeated.drop("__order")
+    exchange, board, band = classify(pl.col("symbol"))
+    out = raw.with_columns(exchange=exchange, listing_board=board, is_st=is_st(pl.col("name"))).with_columns(
+        price_limit_pct=limit_pct(pl.col("listing_board"), band, pl.col("is_st")),
+    )
+    return out, repeated  # codes with no known prefix are quarantined by the suite (invalid_code)
+
+
+def name_history(snapshots: pl.DataFrame) -> pl.DataFrame:
+    """Universe snapshots -> one row per (symbol, name) run: ST flags and renames kept with dates."""
+    from etl.transforms.history import intervals
+
+    hist = intervals(snapshots.select("symbol", "name", "snapshot_date"), keys=["symbol"], values=["name"])
+    return hist.with_columns(is_st=is_st(pl.col("name"))).select("symbol", "name", "is_st", "valid_from", "valid_to")
+
+
+def price_limit_band(bars: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """Each bar's daily price-limit band (percent) from the listing board and the ST flag in force that day.
+    Before the first universe snapshot the earliest one is used (`name_as_of` shows which)."""
+    _, board, band = classify(pl.col("symbol"))
+    first = history.group_by("symbol").agg(pl.col("valid_from").min().alias("__first"))
+    h = (
+        history.join(first, on="symbol")
+        .with_columns(
+            __from=pl.when(pl.col("valid_from") == pl.col("__first"))
+            .then(pl.date(1900, 1, 1))
+            .otherwise(pl.col("valid_from"))
+        )
+        .sort("__from")
+    )
+    out = (
+        bars.sort("trade_date")
+        .join_asof(
+            h.select("symbol", "is_st", "__from", pl.col("valid_from").alias("name_as_of")),
+            left_on="trade_date",
+            right_on="__from",
+            by="symbol",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("__from")
+    )
+    return out.with_columns(
+        price_limit_pct=limit_pct(board, band, pl.col("is_st")),
+        board_limit_pct=band,
+    )
 
 
 STOCK_BAR_COLUMNS = [
@@ -34,11 +81,17 @@ STOCK_BAR_COLUMNS = [
     "turnover_pct",
     *PROVENANCE,
 ]
+
+
 QFQ_ALLOWANCE_PCT = 0.5
+
+
 NEW_LISTING_SESSIONS = 5  # no price limit on a new listing's first sessions (ChiNext/STAR: 5; main board: day 1)
 
 
 PRICES = ("open", "high", "low", "close")
+
+
 REFERENCE_GAP = 0.01  # the source's previous close (close - change) differs from ours by more: it declares another
 
 
@@ -63,7 +116,6 @@ def stock_bar_candidates(
     session before (a suspension, or a day missing or refused: a stale reference would judge several
     sessions' moves as one)."""
     from etl.market import sessions_between
-    from etl.transforms.universe import price_limit_band
 
     banded = price_limit_band(raw, names.select("symbol", "is_st", "valid_from", "valid_to"))
     seen = first_seen.rename({"first_date": "__first"})
@@ -141,66 +193,4 @@ def stock_bar_candidates(
             "check_pct_change_gap",
             "check_close_jump_excess_pct",
         )
-    )
-
-
-def stage_index_bars(raw: pl.DataFrame) -> pl.DataFrame:
-    unknown = set(raw["index_symbol"].unique()) - set(INDEX_BY_SYMBOL)
-    if unknown:
-        raise ValueError(f"stock_zh_index_daily_em: symbols not in the index catalog: {sorted(unknown)}")
-    codes = pl.DataFrame(
-        {
-            "index_symbol": list(INDEX_BY_SYMBOL),
-            "index_code": [i.code for i in INDEX_BY_SYMBOL.values()],
-            "index_name": [i.name for i in INDEX_BY_SYMBOL.values()],
-        }
-    )
-    return raw.join(codes, on="index_symbol", how="left").select(
-        "trade_date",
-        "index_code",
-        "index_name",
-        "open",
-        "high",
-        "low",
-        "close",
-        "volume_shares",
-        "amount_cny",
-        *PROVENANCE,
-        "partition_date",
-    )
-
-
-REFERENCE_SESSIONS = 5  # the size band compares with the median of this many partitions that passed
-
-
-def partition_summary(
-    passed: pl.DataFrame,
-    days,
-    stored_rows: list[int],
-    band: tuple[float, float],
-    date_column: str = "partition_date",
-    stored_same: dict | None = None,
-    **extra: pl.Expr,
-) -> pl.DataFrame:
-    """One row per partition of the run (empty ones included): `rows` that passed the row rules, and
-    `rows_ratio` against `reference_rows`, the median of the last REFERENCE_SESSIONS partitions that passed
-    (`stored_rows`, oldest first, then those of this run that pass the size rules in `band`); with no earlier
-    partition, the stored size of the same partition (`stored_same`: day -> rows), if any. A refused
-    partition never becomes a reference, so two half-empty days in a row are both refused, and a good day
-    after a bad one compares with the good days before it."""
-    import statistics
-
-    counts = passed.group_by(date_column).agg(rows=pl.len(), **extra).rename({date_column: "partition"})
-    out = pl.DataFrame({"partition": sorted(days)}, schema={"partition": pl.Date}).join(
-        counts, on="partition", how="left"
-    )
-    out = out.with_columns(pl.col("rows").fill_null(0).cast(pl.Int64))
-    window, reference = list(stored_rows[-REFERENCE_SESSIONS:]), []
-    for day, rows in out.select("partition", "rows").iter_rows():
-        ref = statistics.median(window) if window else (stored_same or {}).get(day)
-        reference.append(ref)
-        if rows > 0 and (ref is None or band[0] <= rows / ref <= band[1]):
-            window = (window + [rows])[-REFERENCE_SESSIONS:]
-    return out.with_columns(reference_rows=pl.Series(reference, dtype=pl.Float64)).with_columns(
-        rows_ratio=pl.when(pl.col("reference_rows") > 0).then(pl.col("rows") / pl.col("reference_rows"))
     )

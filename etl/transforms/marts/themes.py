@@ -1,16 +1,14 @@
-"""Themes (etl/config/themes.yaml) -> members per day -> theme returns, turnover share and money flow, and
-the dividend-versus-AI comparison."""
-
-from __future__ import annotations
+"""Themes (etl/config/themes.yaml) -> members per day -> theme returns, turnover share and money flow; the
+dividend-vs-AI spread, event windows with abnormal returns, and the US AI chain against the next A-share session."""
 
 import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
 
-from etl.themes import Theme, ThemesConfig
-from etl.transforms.boards_daily import basket_daily, traded_bars
+from etl.config.themes import ConfigError, EventsConfig, Theme, ThemesConfig
 from etl.transforms.history import as_of
+from etl.transforms.marts.boards import basket_daily, traded_bars
 
 MEMBER_SCHEMA = {
     "trade_date": pl.Date,
@@ -164,4 +162,82 @@ def dividend_vs_ai_daily(themes: pl.DataFrame, start: dt.date, weighting: str = 
         relative_strength=100 * (1 + pl.col("ai_cum_pct") / 100) / (1 + pl.col("dividend_cum_pct") / 100),
         weighting=pl.lit({"ew": "equal", "cw": "float_cap"}[weighting]),
         cumulative_from=pl.lit(start),
+    )
+
+
+SERIES_SCHEMA = {"subject_type": pl.String, "subject": pl.String, "trade_date": pl.Date, "return_pct": pl.Float64}
+
+
+def event_offsets(config: EventsConfig, sessions: Sequence[dt.date]) -> pl.DataFrame:
+    """event_id, event_date, day_offset, trade_date over the SSE calendar; an event on a closed day is an error."""
+    sessions = list(sessions)
+    rows = []
+    for event in config.events:
+        if event.date not in sessions:
+            raise ConfigError(f"events.yaml: event {event.id} is dated {event.date}, not an SSE trading day")
+        at = sessions.index(event.date)
+        for offset in range(-config.window.before, config.window.after + 1):
+            if 0 <= at + offset < len(sessions):
+                rows.append((event.id, event.date, offset, sessions[at + offset]))
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={"event_id": pl.String, "event_date": pl.Date, "day_offset": pl.Int32, "trade_date": pl.Date},
+    )
+
+
+def event_window(offsets: pl.DataFrame, series: pl.DataFrame, benchmark: pl.DataFrame) -> pl.DataFrame:
+    """`series`: subject_type, subject, trade_date, return_pct; `benchmark`: trade_date, return_pct.
+    abnormal = return - benchmark; car_pct sums the abnormal returns from the window's first day to this one
+    (a day without data adds nothing and shows null)."""
+    subjects = series.select("subject_type", "subject").unique()
+    grid = offsets.join(subjects, how="cross")
+    out = (
+        grid.join(series, on=["subject_type", "subject", "trade_date"], how="left")
+        .join(
+            benchmark.select("trade_date", pl.col("return_pct").alias("benchmark_return_pct")),
+            on="trade_date",
+            how="left",
+        )
+        .with_columns(abnormal_return_pct=pl.col("return_pct") - pl.col("benchmark_return_pct"))
+        .sort("event_id", "subject_type", "subject", "day_offset")
+    )
+    car = pl.col("abnormal_return_pct").fill_null(0).cum_sum().over("event_id", "subject_type", "subject")
+    out = out.with_columns(car_pct=pl.when(pl.col("abnormal_return_pct").is_not_null()).then(car))
+    return out.select(
+        "event_id",
+        "event_date",
+        "subject_type",
+        "subject",
+        "day_offset",
+        "trade_date",
+        "return_pct",
+        "benchmark_return_pct",
+        "abnormal_return_pct",
+        "car_pct",
+    )
+
+
+def cross_market_daily(us_bars: pl.DataFrame, themes: pl.DataFrame, benchmark: pl.DataFrame) -> pl.DataFrame:
+    """Each US session's move beside the A-share session that first trades on it (theme ew returns, CSI 300);
+    the A-share columns are null until that session is in the warehouse."""
+    wide = theme_returns_wide(themes, ["ai", "compute_hardware", "dividend"])
+    wide = wide.join(
+        benchmark.select("trade_date", pl.col("return_pct").alias("csi300_return_pct")), on="trade_date", how="left"
+    )
+    return (
+        us_bars.select("us_trade_date", "symbol", "ticker", "pct_change", "next_cn_trade_date")
+        .join(wide.rename({"trade_date": "next_cn_trade_date"}), on="next_cn_trade_date", how="left")
+        .select(
+            "us_trade_date",
+            "symbol",
+            "ticker",
+            "pct_change",
+            "next_cn_trade_date",
+            pl.col("ai").alias("ai_return_pct"),
+            pl.col("compute_hardware").alias("compute_hardware_return_pct"),
+            pl.col("dividend").alias("dividend_return_pct"),
+            "csi300_return_pct",
+        )
+        .sort("us_trade_date", "symbol")
     )

@@ -5,16 +5,16 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, key, propose, spec, writer
+from assets.common import RANGE, describe, ingest, key, propose, reads, spec, writer
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
+from etl.config.themes import themes
 from etl.datasets import load
 from etl.datasets.news import CCTV, FEED
 from etl.market import previous_trading_day
 from etl.proposals import relation
 from etl.sources import Request
-from etl.themes import themes
 from etl.transforms.news import dedupe, items_from_cctv, items_from_feed, keywords_fingerprint, merge, news_rows, tag
 from etl.warehouse import Replace, Sql
 
@@ -66,11 +66,11 @@ NEWS_SIDE = {
 @dg.multi_asset(
     specs=[
         spec("staging", "news_items").replace_attributes(
-            deps=[key("raw", "news_cctv"), key("raw", "news_feed"), key("staging", "stock_universe")]
+            deps=reads("raw.news_cctv", "raw.news_feed", "staging.stock_universe")
         ),
         *[
             spec("staging", name).replace_attributes(
-                deps=[key("raw", "news_cctv"), key("raw", "news_feed")], skippable=True, description=text
+                deps=reads("raw.news_cctv", "raw.news_feed"), skippable=True, description=text
             )
             for name, text in NEWS_SIDE.items()
         ],

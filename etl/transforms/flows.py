@@ -9,7 +9,7 @@ import polars as pl
 from etl.datasets.flows import SECTOR_TYPES
 from etl.market import CLOSE, SHANGHAI, is_trading_day, previous_trading_day
 from etl.quarantine import split
-from etl.transforms.bars import PROVENANCE
+from etl.transforms.staging import PROVENANCE
 
 FLOWS = [f"{b}_net_inflow_{u}" for b in ("main", "super_large", "large", "medium", "small") for u in ("cny", "pct")]
 
@@ -88,11 +88,6 @@ def stage_sector_ranks(
         check_main_flow_gap=main_flow_gap(),
     )
     return out, bad
-
-
-def latest_per_day(raw: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Histories returned again every day (~100 sessions a call) are upserted: the latest capture wins."""
-    return raw.sort("fetched_at", nulls_last=False).unique(keys, keep="last", maintain_order=True).sort(keys)
 
 
 def main_flow_gap(rel_tol: float = 0.01, abs_tol: float = 1.0) -> pl.Expr:

@@ -1,32 +1,64 @@
-"""staging: one grain per table, unique keys, canonical units, provenance carried through."""
+"""Stocks: the listed universe (snapshots) and daily bars (per session, qfq and unadjusted), raw -> staging,
+and the name history (ST flags and renames as validity intervals)."""
 
 import datetime as dt
 
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, writer
-from assets.gate import Candidate, Stored, gated, gx_check, stage_checked
+from assets.common import RANGE, after, describe, ingest, propose, reads, writer
+from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, stage_checked
 from assets.partitions import partition_dates
-from assets.resources import WarehouseResource
-from etl.catalog import INDICES
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.datasets import feeding, load
+from etl.datasets.stocks import UNIVERSE
 from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.proposals import relation
-from etl.transforms.bars import REFERENCE_SESSIONS, partition_summary, stage_index_bars, stock_bar_candidates
-from etl.transforms.universe import name_history, stage_universe
-from quality.suites import MAX_ROWS_RATIO, MIN_ROWS_RATIO
+from etl.sources import Request
+from etl.transforms.staging import REFERENCE_SESSIONS, partition_summary
+from etl.transforms.stocks import name_history, stage_universe, stock_bar_candidates
 
-BAND = (MIN_ROWS_RATIO, MAX_ROWS_RATIO)
 
-WRITER = writer("staging")
+@dg.asset(key_prefix="raw", name="stock_universe", **writer("raw"))
+@ingest
+def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
+    source = market_source.get()
+    landed = source.land(UNIVERSE)
+    snapshot = dt.date.fromisoformat(landed[-1].partition)
+    frame = load(source, landed)
+    propose(warehouse.get(), "raw.stock_universe", frame, source, landed, "snapshot_date", [snapshot])
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed[-1].partition))
+
+
+@dg.asset(
+    key_prefix="raw",
+    name="stock_bars_daily",
+    deps=reads("staging.stock_universe"),
+    **RANGE,
+    **writer("raw"),
+)
+@ingest
+def raw_stock_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
+    days = partition_dates(context)
+    source = market_source.get()
+    wh = warehouse.get()
+    symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
+    landed = source.land_each(feeding("raw.stock_bars_daily"), Request(days=tuple(days), symbols=tuple(symbols)))
+    frame = load(source, landed)
+    propose(wh, "raw.stock_bars_daily", frame, source, landed, "partition_date", days)
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
 
 
 @dg.asset(
     key_prefix="staging",
     name="stock_universe",
-    deps=[dg.AssetKey(["raw", "stock_universe"])],
+    deps=reads("raw.stock_universe"),
     check_specs=[gx_check("staging.stock_universe")],
-    **WRITER,
+    **writer("staging"),
 )
 @gated
 def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -65,10 +97,10 @@ def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
 @dg.asset(
     key_prefix="staging",
     name="stock_bars_daily",
-    deps=[dg.AssetKey(["raw", "stock_bars_daily"]), dg.AssetKey(["staging", "stock_name_history"])],
+    deps=reads("raw.stock_bars_daily", "staging.stock_name_history"),
     check_specs=[gx_check("staging.stock_bars_daily")],
     **RANGE,
-    **WRITER,
+    **writer("staging"),
 )
 @gated
 def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -106,45 +138,7 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
             owns=["raw.stock_bars_daily"],
             days=days,
             partition_column="partition_date",
-            summarise=lambda passed: partition_summary(passed, days, stored, BAND, stored_same=same),
-            facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
-    )
-
-
-@dg.asset(
-    key_prefix="staging",
-    name="index_bars_daily",
-    deps=[dg.AssetKey(["raw", "index_bars_daily"])],
-    check_specs=[gx_check("staging.index_bars_daily")],
-    **RANGE,
-    **WRITER,
-)
-@gated
-def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per tracked index and trading day, with the warehouse's 6-digit code and name; every
-    tracked index must have a bar that passed every session (a quarantined bar is a missing one)."""
-    days = partition_dates(context)
-    wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
-    candidate = stage_index_bars(raw)
-
-    def summarise(passed: pl.DataFrame) -> pl.DataFrame:
-        out = partition_summary(passed, days, [], BAND, missing_indices=len(INDICES) - pl.col("index_code").n_unique())
-        return out.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
-
-    return stage_checked(
-        context,
-        wh,
-        Candidate(
-            "staging.index_bars_daily",
-            candidate,
-            key_columns=["trade_date", "index_code"],
-            raw_rows=raw.height,
-            owns=["raw.index_bars_daily"],
-            days=days,
-            partition_column="partition_date",
-            summarise=summarise,
+            summarise=lambda passed: partition_summary(passed, days, stored, SIZE_BAND, stored_same=same),
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         ),
     )
@@ -176,10 +170,12 @@ def previous_closes(wh, first) -> pl.DataFrame:
 @dg.asset(
     key_prefix="staging",
     name="stock_name_history",
-    # after the universe gate: a refused snapshot never reaches raw, so never the name history
-    deps=[dg.AssetKey(["raw", "stock_universe"]), dg.AssetKey(["staging", "stock_universe"])],
+    deps=[
+        *reads("raw.stock_universe"),
+        *after("staging.stock_universe", reason="a snapshot the universe gate refused never reaches raw"),
+    ],
     check_specs=[gx_check("staging.stock_name_history")],
-    **WRITER,
+    **writer("staging"),
 )
 @gated
 def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -2,22 +2,16 @@
 
 import dagster as dg
 
-from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, propose, spec, writer
+from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, propose, reads, spec, writer
 from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl.catalog import tracking
+from etl.config.tracking import tracking
 from etl.datasets import feeding, load
 from etl.market import sessions_spanning
 from etl.proposals import relation
 from etl.sources import Request
-from etl.transforms.bars import PROVENANCE
-from etl.transforms.fund_flows import (
-    FLOWS,
-    latest_per_day,
-    main_flow_gap,
-    stage_sector_ranks,
-    stage_stock_ranks,
-)
+from etl.transforms.flows import FLOWS, main_flow_gap, stage_sector_ranks, stage_stock_ranks
+from etl.transforms.staging import PROVENANCE, latest_per_day
 
 RANKS = ("raw.stock_fund_flow_rank", "raw.sector_fund_flow_rank")
 HISTORIES = ("raw.stock_fund_flow_daily", "raw.market_fund_flow_daily")
@@ -55,7 +49,7 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
 @dg.asset(
     key_prefix="staging",
     name="stock_fund_flow_rank",
-    deps=[key("raw", "stock_fund_flow_rank")],
+    deps=reads("raw.stock_fund_flow_rank"),
     check_specs=[gx_check("staging.stock_fund_flow_rank")],
     **writer("staging"),
 )
@@ -83,7 +77,7 @@ def staging_stock_fund_flow_rank(
 @dg.asset(
     key_prefix="staging",
     name="sector_fund_flow_rank",
-    deps=[key("raw", "sector_fund_flow_rank"), key("staging", "boards"), key("staging", "stock_universe")],
+    deps=reads("raw.sector_fund_flow_rank", "staging.boards", "staging.stock_universe"),
     check_specs=[gx_check("staging.sector_fund_flow_rank")],
     **writer("staging"),
 )
@@ -135,13 +129,12 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
         )
 
 
-def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list[str], columns: list[str]):
+def _stage_history(context, warehouse: WarehouseResource, *, raw: str, table: str, keys: list[str], columns: list[str]):
     """Histories are captured again every day: the latest capture of each key is the candidate; the earlier
     captures it supersedes are counted as kept (upserted), not lost."""
     wh = warehouse.get()
-    raw_table = f"raw.{table.split('.')[1]}"
-    raw = wh.query(f"SELECT * FROM {relation(wh, raw_table)}")
-    latest = latest_per_day(raw, keys)
+    captured = wh.query(f"SELECT * FROM {relation(wh, raw)}")
+    latest = latest_per_day(captured, keys)
     candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
     return stage_checked(
         context,
@@ -150,9 +143,9 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
             table,
             candidate,
             key_columns=keys,
-            raw_rows=raw.height,
-            owns=[raw_table],
-            superseded=raw.height - latest.height,
+            raw_rows=captured.height,
+            owns=[raw],
+            superseded=captured.height - latest.height,
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         ),
     )
@@ -161,7 +154,7 @@ def _stage_history(context, warehouse: WarehouseResource, table: str, keys: list
 @dg.asset(
     key_prefix="staging",
     name="stock_fund_flow_daily",
-    deps=[key("raw", "stock_fund_flow_daily")],
+    deps=reads("raw.stock_fund_flow_daily"),
     check_specs=[gx_check("staging.stock_fund_flow_daily")],
     **writer("staging"),
 )
@@ -173,16 +166,17 @@ def staging_stock_fund_flow_daily(
     return _stage_history(
         context,
         warehouse,
-        "staging.stock_fund_flow_daily",
-        ["trade_date", "symbol"],
-        ["trade_date", "symbol", "close", "pct_change"],
+        raw="raw.stock_fund_flow_daily",
+        table="staging.stock_fund_flow_daily",
+        keys=["trade_date", "symbol"],
+        columns=["trade_date", "symbol", "close", "pct_change"],
     )
 
 
 @dg.asset(
     key_prefix="staging",
     name="market_fund_flow_daily",
-    deps=[key("raw", "market_fund_flow_daily")],
+    deps=reads("raw.market_fund_flow_daily"),
     check_specs=[gx_check("staging.market_fund_flow_daily")],
     **writer("staging"),
 )
@@ -194,7 +188,8 @@ def staging_market_fund_flow_daily(
     return _stage_history(
         context,
         warehouse,
-        "staging.market_fund_flow_daily",
-        ["trade_date"],
-        ["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"],
+        raw="raw.market_fund_flow_daily",
+        table="staging.market_fund_flow_daily",
+        keys=["trade_date"],
+        columns=["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"],
     )

@@ -10,19 +10,19 @@ from assets.common import (
     ingest,
     key,
     propose,
+    reads,
     spec,
     writer,
 )
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl.catalog import tracking
+from etl.config.tracking import tracking
 from etl.datasets import feeding, load
 from etl.datasets.boards import BOARD_TYPES
 from etl.market import sessions_spanning
 from etl.proposals import relation
 from etl.sources.base import Board, Request
-from etl.transforms.bars import PROVENANCE
 from etl.transforms.boards import (
     board_list_rows,
     boards_from_lists,
@@ -30,6 +30,7 @@ from etl.transforms.boards import (
     membership_observations,
     with_reference_checks,
 )
+from etl.transforms.staging import PROVENANCE
 from etl.warehouse import Replace
 
 
@@ -64,7 +65,7 @@ def raw_board_list(
 @dg.asset(
     key_prefix="staging",
     name="boards",
-    deps=[key("raw", "board_list")],
+    deps=reads("raw.board_list"),
     check_specs=[gx_check("staging.boards")],
     **writer("staging"),
 )
@@ -89,7 +90,7 @@ def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     )
 
 
-@dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=[key("staging", "boards")], **writer("raw"))
+@dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=reads("staging.boards"), **writer("raw"))
 @ingest
 def raw_board_membership_snapshot(
     config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
@@ -117,15 +118,12 @@ def raw_board_membership_snapshot(
     specs=[
         spec("staging", "board_membership").replace_attributes(
             # bars first: a member is a known stock if it is listed or has bars (delisted since), in every run
-            deps=[
-                key("raw", "board_membership_snapshot"),
-                key("staging", "boards"),
-                key("staging", "stock_universe"),
-                key("staging", "stock_bars_daily"),
-            ]
+            deps=reads(
+                "raw.board_membership_snapshot", "staging.boards", "staging.stock_universe", "staging.stock_bars_daily"
+            )
         ),
         spec("staging", "board_snapshots").replace_attributes(
-            deps=[key("raw", "board_membership_snapshot")],
+            deps=reads("raw.board_membership_snapshot"),
             skippable=True,
             description="When each board was captured, with its member count (written with board_membership).",
         ),
@@ -171,7 +169,7 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     return with_side_tables(result, key("staging", "board_membership"), snapshots)
 
 
-@dg.asset(key_prefix="raw", name="board_bars_daily", deps=[key("staging", "boards")], **RANGE, **writer("raw"))
+@dg.asset(key_prefix="raw", name="board_bars_daily", deps=reads("staging.boards"), **RANGE, **writer("raw"))
 @ingest
 def raw_board_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
@@ -195,7 +193,7 @@ def raw_board_bars_daily(
 @dg.asset(
     key_prefix="staging",
     name="board_bars_daily",
-    deps=[key("raw", "board_bars_daily")],
+    deps=reads("raw.board_bars_daily"),
     check_specs=[gx_check("staging.board_bars_daily")],
     **RANGE,
     **writer("staging"),

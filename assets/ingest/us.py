@@ -1,0 +1,54 @@
+"""The US AI chain: daily bars on the US calendar, raw -> staging."""
+
+import datetime as dt
+
+import dagster as dg
+
+from assets.common import describe, ingest, propose, reads, writer
+from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.config.tracking import tracking
+from etl.datasets import load
+from etl.datasets.us import US_BARS
+from etl.proposals import relation
+from etl.sources import Request
+from etl.transforms.us import stage_us
+
+
+@dg.asset(key_prefix="raw", name="us_bars_daily", **writer("raw"))
+@ingest
+def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """US AI-chain daily bars (stock_us_hist, Eastmoney codes such as 105.NVDA) on the US calendar. akshare
+    downloads the full history every call, so the table is replaced whole from the landing zone."""
+    source = market_source.get()
+    t = tracking()
+    landed = source.land(US_BARS, Request(symbols=t.us_symbols, start=dt.date.fromisoformat(t.us_start_date)))
+    frame = load(source, landed)
+    propose(warehouse.get(), "raw.us_bars_daily", frame, source, landed)
+    return dg.MaterializeResult(metadata=describe(frame, source, symbols=frame["symbol"].n_unique()))
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="us_bars_daily",
+    deps=reads("raw.us_bars_daily"),
+    check_specs=[gx_check("staging.us_bars_daily")],
+    **writer("staging"),
+)
+@gated
+def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
+    wh = warehouse.get()
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily')}")
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.us_bars_daily",
+            stage_us(raw),
+            key_columns=["us_trade_date", "symbol"],
+            raw_rows=raw.height,
+            owns=["raw.us_bars_daily"],
+        ),
+        metadata={"symbols": raw["symbol"].n_unique()},
+    )

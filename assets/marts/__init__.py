@@ -1,0 +1,1 @@
+"""The marts, one module per subject: the same names as etl/transforms/marts/."""
