@@ -304,6 +304,22 @@ DIVIDENDS = Suite(
         ),
     ],
 )
+BOND_YIELDS = Suite(
+    "staging.bond_yields_daily",
+    row_rules=[
+        *not_null("trade_date"),
+        unique("trade_date"),
+        *(
+            Rule(
+                f"implausible_{column}",
+                lambda E, f, c=column: E.ExpectColumnValuesToBeBetween(column=c, min_value=-2, max_value=25),
+                column,
+            )
+            for column in ("cn_10y_yield_pct", "us_10y_yield_pct")
+        ),
+    ],
+)
+
 SUITES = {
     s.table: s
     for s in (
@@ -311,6 +327,7 @@ SUITES = {
         STOCK_FLOW_DAILY,
         MARKET_FLOW_DAILY,
         DIVIDENDS,
+        BOND_YIELDS,
         STOCK_BARS,
         INDEX_BARS,
         CSI_INDEX,

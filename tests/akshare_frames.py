@@ -175,6 +175,24 @@ def market_flow(dates):
     )
 
 
+def bond_rates(dates):
+    """bond_zh_us_rate: a date on which one market did not publish has NaN in its columns."""
+    n = len(dates)
+    cn = {f"中国国债收益率{t}年": [y] * n for t, y in ((2, 1.25), (5, 1.45), (10, 1.62), (30, 1.85))}
+    us = {f"美国国债收益率{t}年": [y] * n for t, y in ((2, 4.21), (5, 4.33), (10, 4.54), (30, 4.79))}
+    return pd.DataFrame(
+        {
+            "日期": pd.to_datetime(list(dates)),
+            **cn,
+            "中国国债收益率10年-2年": [0.37] * n,
+            "中国GDP年增率": [float("nan")] * n,
+            **us,
+            "美国国债收益率10年-2年": [0.33] * n,
+            "美国GDP年增率": [float("nan")] * n,
+        }
+    )
+
+
 def csindex(code, dates):
     n = len(dates)
     return pd.DataFrame(
@@ -383,6 +401,10 @@ class FakeAkshare:
     def stock_market_fund_flow(self):
         self.calls.append(("stock_market_fund_flow",))
         return market_flow(DAYS)
+
+    def bond_zh_us_rate(self, start_date="19901219"):
+        self.calls.append(("bond_zh_us_rate", start_date))
+        return bond_rates(DAYS)
 
     def stock_zh_index_hist_csindex(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_hist_csindex", symbol))

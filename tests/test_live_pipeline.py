@@ -163,3 +163,13 @@ def test_live_board_bars_sit_beside_the_rebuilt_returns_with_the_gap(live_wareho
         path, "SELECT theme, members_traded FROM marts.theme_daily WHERE trade_date = '2025-02-05' ORDER BY theme"
     )
     assert dict(themes.rows())["ai"] == 2  # the two concept members, each traded
+
+
+def test_bond_yields_land_and_stage_in_percent_with_missing_gdp_as_null(live_warehouse):
+    path, fake = live_warehouse
+    assert ("bond_zh_us_rate", "20241202") in fake.calls  # the history from the first partition
+    rows = table(
+        path, "SELECT trade_date, cn_10y_yield_pct, us_10y_yield_pct, cn_gdp_yoy_pct FROM staging.bond_yields_daily"
+    )
+    assert rows.sort("trade_date").rows() == [(d, 1.62, 4.54, None) for d in DAYS]
+    assert table(path, "SELECT count(*) AS n FROM raw.bond_yields_daily")["n"].item() == 2

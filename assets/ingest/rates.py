@@ -1,0 +1,62 @@
+"""Rates: China and US government bond yields, raw -> staging (live only: the recording has none)."""
+
+import dagster as dg
+
+from assets.common import describe, ingest, propose, reads, writer
+from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.datasets import load
+from etl.datasets.rates import BOND_YIELDS
+from etl.proposals import relation
+from etl.settings import FIRST_PARTITION
+from etl.sources import Request
+from etl.transforms.staging import PROVENANCE, latest_per_day
+
+
+@dg.asset(key_prefix="raw", name="bond_yields_daily", **writer("raw"))
+@ingest
+def raw_bond_yields_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """China and US 2/5/10/30-year government bond yields (bond_zh_us_rate), the whole history from the
+    first partition at every capture. Live only: the recorded sample has none."""
+    source = market_source.get()
+    landed = source.land(BOND_YIELDS, Request(start=FIRST_PARTITION))
+    frame = load(source, landed)
+    if frame.height:
+        propose(
+            warehouse.get(),
+            "raw.bond_yields_daily",
+            frame,
+            source,
+            landed,
+            "trade_date",
+            sorted(set(frame["trade_date"])),
+        )
+    return dg.MaterializeResult(metadata=describe(frame, source))
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="bond_yields_daily",
+    deps=reads("raw.bond_yields_daily"),
+    check_specs=[gx_check("staging.bond_yields_daily")],
+    **writer("staging"),
+)
+@gated
+def staging_bond_yields_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per date on which either market published: yields in percent, the latest capture wins."""
+    wh = warehouse.get()
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.bond_yields_daily')}")
+    latest = latest_per_day(raw, ["trade_date"])
+    columns = [c.name for c in BOND_YIELDS.spec.columns]
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.bond_yields_daily",
+            latest.select(*columns, *PROVENANCE),
+            key_columns=["trade_date"],
+            raw_rows=raw.height,
+            owns=["raw.bond_yields_daily"],
+            superseded=raw.height - latest.height,
+        ),
+    )
