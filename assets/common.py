@@ -124,6 +124,25 @@ def propose(
     )
 
 
+def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) -> tuple[list[dt.date], dict]:
+    """The run's sessions that the source covers for the datasets landing in `table`, and metadata that says
+    what it covers and how many sessions of the run it does not. A day before a dataset's first day (or after
+    the last the recorded sample holds) is "not covered": nothing is fetched, proposed or judged for it."""
+    from assets.partitions import partition_dates
+    from etl.datasets import feeding
+
+    days = partition_dates(context)
+    datasets = feeding(table)
+    covered = source.covered(datasets, days)
+    spans = [s for s in (source.coverage(d) for d in datasets) if s is not None]
+    return covered, {
+        "source_covers": f"{min(s[0] for s in spans)} .. {max(s[1] for s in spans)}" if spans else "nothing",
+        "sessions_covered": len(covered),
+        "sessions_not_covered": len(days) - len(covered),
+        **({"covered": f"{covered[0]} .. {covered[-1]}"} if covered else {}),
+    }
+
+
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
     return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
 

@@ -19,10 +19,16 @@ from etl.settings import Settings
 
 
 def sample_range(settings: Settings) -> tuple[str, str]:
-    keys = LandingZone(settings.sample_landing).partitions("stock_zh_a_hist")
-    if not keys:
+    """From the first partition (the warehouse's history start) to the last session any range dataset of
+    the sample holds: each dataset is built over the part of it that it covers."""
+    from etl.datasets import datasets
+    from etl.sources.recorded import RecordedSource
+
+    source = RecordedSource(LandingZone(settings.sample_landing))
+    ends = [span[1] for d in datasets() if d.kind == "range" and (span := source.coverage(d)) is not None]
+    if not ends:
         raise SystemExit(f"no sample partitions under {settings.sample_landing}")
-    return keys[0], keys[-1]
+    return settings.first_session.isoformat(), max(ends).isoformat()
 
 
 def checked_range(first: str, last: str) -> tuple[str, str]:

@@ -336,6 +336,15 @@ def with_side_tables(result: dg.MaterializeResult, main: dg.AssetKey, side: dict
     return out
 
 
+def not_covered(table: str, coverage: dict) -> dg.MaterializeResult:
+    """A run none of whose sessions the source covers: nothing judged, nothing written, and said so."""
+    note = f"{table}: no session of the run is covered by the source ({coverage['source_covers']})"
+    return dg.MaterializeResult(
+        metadata={"rows": 0, "refused_partitions": [], "note": note, **coverage},
+        check_results=[dg.AssetCheckResult(check_name=CHECK, passed=True, description=note, metadata=coverage)],
+    )
+
+
 def stage_checked(
     context: dg.AssetExecutionContext,
     wh: Warehouse,

@@ -7,12 +7,12 @@ import datetime as dt
 import dagster as dg
 
 from etl.market import TIMEZONE, calendar_end, closed_weekdays
-from etl.settings import FIRST_PARTITION
+from etl.settings import Settings
 
 WEEKENDS = ["0 0 * * 6", "0 0 * * 0"]
 
 
-def build_trading_day_partitions(start: dt.date = FIRST_PARTITION) -> dg.DailyPartitionsDefinition:
+def build_trading_day_partitions(start: dt.date) -> dg.DailyPartitionsDefinition:
     last = calendar_end()  # akshare's calendar.json: no partitions beyond what the exchange has published
     holidays = [dt.datetime.combine(d, dt.time()) for d in closed_weekdays(start, last)]
     return dg.DailyPartitionsDefinition(
@@ -26,7 +26,10 @@ def build_trading_day_partitions(start: dt.date = FIRST_PARTITION) -> dg.DailyPa
     )
 
 
-trading_days = build_trading_day_partitions()
+# One calendar for every partitioned asset (an asset job's partitioned assets must share one definition, and
+# a backfill is one run over one range). It starts where the warehouse's history starts (ASHARE_HISTORY_START,
+# read when the code location loads); each dataset says which of these days its source covers.
+trading_days = build_trading_day_partitions(Settings.from_env().first_session)
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> list[dt.date]:

@@ -42,7 +42,7 @@ def build(recording: Path, target: Path = SAMPLE_LANDING) -> list[tuple[str, int
         else:
             keyed = df.with_columns(rec.partition_by.alias("__partition"))
             if rec.snapshot is None and "snapshot_date" not in df.columns:
-                keyed = keyed.filter(pl.col("__partition").is_between(*WINDOW))
+                keyed = keyed.filter(pl.col("__partition").is_between(*(rec.window or WINDOW)))
             parts = {
                 key[0]: group.drop("__partition")
                 for key, group in keyed.sort("__partition").group_by("__partition", maintain_order=True)

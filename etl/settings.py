@@ -14,8 +14,11 @@ SQL_DIR = WAREHOUSE_DIR / "sql"
 
 SOURCES = ("recorded", "akshare")
 
-# First session of the shipped sample; partitions start here.
-FIRST_PARTITION = dt.date(2024, 12, 2)
+FIRST_SSE_SESSION = dt.date(1990, 12, 19)  # the exchange's first session: no history is older
+# Where the partitions start unless ASHARE_HISTORY_START says otherwise: the shipped sample's first session
+# (its index histories; stock bars start later, see docs/sample.md), or, live, the first session of 2005
+# (a decade of the whole market and more; any session from 1990-12-19 may be asked for).
+HISTORY_START = {"recorded": dt.date(2022, 1, 4), "akshare": dt.date(2005, 1, 4)}
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,24 @@ class Settings:
     warehouse_path: Path = WAREHOUSE_DIR / "ashare.duckdb"
     live_landing: Path = WAREHOUSE_DIR / "landing"
     sample_landing: Path = SAMPLE_LANDING
+    history_start: dt.date | None = None  # None: HISTORY_START of the source
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"ASHARE_SOURCE must be one of {SOURCES}, got {self.source!r}")
+        if self.history_start is not None:
+            from etl.market import is_trading_day
+
+            if self.history_start < FIRST_SSE_SESSION or not is_trading_day(self.history_start):
+                raise ValueError(
+                    f"ASHARE_HISTORY_START={self.history_start}: not an SSE session (the first was "
+                    f"{FIRST_SSE_SESSION}; the partitions start on a session)"
+                )
+
+    @property
+    def first_session(self) -> dt.date:
+        """The first partition: where the warehouse's history starts."""
+        return self.history_start or HISTORY_START[self.source]
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,4 +54,14 @@ class Settings:
             warehouse_path=Path(env.get("ASHARE_WAREHOUSE", WAREHOUSE_DIR / "ashare.duckdb")),
             live_landing=Path(env.get("ASHARE_LANDING", WAREHOUSE_DIR / "landing")),
             sample_landing=Path(env.get("ASHARE_SAMPLE", SAMPLE_LANDING)),
+            history_start=_date_or_none("ASHARE_HISTORY_START", env.get("ASHARE_HISTORY_START")),
         )
+
+
+def _date_or_none(name: str, text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r}: expected a date, YYYY-MM-DD") from None

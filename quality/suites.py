@@ -319,6 +319,18 @@ BOND_YIELDS = Suite(
         ),
     ],
 )
+INDEX_VALUATION = Suite(
+    "staging.index_valuation_daily",
+    row_rules=[
+        *not_null("trade_date", "index_code"),
+        unique("trade_date", "index_code"),
+        Rule(
+            "implausible_dividend_yield",
+            lambda E, f: E.ExpectColumnValuesToBeBetween(column="dividend_yield_pct", min_value=0, max_value=30),
+            "dividend_yield_pct",
+        ),
+    ],
+)
 
 SUITES = {
     s.table: s
@@ -328,6 +340,7 @@ SUITES = {
         MARKET_FLOW_DAILY,
         DIVIDENDS,
         BOND_YIELDS,
+        INDEX_VALUATION,
         STOCK_BARS,
         INDEX_BARS,
         CSI_INDEX,

@@ -193,6 +193,25 @@ def bond_rates(dates):
     )
 
 
+def csindex_value(code, dates):
+    """stock_zh_index_value_csindex: dates as date objects, the four ratios numeric."""
+    n = len(dates)
+    return pd.DataFrame(
+        {
+            "日期": list(dates),
+            "指数代码": s([code] * n),
+            "指数中文全称": s(["中证红利指数" if code == "000922" else "沪深300指数"] * n),
+            "指数中文简称": s(["中证红利" if code == "000922" else "沪深300"] * n),
+            "指数英文全称": s(["CSI Dividend Index" if code == "000922" else "CSI 300 Index"] * n),
+            "指数英文简称": s(["CSI Dividend" if code == "000922" else "CSI 300"] * n),
+            "市盈率1": [7.1 if code == "000922" else 12.5] * n,
+            "市盈率2": [6.9 if code == "000922" else 12.3] * n,
+            "股息率1": [5.6 if code == "000922" else 2.9] * n,
+            "股息率2": [5.8 if code == "000922" else 3.0] * n,
+        }
+    )
+
+
 def csindex(code, dates):
     n = len(dates)
     return pd.DataFrame(
@@ -406,6 +425,10 @@ class FakeAkshare:
         self.calls.append(("bond_zh_us_rate", start_date))
         return bond_rates(DAYS)
 
+    def stock_zh_index_value_csindex(self, symbol="H30374"):
+        self.calls.append(("stock_zh_index_value_csindex", symbol))
+        return csindex_value(symbol, DAYS)
+
     def stock_zh_index_hist_csindex(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_hist_csindex", symbol))
         if self._scripted(("stock_zh_index_hist_csindex", symbol), "full") == "empty":
@@ -456,3 +479,41 @@ class FakeAkshareResource(AkshareResource):
 def live_source(landing, fake: FakeAkshare) -> MarketSourceResource:
     """The market source in live mode, its akshare calls answered by `fake`."""
     return MarketSourceResource(kind="akshare", live_landing=str(landing), akshare=FakeAkshareResource.serving(fake))
+
+
+class HistoryFake(FakeAkshare):
+    """akshare over any span: a bar for every SSE session between start_date and end_date, as the servers
+    answer for history. 601398 (ICBC) answers only from LISTED on, as a stock listed inside the range would."""
+
+    LISTED = dt.date(2016, 1, 28)
+
+    @staticmethod
+    def _sessions(start_date: str, end_date: str) -> list[dt.date]:
+        from etl.market import sessions_between
+
+        ymd = lambda text: dt.datetime.strptime(text, "%Y%m%d").date()  # noqa: E731
+        return sessions_between(ymd(start_date), ymd(end_date))
+
+    def stock_zh_a_hist(self, symbol, period, start_date, end_date, adjust, timeout=None):
+        self.calls.append(("stock_zh_a_hist", symbol, start_date, end_date, adjust))
+        days = self._sessions(start_date, end_date)
+        if symbol == "601398":
+            days = [d for d in days if d >= self.LISTED]
+        return zh_a_hist(symbol, days) if days else pd.DataFrame()
+
+    def stock_zh_index_daily_em(self, symbol, start_date, end_date):
+        self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))
+        days = self._sessions(start_date, end_date)
+        n = len(days)
+        closes = [3000.0 + 10 * i for i in range(n)]
+        return pd.DataFrame(
+            {
+                "date": s([x.isoformat() for x in days]),
+                "open": closes,
+                "close": closes,
+                "high": closes,
+                "low": closes,
+                "volume": [100] * n,
+                "amount": [1e6] * n,
+            }
+        )

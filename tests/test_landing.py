@@ -61,8 +61,8 @@ def test_a_truncated_file_fails_with_its_path(copy):
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("{not json", "line 531: not JSON"),
-        (json.dumps({"function": "x"}), "line 531: missing keys"),
+        ("{not json", "line {n}: not JSON"),
+        (json.dumps({"function": "x"}), "line {n}: missing keys"),
         (
             json.dumps(
                 {
@@ -78,14 +78,16 @@ def test_a_truncated_file_fails_with_its_path(copy):
                     "colour": "red",
                 }
             ),
-            r"line 531: unknown keys \['colour'\]",
+            r"line {n}: unknown keys \['colour'\]",
         ),
     ],
 )
 def test_a_bad_manifest_line_fails_naming_file_and_line(copy, line, message):
-    with (copy / "_manifest.jsonl").open("a", encoding="utf-8") as fh:
+    path = copy / "_manifest.jsonl"
+    n = len(path.read_text(encoding="utf-8").splitlines()) + 1  # the line appended below
+    with path.open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
-    with pytest.raises(LandingError, match=f"_manifest.jsonl {message}"):
+    with pytest.raises(LandingError, match=f"_manifest.jsonl {message.format(n=n)}"):
         read_bars(copy)
 
 

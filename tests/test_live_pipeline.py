@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from assets.resources import MarketSourceResource
+from etl.settings import Settings
 from tests.akshare_frames import DAYS, FakeAkshare, live_source
 from tests.conftest import materialize_range, table
 
@@ -167,9 +168,25 @@ def test_live_board_bars_sit_beside_the_rebuilt_returns_with_the_gap(live_wareho
 
 def test_bond_yields_land_and_stage_in_percent_with_missing_gdp_as_null(live_warehouse):
     path, fake = live_warehouse
-    assert ("bond_zh_us_rate", "20241202") in fake.calls  # the history from the first partition
+    first = Settings.from_env().first_session  # where the partitions (the warehouse's history) start
+    assert ("bond_zh_us_rate", first.strftime("%Y%m%d")) in fake.calls
     rows = table(
         path, "SELECT trade_date, cn_10y_yield_pct, us_10y_yield_pct, cn_gdp_yoy_pct FROM staging.bond_yields_daily"
     )
     assert rows.sort("trade_date").rows() == [(d, 1.62, 4.54, None) for d in DAYS]
     assert table(path, "SELECT count(*) AS n FROM raw.bond_yields_daily")["n"].item() == 2
+
+
+def test_live_valuation_meets_the_bond_yield_in_the_valuation_mart(live_warehouse):
+    path, fake = live_warehouse
+    assert ("stock_zh_index_value_csindex", "000922") in fake.calls
+    rows = table(
+        path,
+        "SELECT index_code, dividend_yield_pct, cn_10y_yield_pct, yield_spread_pct, pe_percentile "
+        "FROM marts.index_valuation_daily WHERE trade_date = '2025-02-05' AND index_code IN ('000300', '000922') "
+        "ORDER BY 1",
+    )
+    assert rows["index_code"].to_list() == ["000300", "000922"]
+    assert rows["dividend_yield_pct"].to_list() == [2.9, 5.6]
+    assert rows["cn_10y_yield_pct"].to_list() == [1.62, 1.62]
+    assert rows["yield_spread_pct"].to_list() == [pytest.approx(1.28), pytest.approx(3.98)]

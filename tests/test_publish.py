@@ -128,4 +128,4 @@ def test_the_mart_audits_catch_a_missing_session_and_rows_on_a_closed_day(altere
     result = audit(warehouse=WarehouseResource(path=str(copy)))
     assert not result.passed
     assert result.metadata["sessions_missing"].value == ["2025-01-27"]
-    assert result.metadata["closed_days"].value == ["2025-01-29"]
+    assert result.metadata["sessions_not_in_input"].value == ["2025-01-29"]  # a closed day: no bars that day

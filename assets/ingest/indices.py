@@ -3,18 +3,17 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, propose, reads, writer
-from assets.gate import SIZE_BAND, Candidate, gated, gx_check, stage_checked
-from assets.partitions import partition_dates
+from assets.common import RANGE, covered_days, describe, ingest, propose, reads, writer
+from assets.gate import SIZE_BAND, Candidate, gated, gx_check, not_covered, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import INDICES, tracking
 from etl.datasets import load
-from etl.datasets.indices import CSI_HISTORY, INDEX_BARS
+from etl.datasets.indices import CSI_HISTORY, INDEX_BARS, INDEX_VALUATION
 from etl.market import sessions_spanning
 from etl.proposals import relation
 from etl.sources import Request
 from etl.transforms.indices import stage_csi, stage_index_bars
-from etl.transforms.staging import partition_summary
+from etl.transforms.staging import PROVENANCE, latest_per_day, partition_summary
 
 
 @dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **writer("raw"))
@@ -23,12 +22,14 @@ def raw_index_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
-    days = partition_dates(context)
     source = market_source.get()
+    days, coverage = covered_days(context, source, "raw.index_bars_daily")
+    if not days:
+        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
     landed = source.land(INDEX_BARS, Request(days=tuple(days), symbols=tuple(i.symbol for i in INDICES)))
     frame = load(source, landed)
     propose(warehouse.get(), "raw.index_bars_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
 
 
 @dg.asset(
@@ -40,19 +41,32 @@ def raw_index_bars_daily(
     **writer("staging"),
 )
 @gated
-def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per tracked index and trading day, with the warehouse's 6-digit code and name; every
-    tracked index must have a bar that passed every session (a quarantined bar is a missing one)."""
-    days = partition_dates(context)
+def staging_index_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """One row per tracked index and trading day, with the warehouse's 6-digit code and name. Each index
+    from its own first bar on: from then, every session must have a bar that passed for it (a quarantined
+    bar is a missing one). Sessions the source does not cover are not judged."""
+    days, coverage = covered_days(context, market_source.get(), "raw.index_bars_daily")
+    if not days:
+        return not_covered("staging.index_bars_daily", coverage)
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
     candidate = stage_index_bars(raw)
+    first_bars = wh.query(
+        "SELECT index_code, min(trade_date) AS first FROM staging.index_bars_daily "
+        "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY index_code",
+        {"dates": days},
+    )
 
     def summarise(passed: pl.DataFrame) -> pl.DataFrame:
-        out = partition_summary(
-            passed, days, [], SIZE_BAND, missing_indices=len(INDICES) - pl.col("index_code").n_unique()
-        )
-        return out.with_columns(pl.col("missing_indices").fill_null(len(INDICES)))
+        out = partition_summary(passed, days, [], SIZE_BAND, indices=pl.col("index_code").n_unique())
+        firsts = pl.concat([first_bars, passed.group_by("index_code").agg(first=pl.col("trade_date").min())])
+        firsts = firsts.group_by("index_code").agg(pl.col("first").min())["first"]
+        expected = [int((firsts <= day).sum()) for day in out["partition"]]
+        return out.with_columns(
+            missing_indices=pl.Series(expected, dtype=pl.Int64) - pl.col("indices").fill_null(0)
+        ).drop("indices")
 
     return stage_checked(
         context,
@@ -68,6 +82,7 @@ def staging_index_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
             summarise=summarise,
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         ),
+        metadata=coverage,
     )
 
 
@@ -77,12 +92,14 @@ def raw_csi_index_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
-    days = partition_dates(context)
     source = market_source.get()
+    days, coverage = covered_days(context, source, "raw.csi_index_daily")
+    if not days:
+        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
     landed = source.land(CSI_HISTORY, Request(days=tuple(days), symbols=tracking().csi_indices))
     frame = load(source, landed)
     propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
 
 
 @dg.asset(
@@ -94,9 +111,13 @@ def raw_csi_index_daily(
     **writer("staging"),
 )
 @gated
-def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_csi_index_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
     """One row per CSI index and trading day; volume in shares (akshare: 万手), amount in CNY (akshare: 亿元)."""
-    days = partition_dates(context)
+    days, coverage = covered_days(context, market_source.get(), "raw.csi_index_daily")
+    if not days:
+        return not_covered("staging.csi_index_daily", coverage)
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
     candidate = stage_csi(raw)
@@ -112,5 +133,53 @@ def staging_csi_index_daily(context: dg.AssetExecutionContext, warehouse: Wareho
             days=days,
             partition_column="partition_date",
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        ),
+        metadata=coverage,
+    )
+
+
+@dg.asset(key_prefix="raw", name="index_valuation_daily", **writer("raw"))
+@ingest
+def raw_index_valuation_daily(
+    warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """CSI valuation (stock_zh_index_value_csindex): PE and dividend yield of the tracked indices for the
+    recent sessions CSI publishes, captured daily and kept. Live only: the recorded sample has none."""
+    source = market_source.get()
+    landed = source.land(INDEX_VALUATION, Request(symbols=tracking().valuation_indices))
+    frame = load(source, landed)
+    if frame.height:
+        dates = sorted(set(frame["trade_date"]))
+        propose(warehouse.get(), "raw.index_valuation_daily", frame, source, landed, "trade_date", dates)
+    return dg.MaterializeResult(metadata=describe(frame, source))
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="index_valuation_daily",
+    deps=reads("raw.index_valuation_daily"),
+    check_specs=[gx_check("staging.index_valuation_daily")],
+    **writer("staging"),
+)
+@gated
+def staging_index_valuation_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """One row per CSI index and session: PE and dividend yield (percent); the latest capture wins."""
+    wh = warehouse.get()
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.index_valuation_daily')}")
+    latest = latest_per_day(raw, ["trade_date", "index_code"])
+    columns = ["trade_date", "index_code", "index_name", "pe_total_shares", "pe_index_shares"]
+    columns += ["dividend_yield_pct", "dividend_yield_index_shares_pct"]
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.index_valuation_daily",
+            latest.select(*columns, *PROVENANCE),
+            key_columns=["trade_date", "index_code"],
+            raw_rows=raw.height,
+            owns=["raw.index_valuation_daily"],
+            superseded=raw.height - latest.height,
         ),
     )

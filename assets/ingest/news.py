@@ -36,7 +36,8 @@ def raw_news_cctv(
     days = partition_dates(context)
     session_of = {b: d for d in days for b in broadcast_dates(d)}
     source = market_source.get()
-    landed = source.land(CCTV, Request(days=tuple(sorted(session_of))))
+    broadcasts = source.covered([CCTV], sorted(session_of))  # none before the first broadcast akshare reads
+    landed = source.land(CCTV, Request(days=tuple(broadcasts))) if broadcasts else []
     frame = load(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
     if frame.height == 0:
         frame = pl.DataFrame(schema={"trade_date": pl.Date})

@@ -1,14 +1,16 @@
 """Rates: China and US government bond yields, raw -> staging (live only: the recording has none)."""
 
+import datetime as dt
+
 import dagster as dg
 
 from assets.common import describe, ingest, propose, reads, writer
 from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.partitions import trading_days
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.datasets import load
 from etl.datasets.rates import BOND_YIELDS
 from etl.proposals import relation
-from etl.settings import FIRST_PARTITION
 from etl.sources import Request
 from etl.transforms.staging import PROVENANCE, latest_per_day
 
@@ -17,9 +19,9 @@ from etl.transforms.staging import PROVENANCE, latest_per_day
 @ingest
 def raw_bond_yields_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """China and US 2/5/10/30-year government bond yields (bond_zh_us_rate), the whole history from the
-    first partition at every capture. Live only: the recorded sample has none."""
+    first partition (where the warehouse's history starts) at every capture. Live only: the recorded sample has none."""
     source = market_source.get()
-    landed = source.land(BOND_YIELDS, Request(start=FIRST_PARTITION))
+    landed = source.land(BOND_YIELDS, Request(start=dt.date.fromisoformat(trading_days.start.strftime("%Y-%m-%d"))))
     frame = load(source, landed)
     if frame.height:
         propose(

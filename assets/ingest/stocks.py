@@ -6,9 +6,8 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, after, describe, ingest, propose, reads, writer
-from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, stage_checked
-from assets.partitions import partition_dates
+from assets.common import RANGE, after, covered_days, describe, ingest, propose, reads, writer
+from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, not_covered, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.datasets import feeding, load
 from etl.datasets.stocks import UNIVERSE
@@ -43,14 +42,16 @@ def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
-    days = partition_dates(context)
     source = market_source.get()
+    days, coverage = covered_days(context, source, "raw.stock_bars_daily")
+    if not days:
+        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
     wh = warehouse.get()
     symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
     landed = source.land_each(feeding("raw.stock_bars_daily"), Request(days=tuple(days), symbols=tuple(symbols)))
     frame = load(source, landed)
     propose(wh, "raw.stock_bars_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days)))
+    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
 
 
 @dg.asset(
@@ -103,11 +104,15 @@ def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
     **writer("staging"),
 )
 @gated
-def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_stock_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
     """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
     suite are quarantined, and a partition that is empty or far off the size of the last sessions that
-    passed is refused, keeping the stored one."""
-    days = partition_dates(context)
+    passed is refused, keeping the stored one. Sessions the source does not cover are not judged."""
+    days, coverage = covered_days(context, market_source.get(), "raw.stock_bars_daily")
+    if not days:
+        return not_covered("staging.stock_bars_daily", coverage)
     wh = warehouse.get()
     raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
     names = wh.query("SELECT * FROM staging.stock_name_history")
@@ -141,6 +146,7 @@ def staging_stock_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
             summarise=lambda passed: partition_summary(passed, days, stored, SIZE_BAND, stored_same=same),
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         ),
+        metadata=coverage,
     )
 
 

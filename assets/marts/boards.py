@@ -5,7 +5,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, preview, reads, writer
-from assets.marts.inputs import member_bars
+from assets.marts.inputs import coverage, member_bars, stock_sessions
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.config.themes import board_codes, themes
@@ -28,8 +28,11 @@ from etl.transforms.marts.boards import board_daily, board_themes, fund_flow_boa
 def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per board per trading day: equal- and float-cap-weighted returns rebuilt from member bars, the
     day's rank among boards of its type, and the membership snapshot used (look-ahead shown)."""
-    days = partition_dates(context)
     wh = warehouse.get()
+    run_days = partition_dates(context)
+    days = stock_sessions(wh, run_days)
+    if not days:
+        return dg.MaterializeResult(metadata={"rows": 0, **coverage(run_days, days)})
     members = members_by_day(
         wh.query("SELECT * FROM staging.board_membership"), wh.query("SELECT * FROM staging.board_snapshots"), days
     )
@@ -42,6 +45,7 @@ def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             "partitions": len(days),
             "preview": preview(frame),
             "published_board_bars": published.height,
+            **coverage(run_days, days),
         }
     )
 

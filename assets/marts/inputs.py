@@ -12,6 +12,20 @@ def window(days) -> dict:
     return {"prev": previous_trading_day(min(days)), "last": max(days)}
 
 
+def stock_sessions(wh, days) -> list:
+    """The run's sessions with stock bars in staging: the marts built on members' bars compute over these,
+    not over sessions the stock history does not cover (which would read as baskets of nobody)."""
+    found = wh.query(
+        "SELECT DISTINCT trade_date FROM staging.stock_bars_daily WHERE trade_date IN (SELECT UNNEST($dates))",
+        {"dates": list(days)},
+    )
+    return sorted(found["trade_date"].to_list())
+
+
+def coverage(days, covered) -> dict:
+    return {"sessions_covered": len(covered), "sessions_not_covered": len(days) - len(covered)}
+
+
 def member_bars(wh, days) -> pl.DataFrame:
     return wh.query(
         "SELECT trade_date, symbol, pct_change, amount_cny, turnover_pct, volume_shares "

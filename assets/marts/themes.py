@@ -5,7 +5,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, key, preview, reads, spec, writer
-from assets.marts.inputs import benchmark, member_bars
+from assets.marts.inputs import benchmark, coverage, member_bars, stock_sessions
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.config.themes import board_codes, events, themes
@@ -46,8 +46,13 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     """Themes of etl/config/themes.yaml resolved to members on each day (boards as of the day, name rules on
     the name of the day, explicit symbols), then per theme and day: returns, breadth, turnover and its share
     of the market, and main-force net inflow where fund-flow data exists. Both tables in one transaction."""
-    days = partition_dates(context)
     wh = warehouse.get()
+    run_days = partition_dates(context)
+    days = stock_sessions(wh, run_days)
+    if not days:
+        for name in ("theme_membership_daily", "theme_daily"):
+            yield dg.MaterializeResult(asset_key=key("marts", name), metadata={"rows": 0, **coverage(run_days, days)})
+        return
     config = themes()
     codes = board_codes(
         tuple(dict.fromkeys(b for t in config.baskets().values() for b in t.board_names())),
@@ -83,7 +88,7 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     )
     yield dg.MaterializeResult(
         asset_key=key("marts", "theme_daily"),
-        metadata={"rows": daily.height, "partitions": len(days), "preview": preview(daily)},
+        metadata={"rows": daily.height, "partitions": len(days), "preview": preview(daily), **coverage(run_days, days)},
     )
 
 

@@ -167,3 +167,19 @@ def board_codes(names: tuple[str, ...], boards: pl.DataFrame, where: str) -> dic
         hints = {n: sorted(b for b in by_name if n[:2] in b)[:5] for n in unknown}
         raise ConfigError(f"{where}: board names not in the board list: {hints} (name -> similar names)")
     return {n: by_name[n] for n in names}
+
+
+class Pair(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    a: str = Field(pattern=r"^(index|csi|theme):\w+$")
+    b: str = Field(pattern=r"^(index|csi|theme):\w+$")
+
+
+class HorizonConfig(_Strict):
+    pairs: list[Pair]
+
+
+@lru_cache(maxsize=1)
+def horizon_pairs() -> tuple[Pair, ...]:
+    """The pairs of etl/config/horizon.yaml (marts.relative_performance)."""
+    return tuple(_load(CONFIG_DIR / "horizon.yaml", HorizonConfig).pairs)

@@ -42,6 +42,7 @@ class Tracking:
     industry_boards: tuple[str, ...]
     fund_flow_symbols: tuple[str, ...]
     csi_indices: tuple[str, ...]
+    valuation_indices: tuple[str, ...]
     us_symbols: tuple[str, ...]
     us_start_date: str
     dividend_report_periods: tuple[str, ...]

@@ -6,6 +6,7 @@ import datetime as dt
 
 from etl.datasets.record import Dataset, RawTable, Replay, Sample, day_of
 from etl.input_specs import LOT_SHARES, Col, D, F, I, InputSpec, S
+from etl.market import shanghai_today
 from etl.sources.base import SourceError
 from etl.sources.live import ymd
 
@@ -46,6 +47,9 @@ def fetch_index_bars(live, dataset, request):
     )
 
 
+# The recording holds 11 of the tracked indices from 2022-01-04 to 2025-12-31 and 2 (csi000922, sz399001)
+# from 2024-09-02 to 2025-04-30: the sample ships all of them to their common end, so that every session it
+# holds has every index that had started (each index is judged from its own first bar).
 INDEX_BARS = Dataset(
     "stock_zh_index_daily_em",
     STOCK_ZH_INDEX_DAILY_EM,
@@ -53,7 +57,7 @@ INDEX_BARS = Dataset(
     kind="range",
     replay=Replay.DAYS,
     fetch=fetch_index_bars,
-    sample=Sample(day_of("date"), recorded_at=dt.date(2026, 5, 8)),
+    sample=Sample(day_of("date"), recorded_at=dt.date(2026, 5, 8), window=(dt.date(2022, 1, 4), dt.date(2025, 4, 30))),
 )
 
 STOCK_ZH_INDEX_HIST_CSINDEX = InputSpec(
@@ -100,5 +104,49 @@ CSI_HISTORY = Dataset(
     kind="range",
     replay=Replay.DAYS,
     fetch=fetch_csi_history,
-    sample=Sample(day_of("日期"), recorded_at=dt.date(2026, 8, 21)),
+    sample=Sample(
+        day_of("日期"), recorded_at=dt.date(2026, 8, 21), window=(dt.date(2022, 1, 4), dt.date(2025, 12, 31))
+    ),
+)
+
+# akshare 1.19.5 index/index_stock_zh_csindex.py reads CSI's indicator file: recent sessions only (~20), so it
+# is captured every day and kept; 市盈率1/股息率1 use total shares, 市盈率2/股息率2 the shares in the index.
+STOCK_ZH_INDEX_VALUE_CSINDEX = InputSpec(
+    "stock_zh_index_value_csindex",
+    (
+        Col("日期", "trade_date", D, nullable=False),
+        Col("指数代码", "index_code", S, nullable=False),
+        Col("指数中文全称", "name_full", S),
+        Col("指数中文简称", "index_name", S),
+        Col("指数英文全称", "name_en_full", S),
+        Col("指数英文简称", "name_en", S),
+        Col("市盈率1", "pe_total_shares", F),
+        Col("市盈率2", "pe_index_shares", F),
+        Col("股息率1", "dividend_yield_pct", F, "%"),
+        Col("股息率2", "dividend_yield_index_shares_pct", F, "%"),
+    ),
+)
+
+
+def fetch_valuation(live, dataset, request):
+    """request.symbols: CSI index codes (etl/config/tracking.yaml valuation_indices); one capture a day."""
+    import pandas as pd
+
+    live.start_run()
+    frames = [live.call(dataset.function, symbol=code) for code in request.symbols]
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        raise SourceError(f"{dataset.function} returned nothing for {list(request.symbols)}")
+    frame = pd.concat(frames, ignore_index=True)
+    return [live.land_capture(dataset, frame, {"symbols": list(request.symbols)}, shanghai_today().isoformat())]
+
+
+INDEX_VALUATION = Dataset(
+    "stock_zh_index_value_csindex",
+    STOCK_ZH_INDEX_VALUE_CSINDEX,
+    RawTable("raw.index_valuation_daily"),
+    kind="snapshot",
+    replay=Replay.NONE,
+    fetch=fetch_valuation,
+    note="not in the recording (recent sessions only); the recorded path has the rolling PE of the CSI histories",
 )

@@ -41,6 +41,7 @@ CCTV = Dataset(
     kind="range",
     replay=Replay.HELD_DAYS,  # the recording covers 2025-01-01 .. 2025-02-28
     fetch=fetch_cctv,
+    live_since=dt.date(2016, 2, 3),  # the first broadcast akshare can read (../shared/docs/akshare-notes.md)
     sample=Sample(day_of("date")),
 )
 

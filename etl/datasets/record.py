@@ -60,6 +60,7 @@ class Sample:
     arguments: Mapping[str, str] = field(default_factory=dict)  # as recorded in the manifest
     snapshot: dt.date | None = None
     recorded_at: dt.date | None = None  # latest upstream commit the rows came from (MANIFEST.md)
+    window: tuple[dt.date, dt.date] | None = None  # days shipped; None: the sample's window (etl/sample.py)
 
 
 def day_of(column: str) -> pl.Expr:
@@ -81,6 +82,10 @@ class Dataset:
     arguments: Mapping[str, str] = field(default_factory=dict)  # fixed akshare arguments of this variant
     labels: Mapping[str, str] = field(default_factory=dict)  # constant raw columns telling variants apart
     sample: Sample | None = None  # None: the shipped sample has none
+    # range datasets, live: the first day the source serves (None: any SSE session). The recorded source
+    # covers what its landing zone holds. Days outside a source's coverage are "not covered": nothing is
+    # fetched or judged for them, and the marts compute over the covered days.
+    live_since: dt.date | None = None
     note: str = ""  # why it is not recorded, or what a user should know
 
     @property

@@ -75,6 +75,15 @@ class Source(ABC):
     def land_each(self, datasets: Sequence[Dataset], request: Request = DEFAULT_REQUEST) -> list[LandedPartition]:
         return [item for d in datasets for item in self.land(d, request)]
 
+    @abstractmethod
+    def coverage(self, dataset: Dataset) -> tuple[dt.date, dt.date] | None:
+        """First and last day this source can serve of a range dataset; None: none at all."""
+
+    def covered(self, datasets: Sequence[Dataset], days: Sequence[dt.date]) -> list[dt.date]:
+        """The days of a run that at least one of `datasets` covers here; the rest are "not covered"."""
+        spans = [s for s in (self.coverage(d) for d in datasets) if s is not None]
+        return [day for day in days if any(first <= day <= last for first, last in spans)]
+
     def read(self, landed: LandedPartition) -> pl.DataFrame:
         return self.landing.read_row(landed.capture)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from etl.landing import LandingZone
 from etl.market import TIMEZONE, previous_trading_day, shanghai_today
+from etl.settings import FIRST_SSE_SESSION
 from etl.sources.base import DEFAULT_REQUEST, LandedPartition, Request, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
     HostRateLimiter,
@@ -142,6 +143,12 @@ class AkshareSource(Source):
                 f"canary stock_zh_a_hist({CANARY_SYMBOL}, {start}..{day}) came back empty: the source is "
                 "blocking or down, so empty answers for other symbols cannot be trusted as 'no data'"
             )
+
+    def coverage(self, dataset: Dataset) -> tuple[dt.date, dt.date] | None:
+        """From the dataset's first day at the source (or the exchange's first session) to today."""
+        if dataset.fetch is None:
+            return None
+        return dataset.live_since or FIRST_SSE_SESSION, shanghai_today()
 
     def land(self, dataset: Dataset, request: Request = DEFAULT_REQUEST) -> list[LandedPartition]:
         if dataset.fetch is None:

@@ -3,12 +3,21 @@ replay per dataset's rule (etl/datasets/record.py Replay)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from etl.datasets import Dataset, Replay
 from etl.sources.base import DEFAULT_REQUEST, LandedPartition, Request, Source, SourceError
 
 
 class RecordedSource(Source):
     name = "recorded"
+
+    def coverage(self, dataset: Dataset) -> tuple[dt.date, dt.date] | None:
+        """What the landing zone holds, first to last partition (a gap inside is an error when asked)."""
+        held = self.landing.partitions(dataset.name)
+        if dataset.replay is Replay.NONE or not held:
+            return None
+        return dt.date.fromisoformat(held[0][:10]), dt.date.fromisoformat(held[-1][:10])
 
     def land(self, dataset: Dataset, request: Request = DEFAULT_REQUEST) -> list[LandedPartition]:
         held = self.landing.partitions(dataset.name)

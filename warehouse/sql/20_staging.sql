@@ -171,6 +171,14 @@ CREATE TABLE IF NOT EXISTS staging.csi_index_daily (
     PRIMARY KEY (trade_date, index_code)
 );
 
+CREATE TABLE IF NOT EXISTS staging.index_valuation_daily (
+    trade_date DATE NOT NULL, index_code VARCHAR NOT NULL, index_name VARCHAR,
+    pe_total_shares DOUBLE, pe_index_shares DOUBLE,          -- CSI's 市盈率1 / 市盈率2
+    dividend_yield_pct DOUBLE, dividend_yield_index_shares_pct DOUBLE,  -- 股息率1 / 股息率2, percent
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (trade_date, index_code)
+);
+
 CREATE TABLE IF NOT EXISTS staging.us_bars_daily (
     us_trade_date       DATE NOT NULL,  -- US/Eastern session date
     symbol              VARCHAR NOT NULL,   -- Eastmoney code, e.g. 105.NVDA

@@ -256,3 +256,90 @@ COMMENT ON COLUMN marts.cross_market_daily.ai_return_pct IS 'the AI basket''s eq
 COMMENT ON COLUMN marts.cross_market_daily.compute_hardware_return_pct IS 'the compute-hardware basket''s equal-weighted return on that A-share session, %; null until it is in the warehouse';
 COMMENT ON COLUMN marts.cross_market_daily.dividend_return_pct IS 'the dividend basket''s equal-weighted return on that A-share session, %; null until it is in the warehouse';
 COMMENT ON COLUMN marts.cross_market_daily.csi300_return_pct IS 'CSI 300 on that session';
+
+CREATE TABLE IF NOT EXISTS marts.index_valuation_daily (
+    trade_date          DATE NOT NULL,
+    index_code          VARCHAR NOT NULL,
+    index_name          VARCHAR,
+    pe_ttm              DOUBLE,
+    pe_percentile       DOUBLE,
+    percentile_from     DATE,
+    percentile_sessions INTEGER,
+    dividend_yield_pct  DOUBLE,
+    cn_10y_yield_pct    DOUBLE,
+    yield_date          DATE,
+    yield_spread_pct    DOUBLE,
+    PRIMARY KEY (trade_date, index_code)
+);
+COMMENT ON TABLE marts.index_valuation_daily IS 'One row per CSI index (etl/config/tracking.yaml csi_indices) per session: valuation through time. Rebuilt whole each run.';
+COMMENT ON COLUMN marts.index_valuation_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.index_valuation_daily.index_code IS 'CSI index code (000300 沪深300, 000922 中证红利, 930713 人工智能, …)';
+COMMENT ON COLUMN marts.index_valuation_daily.index_name IS 'CSI short name';
+COMMENT ON COLUMN marts.index_valuation_daily.pe_ttm IS 'rolling (trailing twelve months) PE as CSI publishes it (滚动市盈率)';
+COMMENT ON COLUMN marts.index_valuation_daily.pe_percentile IS 'share of the sessions from percentile_from to trade_date whose pe_ttm is at most this one (0..1): no later session is used';
+COMMENT ON COLUMN marts.index_valuation_daily.percentile_from IS 'first session of the history the percentile is taken over (the warehouse''s first for the index)';
+COMMENT ON COLUMN marts.index_valuation_daily.percentile_sessions IS 'sessions with a PE in that history';
+COMMENT ON COLUMN marts.index_valuation_daily.dividend_yield_pct IS 'dividend yield, percent, total shares (CSI 股息率1); null where CSI published none that day (live capture only, recent sessions)';
+COMMENT ON COLUMN marts.index_valuation_daily.cn_10y_yield_pct IS 'China 10-year government bond yield, percent, of yield_date (live only)';
+COMMENT ON COLUMN marts.index_valuation_daily.yield_date IS 'the date of that yield: trade_date or the latest before it';
+COMMENT ON COLUMN marts.index_valuation_daily.yield_spread_pct IS 'dividend_yield_pct − cn_10y_yield_pct, percentage points; null unless both exist';
+
+CREATE TABLE IF NOT EXISTS marts.relative_performance (
+    trade_date          DATE NOT NULL,
+    pair                VARCHAR NOT NULL,
+    window_label        VARCHAR NOT NULL,
+    subject_a           VARCHAR NOT NULL,
+    subject_b           VARCHAR NOT NULL,
+    return_a_pct        DOUBLE,
+    return_b_pct        DOUBLE,
+    spread_pct          DOUBLE,
+    window_start        DATE NOT NULL,
+    first_day           DATE,
+    base_day            DATE,
+    sessions            INTEGER NOT NULL,
+    sessions_in_window  INTEGER NOT NULL,
+    coverage            DOUBLE NOT NULL,
+    PRIMARY KEY (trade_date, pair, window_label)
+);
+COMMENT ON TABLE marts.relative_performance IS 'One row per pair (etl/config/horizon.yaml), trailing window and session on which both sides have a level. Rebuilt whole each run.';
+COMMENT ON COLUMN marts.relative_performance.trade_date IS 'the session the window ends on';
+COMMENT ON COLUMN marts.relative_performance.pair IS 'pair name, e.g. chinext_vs_csi300';
+COMMENT ON COLUMN marts.relative_performance.window_label IS '1M, 3M, 1Y, 3Y (calendar months/years back) or YTD (from 1 January)';
+COMMENT ON COLUMN marts.relative_performance.subject_a IS 'first side: index:<code> (marts.index_daily), csi:<code> (CSI history) or theme:<basket> (equal-weighted level)';
+COMMENT ON COLUMN marts.relative_performance.subject_b IS 'second side, same notation';
+COMMENT ON COLUMN marts.relative_performance.return_a_pct IS 'level on trade_date ÷ level on base_day − 1, percent';
+COMMENT ON COLUMN marts.relative_performance.return_b_pct IS 'the same for the second side';
+COMMENT ON COLUMN marts.relative_performance.spread_pct IS 'return_a_pct − return_b_pct, percentage points';
+COMMENT ON COLUMN marts.relative_performance.window_start IS 'first calendar day of the window';
+COMMENT ON COLUMN marts.relative_performance.first_day IS 'first session inside the window on which both sides have a level';
+COMMENT ON COLUMN marts.relative_performance.base_day IS 'the session the returns are measured from: the last both hold before window_start, else first_day (the window then starts late: see coverage)';
+COMMENT ON COLUMN marts.relative_performance.sessions IS 'sessions inside the window on which both sides have a level';
+COMMENT ON COLUMN marts.relative_performance.sessions_in_window IS 'SSE sessions from window_start to trade_date';
+COMMENT ON COLUMN marts.relative_performance.coverage IS 'sessions ÷ sessions_in_window: 1 is the whole window; a 3Y window over 1.5 years of history says about 0.5';
+
+CREATE TABLE IF NOT EXISTS marts.drawdown_rebound (
+    trade_date                  DATE NOT NULL,
+    subject                     VARCHAR NOT NULL,
+    subject_name                VARCHAR,
+    level                       DOUBLE NOT NULL,
+    ytd_low                     DOUBLE NOT NULL,
+    ytd_low_date                DATE NOT NULL,
+    rebound_from_ytd_low_pct    DOUBLE NOT NULL,
+    running_peak                DOUBLE NOT NULL,
+    drawdown_pct                DOUBLE NOT NULL,
+    max_drawdown_pct            DOUBLE NOT NULL,
+    history_from                DATE NOT NULL,
+    PRIMARY KEY (trade_date, subject)
+);
+COMMENT ON TABLE marts.drawdown_rebound IS 'One row per index, CSI index or basket per session: lows, rebounds and drawdowns as known that day. Rebuilt whole each run.';
+COMMENT ON COLUMN marts.drawdown_rebound.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.drawdown_rebound.subject IS 'index:<code>, csi:<code> or theme:<basket>';
+COMMENT ON COLUMN marts.drawdown_rebound.subject_name IS 'index short name or basket name';
+COMMENT ON COLUMN marts.drawdown_rebound.level IS 'close (index points), or the basket''s equal-weighted level (100 before its first session)';
+COMMENT ON COLUMN marts.drawdown_rebound.ytd_low IS 'lowest level from the year''s first session to trade_date';
+COMMENT ON COLUMN marts.drawdown_rebound.ytd_low_date IS 'the session of that low';
+COMMENT ON COLUMN marts.drawdown_rebound.rebound_from_ytd_low_pct IS 'level ÷ ytd_low − 1, percent';
+COMMENT ON COLUMN marts.drawdown_rebound.running_peak IS 'highest level from history_from to trade_date';
+COMMENT ON COLUMN marts.drawdown_rebound.drawdown_pct IS 'level ÷ running_peak − 1, percent (0 at a new high)';
+COMMENT ON COLUMN marts.drawdown_rebound.max_drawdown_pct IS 'the deepest drawdown_pct from history_from to trade_date';
+COMMENT ON COLUMN marts.drawdown_rebound.history_from IS 'first session the warehouse holds for the subject: peaks and drawdowns are within it';
