@@ -17,6 +17,8 @@ MARTS = [
     "news_theme_daily",
     "cross_market_daily",
     "market_breadth_daily",
+    "drawdown_rebound",
+    "index_valuation_daily",
 ]
 
 
@@ -42,7 +44,7 @@ def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     }
     if report.headline_png:
         metadata["headline"] = dg.MetadataValue.md(f"![dividend vs AI](data:image/png;base64,{report.headline_png})")
-    for name in ("themes_snake_year_open", "themes_us_ai_crash", "car"):
+    for name in ("themes_snake_year_open", "themes_us_ai_crash", "car", "rebound"):
         if name in report.tables:
             metadata[name] = dg.MetadataValue.md(report.tables[name].markdown())
     return dg.MaterializeResult(metadata=metadata)

@@ -331,6 +331,14 @@ INDEX_VALUATION = Suite(
         ),
     ],
 )
+US_INDICES = Suite(
+    "staging.us_index_daily",
+    row_rules=[
+        *not_null("us_trade_date", "symbol", "close"),
+        unique("us_trade_date", "symbol"),
+        a_ge_b("high", "low", "high_below_low"),
+    ],
+)
 
 SUITES = {
     s.table: s
@@ -341,6 +349,7 @@ SUITES = {
         DIVIDENDS,
         BOND_YIELDS,
         INDEX_VALUATION,
+        US_INDICES,
         STOCK_BARS,
         INDEX_BARS,
         CSI_INDEX,

@@ -212,6 +212,22 @@ def csindex_value(code, dates):
     )
 
 
+def us_index(dates):
+    """index_us_stock_sina: date objects, numbers as floats (volume too: to_numeric of JSON numbers)."""
+    n = len(dates)
+    return pd.DataFrame(
+        {
+            "date": list(dates),
+            "open": [19000.0 + i for i in range(n)],
+            "high": [19100.0 + i for i in range(n)],
+            "low": [18900.0 + i for i in range(n)],
+            "close": [19050.0 + i for i in range(n)],
+            "volume": [5.0e9] * n,
+            "amount": [0.0] * n,
+        }
+    )
+
+
 def csindex(code, dates):
     n = len(dates)
     return pd.DataFrame(
@@ -428,6 +444,10 @@ class FakeAkshare:
     def stock_zh_index_value_csindex(self, symbol="H30374"):
         self.calls.append(("stock_zh_index_value_csindex", symbol))
         return csindex_value(symbol, DAYS)
+
+    def index_us_stock_sina(self, symbol=".INX"):
+        self.calls.append(("index_us_stock_sina", symbol))
+        return us_index([dt.date(2025, 1, 24), dt.date(2025, 1, 27)])
 
     def stock_zh_index_hist_csindex(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_hist_csindex", symbol))

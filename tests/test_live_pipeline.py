@@ -190,3 +190,18 @@ def test_live_valuation_meets_the_bond_yield_in_the_valuation_mart(live_warehous
     assert rows["dividend_yield_pct"].to_list() == [2.9, 5.6]
     assert rows["cn_10y_yield_pct"].to_list() == [1.62, 1.62]
     assert rows["yield_spread_pct"].to_list() == [pytest.approx(1.28), pytest.approx(3.98)]
+
+
+def test_live_us_indices_stage_and_meet_chinext_in_the_long_horizon(live_warehouse):
+    path, fake = live_warehouse
+    assert {c[1] for c in fake.calls if c[0] == "index_us_stock_sina"} == {".IXIC", ".NDX", ".INX"}
+    us = table(path, "SELECT symbol, count(*) AS n, max(volume_shares) AS v FROM staging.us_index_daily GROUP BY 1")
+    assert sorted(us.rows()) == [(".INX", 2, 5_000_000_000), (".IXIC", 2, 5_000_000_000), (".NDX", 2, 5_000_000_000)]
+    # the one session both sides hold (2025-01-27) starts and ends every window: a return of 0, coverage said
+    pair = table(
+        path,
+        "SELECT window_label, return_a_pct, first_day, sessions FROM marts.relative_performance "
+        "WHERE pair = 'nasdaq100_vs_chinext' ORDER BY 1",
+    )
+    assert pair["window_label"].to_list() == ["1M", "1Y", "3M", "3Y", "YTD"]
+    assert set(pair["return_a_pct"]) == {0.0} and set(pair["first_day"]) == {dt.date(2025, 1, 27)}

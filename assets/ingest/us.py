@@ -1,4 +1,4 @@
-"""The US AI chain: daily bars on the US calendar, raw -> staging."""
+"""The US side: the AI chain's daily bars and the US indices over the years, on the US calendar, raw -> staging."""
 
 import datetime as dt
 
@@ -9,9 +9,10 @@ from assets.gate import Candidate, gated, gx_check, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import tracking
 from etl.datasets import load
-from etl.datasets.us import US_BARS
+from etl.datasets.us import US_BARS, US_INDICES
 from etl.proposals import relation
 from etl.sources import Request
+from etl.transforms.staging import PROVENANCE, latest_per_day
 from etl.transforms.us import stage_us
 
 
@@ -51,4 +52,46 @@ def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: Warehous
             owns=["raw.us_bars_daily"],
         ),
         metadata={"symbols": raw["symbol"].n_unique()},
+    )
+
+
+@dg.asset(key_prefix="raw", name="us_index_daily", **writer("raw"))
+@ingest
+def raw_us_index_daily(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """US index histories (index_us_stock_sina: Nasdaq Composite, Nasdaq-100, S&P 500), the whole history at
+    every capture. Live only: the recorded sample has none (the long-horizon marts use QQQ as a proxy)."""
+    source = market_source.get()
+    landed = source.land(US_INDICES, Request(symbols=tracking().us_indices))
+    frame = load(source, landed)
+    if frame.height:
+        dates = sorted(set(frame["us_trade_date"]))
+        propose(warehouse.get(), "raw.us_index_daily", frame, source, landed, "us_trade_date", dates)
+    return dg.MaterializeResult(metadata=describe(frame, source))
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="us_index_daily",
+    deps=reads("raw.us_index_daily"),
+    check_specs=[gx_check("staging.us_index_daily")],
+    **writer("staging"),
+)
+@gated
+def staging_us_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per US session and index; the latest capture wins."""
+    wh = warehouse.get()
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_index_daily')}")
+    latest = latest_per_day(raw, ["us_trade_date", "symbol"])
+    columns = ["us_trade_date", "symbol", "open", "high", "low", "close", "volume_shares", "amount_usd"]
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            "staging.us_index_daily",
+            latest.select(*columns, *PROVENANCE),
+            key_columns=["us_trade_date", "symbol"],
+            raw_rows=raw.height,
+            owns=["raw.us_index_daily"],
+            superseded=raw.height - latest.height,
+        ),
     )

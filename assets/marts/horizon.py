@@ -10,14 +10,35 @@ from assets.resources import WarehouseResource
 from etl.config.themes import horizon_pairs
 from etl.transforms.marts.horizon import drawdown_rebound, index_valuation_daily, levels, relative_performance
 
-LEVELS = ("marts.index_daily", "staging.csi_index_daily", "marts.theme_daily")
+LEVELS = (
+    "marts.index_daily",
+    "staging.csi_index_daily",
+    "marts.theme_daily",
+    "staging.us_index_daily",
+    "staging.us_bars_daily",
+)
+
+
+# The recorded sample has no US index history: QQQ (the Nasdaq-100 ETF, in the US bars) stands in, named so.
+US_PROXIES = {"105.QQQ": "QQQ (Nasdaq-100 ETF, proxy)"}
 
 
 def _levels(wh) -> pl.DataFrame:
+    us = pl.concat(
+        [
+            wh.query("SELECT symbol, symbol AS name, us_trade_date, close FROM staging.us_index_daily"),
+            wh.query(
+                "SELECT symbol, symbol AS name, us_trade_date, close FROM staging.us_bars_daily "
+                "WHERE symbol IN (SELECT UNNEST($p))",
+                {"p": list(US_PROXIES)},
+            ).with_columns(pl.col("name").replace_strict(US_PROXIES)),
+        ]
+    )
     return levels(
         wh.query("SELECT trade_date, index_code, index_name, close FROM marts.index_daily"),
         wh.query("SELECT trade_date, index_code, index_name, close FROM staging.csi_index_daily"),
         wh.query("SELECT trade_date, theme, ew_return_pct FROM marts.theme_daily"),
+        us,
     )
 
 
@@ -44,7 +65,7 @@ def marts_index_valuation_daily(warehouse: WarehouseResource) -> dg.MaterializeR
 @dg.asset(
     key_prefix="marts",
     name="relative_performance",
-    deps=reads("marts.index_daily", "staging.csi_index_daily", "marts.theme_daily"),
+    deps=reads(*LEVELS),
     **writer("marts"),
 )
 def marts_relative_performance(warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -62,7 +83,7 @@ def marts_relative_performance(warehouse: WarehouseResource) -> dg.MaterializeRe
 @dg.asset(
     key_prefix="marts",
     name="drawdown_rebound",
-    deps=reads("marts.index_daily", "staging.csi_index_daily", "marts.theme_daily"),
+    deps=reads(*LEVELS),
     **writer("marts"),
 )
 def marts_drawdown_rebound(warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -171,8 +171,8 @@ def board_codes(names: tuple[str, ...], boards: pl.DataFrame, where: str) -> dic
 
 class Pair(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
-    a: str = Field(pattern=r"^(index|csi|theme):\w+$")
-    b: str = Field(pattern=r"^(index|csi|theme):\w+$")
+    a: str = Field(pattern=r"^(index|csi|theme|us):[\w.]+$")
+    b: str = Field(pattern=r"^(index|csi|theme|us):[\w.]+$")
 
 
 class HorizonConfig(_Strict):

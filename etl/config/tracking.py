@@ -44,6 +44,7 @@ class Tracking:
     csi_indices: tuple[str, ...]
     valuation_indices: tuple[str, ...]
     us_symbols: tuple[str, ...]
+    us_indices: tuple[str, ...]
     us_start_date: str
     dividend_report_periods: tuple[str, ...]
 

@@ -62,3 +62,46 @@ US_BARS = Dataset(
     arguments={"period": "daily", "adjust": "qfq"},
     sample=Sample(day_of("日期"), {"period": "daily"}, recorded_at=dt.date(2026, 5, 31)),
 )
+
+# akshare 1.19.5 index/index_us_sina.py: Sina's whole daily history of a US index, decoded from its JS file;
+# no symbol column (the request argument is recorded as `symbol`).
+INDEX_US_STOCK_SINA = InputSpec(
+    "index_us_stock_sina",
+    (
+        Col("symbol", "symbol", S, nullable=False),  # .IXIC, .NDX, .INX, .DJI
+        Col("date", "us_trade_date", D, nullable=False),
+        Col("open", "open", F, "index points"),
+        Col("high", "high", F, "index points"),
+        Col("low", "low", F, "index points"),
+        Col("close", "close", F, "index points"),
+        Col("volume", "volume_shares", I, "shares"),
+        Col("amount", "amount_usd", F, "USD"),
+    ),
+)
+
+
+def fetch_us_indices(live, dataset, request):
+    """request.symbols: Sina index codes (etl/config/tracking.yaml us_indices); the whole history, one capture
+    a day; staging keeps the latest capture of each session."""
+    import pandas as pd
+
+    live.start_run()
+    frames = []
+    for symbol in request.symbols:
+        frame = live.call(dataset.function, symbol=symbol)
+        if frame is None or len(frame) == 0:
+            raise SourceError(f"{dataset.function}({symbol}) returned no rows")
+        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+    frame = pd.concat(frames, ignore_index=True)
+    return [live.land_capture(dataset, frame, {"symbols": list(request.symbols)}, shanghai_today().isoformat())]
+
+
+US_INDICES = Dataset(
+    "index_us_stock_sina",
+    INDEX_US_STOCK_SINA,
+    RawTable("raw.us_index_daily"),
+    kind="snapshot",
+    replay=Replay.NONE,
+    fetch=fetch_us_indices,
+    note="not in the recording: the long-horizon marts use QQQ from stock_us_hist as a labelled proxy",
+)

@@ -54,6 +54,63 @@ def _in_100m_cny(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(*[(pl.col(c) / 1e8).alias(c.replace("_cny", "_100m_cny")) for c in columns]).drop(columns)
 
 
+LONG_HORIZON = {
+    "index:399006": "创业板指 ChiNext",
+    "index:000300": "沪深300 CSI 300",
+    "index:000922": "中证红利 CSI Dividend",
+}
+
+
+def _long_horizon(q, tables: dict) -> list[tuple[str, str, str]]:
+    """ChiNext vs CSI 300 vs CSI Dividend over the years held, CSI 300's PE through time with its percentile,
+    and the rebound from each year's low, from the long-horizon marts."""
+    figures = []
+    levels = q(
+        "SELECT trade_date, subject, level FROM marts.drawdown_rebound WHERE subject IN (SELECT UNNEST($s)) "
+        "ORDER BY subject, trade_date",
+        {"s": list(LONG_HORIZON)},
+    )
+    if levels.height:
+        rebased = levels.with_columns(
+            rebased=pl.col("level") / pl.col("level").first().over("subject") * 100,
+            name=pl.col("subject").replace_strict(LONG_HORIZON),
+        )
+        figures.append(
+            (
+                "The long horizon: ChiNext, CSI 300 and CSI Dividend",
+                charts.svg(
+                    charts.lines(rebased, "trade_date", "rebased", "name", "Index level, first session = 100", "level")
+                ),
+                "Each index rebased to 100 on the first session the warehouse holds for it (CSI Dividend starts "
+                "later in the sample). From marts.drawdown_rebound.",
+            )
+        )
+    pe = q(
+        "SELECT trade_date, index_name, pe_ttm, pe_percentile FROM marts.index_valuation_daily "
+        "WHERE index_code = '000300' AND pe_ttm IS NOT NULL ORDER BY trade_date"
+    )
+    if pe.height:
+        last = pe.row(-1, named=True)
+        figures.append(
+            (
+                "CSI 300 valuation through time",
+                charts.svg(charts.lines(pe, "trade_date", "pe_ttm", "index_name", "CSI 300 rolling PE", "PE (TTM)")),
+                f"On {last['trade_date']} the rolling PE was {last['pe_ttm']:.2f}, above {last['pe_percentile']:.0%} "
+                "of the sessions held before it. From marts.index_valuation_daily.",
+            )
+        )
+    latest = q(
+        "SELECT trade_date, subject_name, ytd_low, ytd_low_date, rebound_from_ytd_low_pct, drawdown_pct, "
+        "max_drawdown_pct FROM marts.drawdown_rebound WHERE (subject IN (SELECT UNNEST($s)) OR subject LIKE 'theme:%') "
+        "AND trade_date = (SELECT max(trade_date) FROM marts.drawdown_rebound WHERE subject LIKE 'theme:%') "
+        "ORDER BY subject",
+        {"s": list(LONG_HORIZON)},
+    )
+    if latest.height:
+        tables["rebound"] = Table.of("Rebound from the year's low, on the last session with the baskets", latest)
+    return figures
+
+
 def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10) -> Report:
     """Read the marts, draw the charts, write `<out_dir>/dividend_vs_ai.html` atomically, return what the
     asset puts into its metadata."""
@@ -185,6 +242,8 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
             & pl.col("ticker").is_in(["NVDA", "AVGO", "TSM", "MU", "AMD", "ORCL", "SMCI", "MSFT", "QQQ"])
         ).sort("us_trade_date", "pct_change")
         tables["us_shock"] = Table.of("US sessions before the event sessions, beside the A-share baskets", shock)
+
+    figures += _long_horizon(q, tables)
 
     final = (
         window.filter((pl.col("day_offset") == events.window.after) | (pl.col("day_offset") == 0))

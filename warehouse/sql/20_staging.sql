@@ -179,6 +179,14 @@ CREATE TABLE IF NOT EXISTS staging.index_valuation_daily (
     PRIMARY KEY (trade_date, index_code)
 );
 
+CREATE TABLE IF NOT EXISTS staging.us_index_daily (
+    us_trade_date DATE NOT NULL,  -- US/Eastern session date
+    symbol VARCHAR NOT NULL,      -- Sina code: .IXIC, .NDX, .INX
+    open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume_shares BIGINT, amount_usd DOUBLE,
+    source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
+    PRIMARY KEY (us_trade_date, symbol)
+);
+
 CREATE TABLE IF NOT EXISTS staging.us_bars_daily (
     us_trade_date       DATE NOT NULL,  -- US/Eastern session date
     symbol              VARCHAR NOT NULL,   -- Eastmoney code, e.g. 105.NVDA

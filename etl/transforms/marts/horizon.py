@@ -23,9 +23,12 @@ def _run(sql: str, **frames: pl.DataFrame) -> pl.DataFrame:
         con.close()
 
 
-def levels(index_bars: pl.DataFrame, csi: pl.DataFrame, themes: pl.DataFrame) -> pl.DataFrame:
+def levels(
+    index_bars: pl.DataFrame, csi: pl.DataFrame, themes: pl.DataFrame, us: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One level series per subject: (subject, subject_name, trade_date, level). Indices: their close; a theme
-    basket: 100 compounded by its equal-weighted daily return from its first day (that day's return included)."""
+    basket: 100 compounded by its equal-weighted daily return from its first day (that day's return included);
+    `us` (symbol, name, us_trade_date, close): US indices or their proxies, on their own session dates."""
     theme_levels = (
         themes.sort("theme", "trade_date")
         .with_columns(level=100 * (1 + pl.col("ew_return_pct").fill_null(0) / 100).cum_prod().over("theme"))
@@ -51,6 +54,18 @@ def levels(index_bars: pl.DataFrame, csi: pl.DataFrame, themes: pl.DataFrame) ->
                 pl.col("close").alias("level"),
             ),
             theme_levels,
+            *(
+                [
+                    us.select(
+                        pl.format("us:{}", "symbol").alias("subject"),
+                        pl.col("name").alias("subject_name"),
+                        pl.col("us_trade_date").alias("trade_date"),
+                        pl.col("close").alias("level"),
+                    )
+                ]
+                if us is not None
+                else []
+            ),
         ],
         how="vertical_relaxed",
     ).filter(pl.col("level").is_not_null())
