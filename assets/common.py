@@ -143,6 +143,22 @@ def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) 
     }
 
 
+def land_sessions(context: dg.AssetExecutionContext, wh, source: Source, table: str, **request) -> dict:
+    """A range raw step: land the run's covered sessions of every dataset feeding `table` (the request's other
+    fields in `request`), apply their input specs and propose the rows for those sessions. Returns the
+    materialisation's metadata, coverage included."""
+    from etl.datasets import feeding, load
+    from etl.sources import Request
+
+    days, coverage = covered_days(context, source, table)
+    if not days:
+        return {"rows": 0, **coverage}
+    landed = source.land_each(feeding(table), Request(days=tuple(days), **request))
+    frame = load(source, landed)
+    propose(wh, table, frame, source, landed, "partition_date", days)
+    return describe(frame, source, partitions=len(days), **coverage)
+
+
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
     return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
 

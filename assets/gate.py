@@ -345,6 +345,40 @@ def not_covered(table: str, coverage: dict) -> dg.MaterializeResult:
     )
 
 
+def stage_latest_capture(
+    context: dg.AssetExecutionContext,
+    wh: Warehouse,
+    *,
+    raw: str,
+    table: str,
+    keys: list[str],
+    columns: list[str],
+    checks: dict[str, pl.Expr] | None = None,
+    facts: Callable[[pl.DataFrame], dict] | None = None,
+) -> dg.MaterializeResult:
+    """Staging for histories captured again and again (fund flows, bond yields, CSI valuation, US indices):
+    the latest capture of each key is the candidate; the captures it supersedes are counted, not lost.
+    `checks`: check_* columns the suite reads; `facts`: the suite's facts, from the candidate."""
+    from etl.transforms.staging import PROVENANCE, latest_per_day
+
+    captured = wh.query(f"SELECT * FROM {proposals.relation(wh, raw)}")
+    latest = latest_per_day(captured, keys)
+    candidate = latest.select(*columns, *PROVENANCE, **(checks or {}))
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            table,
+            candidate,
+            key_columns=keys,
+            raw_rows=captured.height,
+            owns=[raw],
+            superseded=captured.height - latest.height,
+            facts=facts(candidate) if facts else None,
+        ),
+    )
+
+
 def stage_checked(
     context: dg.AssetExecutionContext,
     wh: Warehouse,

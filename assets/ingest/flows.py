@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, propose, reads, spec, writer
-from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.gate import Candidate, gated, gx_check, stage_checked, stage_latest_capture
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import tracking
 from etl.datasets import feeding, load
@@ -11,7 +11,6 @@ from etl.market import sessions_spanning
 from etl.proposals import relation
 from etl.sources import Request
 from etl.transforms.flows import FLOWS, main_flow_gap, stage_sector_ranks, stage_stock_ranks
-from etl.transforms.staging import PROVENANCE, latest_per_day
 
 RANKS = ("raw.stock_fund_flow_rank", "raw.sector_fund_flow_rank")
 HISTORIES = ("raw.stock_fund_flow_daily", "raw.market_fund_flow_daily")
@@ -130,24 +129,16 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
 
 
 def _stage_history(context, warehouse: WarehouseResource, *, raw: str, table: str, keys: list[str], columns: list[str]):
-    """Histories are captured again every day: the latest capture of each key is the candidate; the earlier
-    captures it supersedes are counted as kept (upserted), not lost."""
-    wh = warehouse.get()
-    captured = wh.query(f"SELECT * FROM {relation(wh, raw)}")
-    latest = latest_per_day(captured, keys)
-    candidate = latest.select(*columns, *FLOWS, *PROVENANCE, check_main_flow_gap=main_flow_gap())
-    return stage_checked(
+    """Histories are captured again every day (~100 sessions a call): upserted by the latest capture."""
+    return stage_latest_capture(
         context,
-        wh,
-        Candidate(
-            table,
-            candidate,
-            key_columns=keys,
-            raw_rows=captured.height,
-            owns=[raw],
-            superseded=captured.height - latest.height,
-            facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
+        warehouse.get(),
+        raw=raw,
+        table=table,
+        keys=keys,
+        columns=[*columns, *FLOWS],
+        checks={"check_main_flow_gap": main_flow_gap()},
+        facts=lambda candidate: {"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 

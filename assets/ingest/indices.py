@@ -3,17 +3,17 @@
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, covered_days, describe, ingest, propose, reads, writer
-from assets.gate import SIZE_BAND, Candidate, gated, gx_check, not_covered, stage_checked
+from assets.common import RANGE, covered_days, describe, ingest, land_sessions, propose, reads, writer
+from assets.gate import SIZE_BAND, Candidate, gated, gx_check, not_covered, stage_checked, stage_latest_capture
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import INDICES, tracking
 from etl.datasets import load
-from etl.datasets.indices import CSI_HISTORY, INDEX_BARS, INDEX_VALUATION
+from etl.datasets.indices import INDEX_VALUATION
 from etl.market import sessions_spanning
 from etl.proposals import relation
 from etl.sources import Request
 from etl.transforms.indices import stage_csi, stage_index_bars
-from etl.transforms.staging import PROVENANCE, latest_per_day, partition_summary
+from etl.transforms.staging import partition_summary
 
 
 @dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **writer("raw"))
@@ -22,14 +22,9 @@ def raw_index_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
-    source = market_source.get()
-    days, coverage = covered_days(context, source, "raw.index_bars_daily")
-    if not days:
-        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
-    landed = source.land(INDEX_BARS, Request(days=tuple(days), symbols=tuple(i.symbol for i in INDICES)))
-    frame = load(source, landed)
-    propose(warehouse.get(), "raw.index_bars_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
+    symbols = tuple(i.symbol for i in INDICES)
+    metadata = land_sessions(context, warehouse.get(), market_source.get(), "raw.index_bars_daily", symbols=symbols)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -92,14 +87,9 @@ def raw_csi_index_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
-    source = market_source.get()
-    days, coverage = covered_days(context, source, "raw.csi_index_daily")
-    if not days:
-        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
-    landed = source.land(CSI_HISTORY, Request(days=tuple(days), symbols=tracking().csi_indices))
-    frame = load(source, landed)
-    propose(warehouse.get(), "raw.csi_index_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
+    symbols = tracking().csi_indices
+    metadata = land_sessions(context, warehouse.get(), market_source.get(), "raw.csi_index_daily", symbols=symbols)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -166,20 +156,13 @@ def staging_index_valuation_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """One row per CSI index and session: PE and dividend yield (percent); the latest capture wins."""
-    wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.index_valuation_daily')}")
-    latest = latest_per_day(raw, ["trade_date", "index_code"])
-    columns = ["trade_date", "index_code", "index_name", "pe_total_shares", "pe_index_shares"]
-    columns += ["dividend_yield_pct", "dividend_yield_index_shares_pct"]
-    return stage_checked(
+    return stage_latest_capture(
         context,
-        wh,
-        Candidate(
-            "staging.index_valuation_daily",
-            latest.select(*columns, *PROVENANCE),
-            key_columns=["trade_date", "index_code"],
-            raw_rows=raw.height,
-            owns=["raw.index_valuation_daily"],
-            superseded=raw.height - latest.height,
-        ),
+        warehouse.get(),
+        raw="raw.index_valuation_daily",
+        table="staging.index_valuation_daily",
+        keys=["trade_date", "index_code"],
+        columns=[
+            c.name for c in INDEX_VALUATION.spec.columns if c.name not in ("name_full", "name_en_full", "name_en")
+        ],
     )

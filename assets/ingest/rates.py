@@ -5,14 +5,12 @@ import datetime as dt
 import dagster as dg
 
 from assets.common import describe, ingest, propose, reads, writer
-from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.gate import gated, gx_check, stage_latest_capture
 from assets.partitions import trading_days
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.datasets import load
 from etl.datasets.rates import BOND_YIELDS
-from etl.proposals import relation
 from etl.sources import Request
-from etl.transforms.staging import PROVENANCE, latest_per_day
 
 
 @dg.asset(key_prefix="raw", name="bond_yields_daily", **writer("raw"))
@@ -46,19 +44,11 @@ def raw_bond_yields_daily(warehouse: WarehouseResource, market_source: MarketSou
 @gated
 def staging_bond_yields_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per date on which either market published: yields in percent, the latest capture wins."""
-    wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.bond_yields_daily')}")
-    latest = latest_per_day(raw, ["trade_date"])
-    columns = [c.name for c in BOND_YIELDS.spec.columns]
-    return stage_checked(
+    return stage_latest_capture(
         context,
-        wh,
-        Candidate(
-            "staging.bond_yields_daily",
-            latest.select(*columns, *PROVENANCE),
-            key_columns=["trade_date"],
-            raw_rows=raw.height,
-            owns=["raw.bond_yields_daily"],
-            superseded=raw.height - latest.height,
-        ),
+        warehouse.get(),
+        raw="raw.bond_yields_daily",
+        table="staging.bond_yields_daily",
+        keys=["trade_date"],
+        columns=[c.name for c in BOND_YIELDS.spec.columns],
     )

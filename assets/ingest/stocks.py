@@ -6,14 +6,13 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, after, covered_days, describe, ingest, propose, reads, writer
+from assets.common import RANGE, after, covered_days, describe, ingest, land_sessions, propose, reads, writer
 from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, not_covered, stage_checked
 from assets.resources import MarketSourceResource, WarehouseResource
-from etl.datasets import feeding, load
+from etl.datasets import load
 from etl.datasets.stocks import UNIVERSE
 from etl.market import previous_trading_day, sessions_between, sessions_spanning
 from etl.proposals import relation
-from etl.sources import Request
 from etl.transforms.staging import REFERENCE_SESSIONS, partition_summary
 from etl.transforms.stocks import name_history, stage_universe, stock_bar_candidates
 
@@ -42,16 +41,10 @@ def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
-    source = market_source.get()
-    days, coverage = covered_days(context, source, "raw.stock_bars_daily")
-    if not days:
-        return dg.MaterializeResult(metadata={"rows": 0, **coverage})
     wh = warehouse.get()
-    symbols = wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"].to_list()
-    landed = source.land_each(feeding("raw.stock_bars_daily"), Request(days=tuple(days), symbols=tuple(symbols)))
-    frame = load(source, landed)
-    propose(wh, "raw.stock_bars_daily", frame, source, landed, "partition_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), **coverage))
+    symbols = tuple(wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"])
+    metadata = land_sessions(context, wh, market_source.get(), "raw.stock_bars_daily", symbols=symbols)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(

@@ -5,14 +5,13 @@ import datetime as dt
 import dagster as dg
 
 from assets.common import describe, ingest, propose, reads, writer
-from assets.gate import Candidate, gated, gx_check, stage_checked
+from assets.gate import Candidate, gated, gx_check, stage_checked, stage_latest_capture
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import tracking
 from etl.datasets import load
 from etl.datasets.us import US_BARS, US_INDICES
 from etl.proposals import relation
 from etl.sources import Request
-from etl.transforms.staging import PROVENANCE, latest_per_day
 from etl.transforms.us import stage_us
 
 
@@ -79,19 +78,11 @@ def raw_us_index_daily(warehouse: WarehouseResource, market_source: MarketSource
 @gated
 def staging_us_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per US session and index; the latest capture wins."""
-    wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_index_daily')}")
-    latest = latest_per_day(raw, ["us_trade_date", "symbol"])
-    columns = ["us_trade_date", "symbol", "open", "high", "low", "close", "volume_shares", "amount_usd"]
-    return stage_checked(
+    return stage_latest_capture(
         context,
-        wh,
-        Candidate(
-            "staging.us_index_daily",
-            latest.select(*columns, *PROVENANCE),
-            key_columns=["us_trade_date", "symbol"],
-            raw_rows=raw.height,
-            owns=["raw.us_index_daily"],
-            superseded=raw.height - latest.height,
-        ),
+        warehouse.get(),
+        raw="raw.us_index_daily",
+        table="staging.us_index_daily",
+        keys=["us_trade_date", "symbol"],
+        columns=[c.name for c in US_INDICES.spec.columns],
     )
