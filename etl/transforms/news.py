@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -182,29 +181,14 @@ def keywords_fingerprint(themes: dict[str, tuple[str, ...]]) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-@lru_cache(maxsize=50_000)
-def _tokens(tokenizer, text: str) -> tuple[str, ...]:
-    # HMM off: the words that matter are in the dictionary; new-word discovery only costs time. Cached:
-    # re-running a partition re-tags the same items.
-    return tuple(t.strip() for t in tokenizer.cut(text, HMM=False))
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
 @lru_cache(maxsize=2)
 def _tokenizer(words: tuple[str, ...]):
-    """A segmenter that keeps stock names and theme keywords whole (cached: building it takes ~1 s)."""
-    jieba = _jieba()
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    """A segmenter (jieba-rs through rjieba) that keeps stock names and theme keywords whole."""
+    import rjieba
+
+    tokenizer = rjieba.Jieba()
     for word in words:
-        tokenizer.add_word(word, freq=10_000)
+        tokenizer.add_word(word, 10_000, None)
     return tokenizer
 
 
@@ -230,7 +214,8 @@ def tag(
     known = set(universe["symbol"])
     for item_id, title, body in news.select("item_id", "title", "body").iter_rows():
         text = f"{title} {body}"
-        tokens = [t.strip() for t in tokenizer.cut(text, HMM=False)]
+        # HMM off: the words that matter are in the dictionary; new-word discovery only costs time
+        tokens = [t.strip() for t in tokenizer.cut(text, hmm=False)]
         hits: dict[str, list[str]] = {}
         for token in tokens:
             for theme in keyword_theme.get(token.lower(), ()):
