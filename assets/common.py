@@ -130,11 +130,12 @@ def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) 
     the last the recorded sample holds) is "not covered": nothing is fetched, proposed or judged for it."""
     from assets.partitions import partition_dates
     from etl.datasets import feeding
+    from etl.sources.base import within
 
     days = partition_dates(context)
     datasets = feeding(table)
-    covered = source.covered(datasets, days)
-    spans = [s for s in (source.coverage(d) for d in datasets) if s is not None]
+    spans = source.spans(datasets)  # read once: a recorded source reads its manifest per dataset
+    covered = within(spans, days)
     return covered, {
         "source_covers": f"{min(s[0] for s in spans)} .. {max(s[1] for s in spans)}" if spans else "nothing",
         "sessions_covered": len(covered),

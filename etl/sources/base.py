@@ -58,6 +58,11 @@ class Request:
     periods: tuple[str, ...] = ()  # report periods, YYYYMMDD (dividends)
 
 
+def within(spans: Sequence[tuple[dt.date, dt.date]], days: Sequence[dt.date]) -> list[dt.date]:
+    """The days inside at least one of the spans (first and last day included)."""
+    return [day for day in days if any(first <= day <= last for first, last in spans)]
+
+
 DEFAULT_REQUEST = Request()  # snapshots: today's capture (live) or every recorded one
 
 
@@ -79,10 +84,13 @@ class Source(ABC):
     def coverage(self, dataset: Dataset) -> tuple[dt.date, dt.date] | None:
         """First and last day this source can serve of a range dataset; None: none at all."""
 
+    def spans(self, datasets: Sequence[Dataset]) -> list[tuple[dt.date, dt.date]]:
+        """The coverage of each of `datasets` that this source covers at all."""
+        return [s for s in (self.coverage(d) for d in datasets) if s is not None]
+
     def covered(self, datasets: Sequence[Dataset], days: Sequence[dt.date]) -> list[dt.date]:
         """The days of a run that at least one of `datasets` covers here; the rest are "not covered"."""
-        spans = [s for s in (self.coverage(d) for d in datasets) if s is not None]
-        return [day for day in days if any(first <= day <= last for first, last in spans)]
+        return within(self.spans(datasets), days)
 
     def read(self, landed: LandedPartition) -> pl.DataFrame:
         return self.landing.read_row(landed.capture)
