@@ -4,6 +4,9 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
+import os
+import time
+from collections.abc import Callable, Sequence
 
 import dagster as dg
 import polars as pl
@@ -13,6 +16,56 @@ from etl.input_specs import InputSpecError
 from etl.sources import LandedPartition, Source
 
 RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
+
+# A range run (a backfill is one run) works through its sessions a chunk at a time, each chunk written in its
+# own transaction: memory follows the chunk, not the range, and a run that dies keeps the chunks it finished.
+# About a month of sessions: ten years of the whole market is ~120 chunks of ~240,000 bar rows (both bases).
+CHUNK_SESSIONS = int(os.environ.get("ASHARE_CHUNK_SESSIONS", "20"))
+# Tables of a few rows a session (indices: ~13, CCTV news: ~15) take this many times more sessions a chunk: a
+# chunk's cost is then mostly fixed (a GX validation, a transaction), ~0.8 s, and 120 of them were 100 s.
+NARROW = 50
+
+
+def chunks(days: Sequence[dt.date], size: int | None = None) -> list[list[dt.date]]:
+    """The days in order, in chunks of `size` (CHUNK_SESSIONS) sessions."""
+    size = size or CHUNK_SESSIONS
+    ordered = sorted(days)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def each_chunk(
+    context,
+    label: str,
+    days: Sequence[dt.date],
+    step: Callable[[list[dt.date]], dict],
+    wh=None,
+    narrow: bool = False,
+) -> dict:
+    """Run `step(chunk)` for every chunk of the days, oldest first; each call commits its own writes. Returns
+    the chunks' metadata merged (counts summed, anything else from the last chunk), and logs each chunk.
+    `wh`: the warehouse the steps use, kept open over the loop (Warehouse.session). `narrow`: a table of a
+    few rows a session (NARROW times the sessions a chunk)."""
+    merged: dict = {}
+    parts = chunks(days, CHUNK_SESSIONS * (NARROW if narrow else 1))
+    started = time.perf_counter()
+    with wh.session() if wh is not None else contextlib.nullcontext():
+        for i, chunk in enumerate(parts, 1):
+            merged = _merge(merged, step(chunk))
+            if len(parts) > 1:
+                elapsed = time.perf_counter() - started
+                context.log.info(
+                    f"{label}: chunk {i}/{len(parts)} ({chunk[0]} .. {chunk[-1]}) committed, {elapsed:.0f} s, "
+                    f"eta {elapsed / i * (len(parts) - i):.0f} s"
+                )
+    return {**merged, **({"chunks": len(parts)} if len(parts) > 1 else {})}
+
+
+def _merge(merged: dict, metadata: dict) -> dict:
+    out = dict(merged)
+    for name, value in metadata.items():
+        summable = isinstance(value, int) and not isinstance(value, bool)
+        out[name] = out[name] + value if summable and name in out else value
+    return out
 
 
 # Live ingest steps retry a failed step (akshare's sites time out, Eastmoney blocks under load): 1, 2, 4 min
@@ -109,9 +162,10 @@ def propose(
     landed: list[LandedPartition],
     scope_column: str | None = None,
     scope=None,
+    extend: bool = False,
 ) -> int:
     """A raw step's rows wait as the candidate for `table` until its staging gate judges them
-    (etl/proposals.py): nothing stored changes here."""
+    (etl/proposals.py): nothing stored changes here. `extend`: a later chunk of the same run."""
     from etl.proposals import propose as make
 
     return make(
@@ -121,6 +175,7 @@ def propose(
         scope_column=scope_column,
         scope=scope,
         captures=[(source.landing.root, item.capture) for item in landed],
+        extend=extend,
     )
 
 
@@ -144,7 +199,9 @@ def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) 
     }
 
 
-def land_sessions(context: dg.AssetExecutionContext, wh, source: Source, table: str, **request) -> dict:
+def land_sessions(
+    context: dg.AssetExecutionContext, wh, source: Source, table: str, narrow: bool = False, **request
+) -> dict:
     """A range raw step: land the run's covered sessions of every dataset feeding `table` (the request's other
     fields in `request`), apply their input specs and propose the rows for those sessions. Returns the
     materialisation's metadata, coverage included."""
@@ -154,10 +211,15 @@ def land_sessions(context: dg.AssetExecutionContext, wh, source: Source, table: 
     days, coverage = covered_days(context, source, table)
     if not days:
         return {"rows": 0, **coverage}
-    landed = source.land_each(feeding(table), Request(days=tuple(days), **request))
-    frame = load(source, landed)
-    propose(wh, table, frame, source, landed, "partition_date", days)
-    return describe(frame, source, partitions=len(days), **coverage)
+    first = min(days)
+
+    def land(chunk: list[dt.date]) -> dict:
+        landed = source.land_each(feeding(table), Request(days=tuple(chunk), **request))
+        frame = load(source, landed)
+        propose(wh, table, frame, source, landed, "partition_date", chunk, extend=chunk[0] != first)
+        return describe(frame, source, partitions=len(chunk))
+
+    return {**each_chunk(context, table, days, land, wh, narrow), **coverage}
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:

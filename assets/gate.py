@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import dagster as dg
 import polars as pl
@@ -130,6 +130,10 @@ class Verdict:
     results: list[dict]
     flagged: dict[str, int]
     docs_url: str | None
+
+    @property
+    def passed_rows(self) -> int:
+        return self.passed.height
 
 
 def judge(candidate: Candidate, run_id: str) -> Verdict:
@@ -308,7 +312,7 @@ def report(candidate: Candidate, verdict: Verdict, stored: int, metadata: dict |
             "failed_partition_rules": sorted({rule for r in v.refused.values() for rule in r["rules"]}),
             "rejected_partitions": dg.MetadataValue.json({k: r for k, r in sorted(v.refused.items())}),
             "raw_rows": c.raw_rows,
-            "passed_rows": v.passed.height,
+            "passed_rows": v.passed_rows,
             "staging_rows": stored,
             "quarantined_rows": q.height,
             "superseded_rows": c.superseded,
@@ -377,6 +381,88 @@ def stage_latest_capture(
             facts=facts(candidate) if facts else None,
         ),
     )
+
+
+@dataclass(frozen=True)
+class Tally(Verdict):
+    """The verdicts of a range run's chunks, added up for the one materialisation and check it reports."""
+
+    rows_passed: int = 0
+
+    @property
+    def passed_rows(self) -> int:
+        return self.rows_passed
+
+
+def tally(judged: list[tuple[Candidate, Verdict]]) -> tuple[Candidate, Verdict]:
+    first = judged[0][0]
+    results: dict[tuple, dict] = {}
+    for _, v in judged:
+        for r in v.results:
+            seen = results.setdefault((r["rule"], r["kind"], r["expectation"]), {**r, "unexpected": 0, "examples": []})
+            seen["success"] = seen["success"] and r["success"]
+            seen["unexpected"] += r["unexpected"]
+            seen["examples"] = (seen["examples"] + r["examples"])[:3]
+    flagged: dict[str, int] = {}
+    for _, v in judged:
+        for rule, n in v.flagged.items():
+            flagged[rule] = flagged.get(rule, 0) + n
+    quarantined = [v.quarantine for _, v in judged if v.quarantine.height]
+    candidate = Candidate(
+        first.table,
+        first.rows.head(0),
+        first.key_columns,
+        raw_rows=sum(c.raw_rows for c, _ in judged),
+        superseded=sum(c.superseded for c, _ in judged),
+    )
+    return candidate, Tally(
+        passed=pl.DataFrame(),
+        quarantine=pl.concat(quarantined, how="diagonal_relaxed") if quarantined else judged[0][1].quarantine,
+        refused={k: r for _, v in judged for k, r in v.refused.items()},
+        accepted=[k for _, v in judged for k in v.accepted],
+        results=list(results.values()),
+        flagged=flagged,
+        docs_url=judged[-1][1].docs_url,
+        rows_passed=sum(v.passed_rows for _, v in judged),
+    )
+
+
+def stage_sessions(
+    context: dg.AssetExecutionContext,
+    wh: Warehouse,
+    table: str,
+    days: Sequence[dt.date],
+    build: Callable[[list[dt.date]], Candidate],
+    metadata: dict | None = None,
+    narrow: bool = False,
+) -> dg.MaterializeResult:
+    """The gate for a range table, a chunk of sessions at a time (assets/common.py CHUNK_SESSIONS): each chunk's
+    candidate is built (`build(chunk)`, reading only that chunk), judged and written in its own transaction,
+    oldest first, so a later chunk's references (previous close, the size of the last sessions) are the
+    partitions that passed before it. One materialisation and check report the run."""
+    from assets.common import each_chunk
+
+    judged: list[tuple[Candidate, Verdict]] = []
+    stored = 0
+
+    def step(chunk: list[dt.date]) -> dict:
+        nonlocal stored
+        candidate = build(chunk)
+        verdict = judge(candidate, context.run_id)
+        stored += write(wh, candidate, verdict, context.run_id)[0]
+        # what the report needs, without the chunk's rows
+        light = {f.name: getattr(verdict, f.name) for f in fields(Verdict)} | {"passed": verdict.passed.head(0)}
+        judged.append(
+            (
+                replace(candidate, rows=candidate.rows.head(0), set_aside=None),
+                Tally(**light, rows_passed=verdict.passed_rows),
+            )
+        )
+        return {}
+
+    chunked = each_chunk(context, table, days, step, wh, narrow)
+    candidate, verdict = tally(judged)
+    return report(candidate, verdict, stored, {**(metadata or {}), **chunked})
 
 
 def stage_checked(

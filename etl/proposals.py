@@ -50,9 +50,14 @@ def propose(
     scope: Sequence | None = None,
     captures: Sequence = (),
     run_id: str | None = None,
+    extend: bool = False,
 ) -> int:
     """Make `frame` the candidate for `raw_table` within `scope` (values of `scope_column`; none: the whole
-    table). `captures`: (landing root, manifest row) of the files read. Returns the candidate's row count."""
+    table). `captures`: (landing root, manifest row) of the files read. Returns the candidate's row count.
+
+    `extend`: add `frame` and its scope to the pending proposal instead of superseding it (a range run lands
+    its sessions a chunk at a time, each chunk in its own transaction: a run that dies leaves a proposal of
+    the chunks it completed, which the next run supersedes)."""
     if scope_column is not None:
         if not scope:
             raise WriteError(f"{raw_table}: no partitions given")
@@ -82,6 +87,26 @@ def propose(
             "proposed_at": pl.Datetime("us", "UTC"),
         },
     )
+    if extend and scope_column is not None and (pending_now := pending(wh, raw_table)) is not None:
+        if pending_now.scope_column != scope_column or pending_now.scope is None:
+            raise WriteError(f"{raw_table}: cannot extend a proposal scoped by {pending_now.scope_column!r}")
+        overlap = set(pending_now.scope) & set(_text(scope))
+        if overlap:
+            raise WriteError(f"{raw_table}: partitions already proposed in this run: {sorted(overlap)[:3]}")
+        row = row.with_columns(
+            scope=pl.lit(pending_now.scope + _text(scope), pl.List(pl.String)),
+            captures=pl.lit(
+                json.dumps(
+                    pending_now.captures + [{"root": str(root), "row": asdict(r)} for root, r in captures],
+                    ensure_ascii=False,
+                )
+            ),
+        )
+        wh.write(
+            Replace(mirror(raw_table, "candidate"), frame, "false"),  # append
+            Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}),
+        )
+        return frame.height
     wh.write(
         Replace(mirror(raw_table, "candidate"), frame),
         Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}),

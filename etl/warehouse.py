@@ -7,6 +7,7 @@ connection closed in `finally` (dagster-duckdb's IO manager does none of these; 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,31 +41,69 @@ class Sql:
     params: dict = field(default_factory=dict)
 
 
+# DuckDB's buffer pool would grow to 80 % of RAM by default and keep what a backfill touched: capped, it spills
+# to <file>.tmp instead, and a run's memory stays bounded whatever the range (docs/performance.md).
+MEMORY_LIMIT = os.environ.get("ASHARE_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
+_SCHEMA_ENSURED: set[tuple] = set()  # (file, sql dir, inode): a file replaced or deleted is set up again
+
+
+def open_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
+
+
 class Warehouse:
     def __init__(self, path: Path | str, sql_dir: Path = SQL_DIR):
         self.path = Path(path)
         self.sql_dir = sql_dir
+        self._session: duckdb.DuckDBPyConnection | None = None
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._session is not None:  # inside session(): every read and write shares its connection
+            yield self._session
+            return
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        con = open_file(self.path, read_only)
         try:
             yield con
         finally:
             con.close()
 
+    @contextmanager
+    def session(self) -> Iterator[Warehouse]:
+        """One read-write connection for every query and write inside the block (a range step's chunk loop:
+        opening the file costs ~50 ms, and a backfill of ten years opens it thousands of times otherwise).
+        Each write is still its own transaction. Nothing else in the process may open the file meanwhile."""
+        if self._session is not None:
+            yield self
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._session = open_file(self.path)
+        try:
+            yield self
+        finally:
+            con, self._session = self._session, None
+            con.close()
+
     def ensure_schema(self) -> None:
-        """Schemas and raw tables (generated from the input specs), then the SQL files for staging and marts."""
+        """Schemas and raw tables (generated from the input specs), then the SQL files for staging and marts.
+        Once per file and process while the file stays where it was (every step asks; the DDL costs ~100 ms)."""
         from etl.raw_tables import raw_ddl
 
+        stat = self.path.stat() if self.path.exists() else None
+        done = (self.path.resolve(), self.sql_dir, stat.st_ino if stat else None)
+        if stat is not None and done in _SCHEMA_ENSURED:
+            return
         scripts = sorted(self.sql_dir.glob("*.sql"))
         with self.connect() as con:
             con.execute(scripts[0].read_text(encoding="utf-8"))  # 00_schemas.sql
             con.execute(raw_ddl())
             for script in scripts[1:]:
                 con.execute(script.read_text(encoding="utf-8"))
+        _SCHEMA_ENSURED.add((self.path.resolve(), self.sql_dir, self.path.stat().st_ino))
 
     def query(self, sql: str, params: Sequence | None = None) -> pl.DataFrame:
         with self.connect(read_only=True) as con:

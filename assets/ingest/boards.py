@@ -1,5 +1,7 @@
 """Concept and industry boards: lists, membership history (snapshots -> intervals), board bars (live)."""
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
@@ -7,6 +9,7 @@ from assets.common import (
     RANGE,
     SnapshotConfig,
     describe,
+    each_chunk,
     ingest,
     key,
     propose,
@@ -14,7 +17,7 @@ from assets.common import (
     spec,
     writer,
 )
-from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
+from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, stage_sessions, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import tracking
@@ -180,14 +183,19 @@ def raw_board_bars_daily(
     source = market_source.get()
     wh = warehouse.get()
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
-    landed = source.land_each(feeding("raw.board_bars_daily"), Request(days=tuple(days), boards=tuple(boards)))
-    frame = load(source, landed)
-    if frame.height:
-        propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", days)
-    note = "" if landed else f"the {source.name} source has no board bars; nothing written"
-    return dg.MaterializeResult(
-        metadata=describe(frame, source, partitions=len(days), note=note, tracked_boards_not_found=missing)
-    )
+    proposed: list[dt.date] = []
+
+    def land(chunk: list[dt.date]) -> dict:
+        landed = source.land_each(feeding("raw.board_bars_daily"), Request(days=tuple(chunk), boards=tuple(boards)))
+        frame = load(source, landed)
+        if frame.height:
+            propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", chunk, extend=bool(proposed))
+            proposed.extend(chunk)
+        return describe(frame, source, partitions=len(chunk), landed_files=len(landed))
+
+    metadata = each_chunk(context, "raw.board_bars_daily", days, land, wh)
+    note = "" if metadata["landed_files"] else f"the {source.name} source has no board bars; nothing written"
+    return dg.MaterializeResult(metadata={**metadata, "note": note, "tracked_boards_not_found": missing})
 
 
 @dg.asset(
@@ -203,26 +211,25 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     """One row per board and trading day, where the source publishes board K-lines."""
     days = partition_dates(context)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
-    candidate = raw.select(
-        "trade_date",
-        "board_code",
-        "board_type",
-        "open",
-        "high",
-        "low",
-        "close",
-        "pct_change",
-        "volume_shares",
-        "amount_cny",
-        "turnover_pct",
-        *PROVENANCE,
-        "partition_date",
-    )
-    return stage_checked(
-        context,
-        wh,
-        Candidate(
+
+    def build(days: list[dt.date]) -> Candidate:
+        raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
+        candidate = raw.select(
+            "trade_date",
+            "board_code",
+            "board_type",
+            "open",
+            "high",
+            "low",
+            "close",
+            "pct_change",
+            "volume_shares",
+            "amount_cny",
+            "turnover_pct",
+            *PROVENANCE,
+            "partition_date",
+        )
+        return Candidate(
             "staging.board_bars_daily",
             candidate,
             key_columns=["trade_date", "board_code"],
@@ -231,5 +238,6 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
             days=days,
             partition_column="partition_date",
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
-    )
+        )
+
+    return stage_sessions(context, wh, "staging.board_bars_daily", days, build)

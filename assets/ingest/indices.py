@@ -1,10 +1,20 @@
 """Indices: Eastmoney daily bars of the tracked indices and the CSI official histories, raw -> staging."""
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, covered_days, describe, ingest, land_sessions, propose, reads, writer
-from assets.gate import SIZE_BAND, Candidate, gated, gx_check, not_covered, stage_checked, stage_latest_capture
+from assets.gate import (
+    SIZE_BAND,
+    Candidate,
+    gated,
+    gx_check,
+    not_covered,
+    stage_latest_capture,
+    stage_sessions,
+)
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.config.tracking import INDICES, tracking
 from etl.datasets import load
@@ -23,7 +33,9 @@ def raw_index_bars_daily(
 ) -> dg.MaterializeResult:
     """Daily bars of the tracked indices (stock_zh_index_daily_em), as landed."""
     symbols = tuple(i.symbol for i in INDICES)
-    metadata = land_sessions(context, warehouse.get(), market_source.get(), "raw.index_bars_daily", symbols=symbols)
+    metadata = land_sessions(
+        context, warehouse.get(), market_source.get(), "raw.index_bars_daily", narrow=True, symbols=symbols
+    )
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -46,27 +58,26 @@ def staging_index_bars_daily(
     if not days:
         return not_covered("staging.index_bars_daily", coverage)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
-    candidate = stage_index_bars(raw)
-    first_bars = wh.query(
-        "SELECT index_code, min(trade_date) AS first FROM staging.index_bars_daily "
-        "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY index_code",
-        {"dates": days},
-    )
 
-    def summarise(passed: pl.DataFrame) -> pl.DataFrame:
-        out = partition_summary(passed, days, [], SIZE_BAND, indices=pl.col("index_code").n_unique())
-        firsts = pl.concat([first_bars, passed.group_by("index_code").agg(first=pl.col("trade_date").min())])
-        firsts = firsts.group_by("index_code").agg(pl.col("first").min())["first"]
-        expected = [int((firsts <= day).sum()) for day in out["partition"]]
-        return out.with_columns(
-            missing_indices=pl.Series(expected, dtype=pl.Int64) - pl.col("indices").fill_null(0)
-        ).drop("indices")
+    def build(days: list[dt.date]) -> Candidate:
+        raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
+        candidate = stage_index_bars(raw)
+        first_bars = wh.query(
+            "SELECT index_code, min(trade_date) AS first FROM staging.index_bars_daily "
+            "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY index_code",
+            {"dates": days},
+        )
 
-    return stage_checked(
-        context,
-        wh,
-        Candidate(
+        def summarise(passed: pl.DataFrame) -> pl.DataFrame:
+            out = partition_summary(passed, days, [], SIZE_BAND, indices=pl.col("index_code").n_unique())
+            firsts = pl.concat([first_bars, passed.group_by("index_code").agg(first=pl.col("trade_date").min())])
+            firsts = firsts.group_by("index_code").agg(pl.col("first").min())["first"]
+            expected = [int((firsts <= day).sum()) for day in out["partition"]]
+            return out.with_columns(
+                missing_indices=pl.Series(expected, dtype=pl.Int64) - pl.col("indices").fill_null(0)
+            ).drop("indices")
+
+        return Candidate(
             "staging.index_bars_daily",
             candidate,
             key_columns=["trade_date", "index_code"],
@@ -76,9 +87,9 @@ def staging_index_bars_daily(
             partition_column="partition_date",
             summarise=summarise,
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
-        metadata=coverage,
-    )
+        )
+
+    return stage_sessions(context, wh, "staging.index_bars_daily", days, build, metadata=coverage, narrow=True)
 
 
 @dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **writer("raw"))
@@ -88,7 +99,9 @@ def raw_csi_index_daily(
 ) -> dg.MaterializeResult:
     """CSI's own index history (stock_zh_index_hist_csindex): AI-chain theme indices and CSI 300, rolling PE."""
     symbols = tracking().csi_indices
-    metadata = land_sessions(context, warehouse.get(), market_source.get(), "raw.csi_index_daily", symbols=symbols)
+    metadata = land_sessions(
+        context, warehouse.get(), market_source.get(), "raw.csi_index_daily", narrow=True, symbols=symbols
+    )
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -109,12 +122,11 @@ def staging_csi_index_daily(
     if not days:
         return not_covered("staging.csi_index_daily", coverage)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
-    candidate = stage_csi(raw)
-    return stage_checked(
-        context,
-        wh,
-        Candidate(
+
+    def build(days: list[dt.date]) -> Candidate:
+        raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
+        candidate = stage_csi(raw)
+        return Candidate(
             "staging.csi_index_daily",
             candidate,
             key_columns=["trade_date", "index_code"],
@@ -123,9 +135,9 @@ def staging_csi_index_daily(
             days=days,
             partition_column="partition_date",
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
-        metadata=coverage,
-    )
+        )
+
+    return stage_sessions(context, wh, "staging.csi_index_daily", days, build, metadata=coverage, narrow=True)
 
 
 @dg.asset(key_prefix="raw", name="index_valuation_daily", **writer("raw"))

@@ -5,7 +5,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, ingest, key, propose, reads, spec, writer
+from assets.common import RANGE, describe, each_chunk, ingest, key, propose, reads, spec, writer
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
@@ -34,15 +34,20 @@ def raw_news_cctv(
     """CCTV evening news (news_cctv, backfillable by date), partitioned by the session each broadcast
     belongs to."""
     days = partition_dates(context)
-    session_of = {b: d for d in days for b in broadcast_dates(d)}
     source = market_source.get()
-    broadcasts = source.covered([CCTV], sorted(session_of))  # none before the first broadcast akshare reads
-    landed = source.land(CCTV, Request(days=tuple(broadcasts))) if broadcasts else []
-    frame = load(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
-    if frame.height == 0:
-        frame = pl.DataFrame(schema={"trade_date": pl.Date})
-    propose(warehouse.get(), "raw.news_cctv", frame, source, landed, "trade_date", days)
-    return dg.MaterializeResult(metadata=describe(frame, source, partitions=len(days), broadcasts=len(landed)))
+    wh = warehouse.get()
+
+    def land(chunk: list[dt.date]) -> dict:
+        session_of = {b: d for d in chunk for b in broadcast_dates(d)}
+        broadcasts = source.covered([CCTV], sorted(session_of))  # none before the first broadcast akshare reads
+        landed = source.land(CCTV, Request(days=tuple(broadcasts))) if broadcasts else []
+        frame = load(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
+        if frame.height == 0:
+            frame = pl.DataFrame(schema={"trade_date": pl.Date})
+        propose(wh, "raw.news_cctv", frame, source, landed, "trade_date", chunk, extend=chunk[0] != min(days))
+        return describe(frame, source, partitions=len(chunk), broadcasts=len(landed))
+
+    return dg.MaterializeResult(metadata=each_chunk(context, "raw.news_cctv", days, land, wh, narrow=True))
 
 
 @dg.asset(key_prefix="raw", name="news_feed", **writer("raw"))

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import RANGE, after, covered_days, describe, ingest, land_sessions, propose, reads, writer
-from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, not_covered, stage_checked
+from assets.gate import SIZE_BAND, Candidate, Stored, gated, gx_check, not_covered, stage_checked, stage_sessions
 from assets.resources import MarketSourceResource, WarehouseResource
 from etl.datasets import load
 from etl.datasets.stocks import UNIVERSE
@@ -107,28 +107,31 @@ def staging_stock_bars_daily(
     if not days:
         return not_covered("staging.stock_bars_daily", coverage)
     wh = warehouse.get()
-    raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
     names = wh.query("SELECT * FROM staging.stock_name_history")
-    seen = wh.query(
-        "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
-        "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",
-        {"dates": days},
-    )
-    seen = pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())]).group_by("symbol").min()
-    start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
-    candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)))
-    stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
-    same = dict(
-        wh.query(
-            "SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
-            "(SELECT UNNEST($d)) GROUP BY 1",
-            {"d": days},
-        ).iter_rows()
-    )
-    return stage_checked(
-        context,
-        wh,
-        Candidate(
+
+    def build(days: list[dt.date]) -> Candidate:
+        raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
+        seen = wh.query(
+            "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
+            "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",
+            {"dates": days},
+        )
+        seen = (
+            pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())])
+            .group_by("symbol")
+            .min()
+        )
+        start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
+        candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)))
+        stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
+        same = dict(
+            wh.query(
+                "SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
+                "(SELECT UNNEST($d)) GROUP BY 1",
+                {"d": days},
+            ).iter_rows()
+        )
+        return Candidate(
             "staging.stock_bars_daily",
             candidate,
             key_columns=["trade_date", "symbol", "adjust"],
@@ -138,9 +141,9 @@ def staging_stock_bars_daily(
             partition_column="partition_date",
             summarise=lambda passed: partition_summary(passed, days, stored, SIZE_BAND, stored_same=same),
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
-        ),
-        metadata=coverage,
-    )
+        )
+
+    return stage_sessions(context, wh, "staging.stock_bars_daily", days, build, metadata=coverage)
 
 
 def stored_partition_rows(wh, table: str, before) -> list[int]:

@@ -4,7 +4,7 @@ whole from the rank snapshots)."""
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, preview, reads, writer
+from assets.common import RANGE, each_chunk, preview, reads, writer
 from assets.marts.inputs import coverage, member_bars, stock_sessions
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
@@ -33,21 +33,24 @@ def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     days = stock_sessions(wh, run_days)
     if not days:
         return dg.MaterializeResult(metadata={"rows": 0, **coverage(run_days, days)})
-    members = members_by_day(
-        wh.query("SELECT * FROM staging.board_membership"), wh.query("SELECT * FROM staging.board_snapshots"), days
-    )
-    published = wh.read_partitions("staging.board_bars_daily", days)
-    frame = board_daily(members, member_bars(wh, days), wh.query("SELECT * FROM staging.boards"), published)
-    wh.replace_partitions("marts.board_daily", frame, days)
-    return dg.MaterializeResult(
-        metadata={
+    membership = wh.query("SELECT * FROM staging.board_membership")
+    snapshots = wh.query("SELECT * FROM staging.board_snapshots")
+    boards = wh.query("SELECT * FROM staging.boards")
+
+    def build(days: list) -> dict:
+        members = members_by_day(membership, snapshots, days)
+        published = wh.read_partitions("staging.board_bars_daily", days)
+        frame = board_daily(members, member_bars(wh, days), boards, published)
+        wh.replace_partitions("marts.board_daily", frame, days)
+        return {
             "rows": frame.height,
             "partitions": len(days),
             "preview": preview(frame),
             "published_board_bars": published.height,
-            **coverage(run_days, days),
         }
-    )
+
+    metadata = each_chunk(context, "marts.board_daily", days, build, wh)
+    return dg.MaterializeResult(metadata={**metadata, **coverage(run_days, days)})
 
 
 @dg.asset(

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import RANGE, preview, reads, writer
+from assets.common import RANGE, each_chunk, preview, reads, writer
 from assets.marts.inputs import WINDOW_SQL, window
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
@@ -18,12 +18,17 @@ from etl.transforms.marts.market import index_daily, market_breadth_daily
 )
 def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per index per trading day: OHLC, previous close, percent change, turnover."""
-    days = partition_dates(context)
     wh = warehouse.get()
-    bars = wh.query(WINDOW_SQL.format(table="staging.index_bars_daily", extra=""), window(days))
-    frame = index_daily(bars, days)
-    wh.replace_partitions("marts.index_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame)})
+
+    def build(days: list) -> dict:
+        bars = wh.query(WINDOW_SQL.format(table="staging.index_bars_daily", extra=""), window(days))
+        frame = index_daily(bars, days)
+        wh.replace_partitions("marts.index_daily", frame, days)
+        return {"rows": frame.height, "partitions": len(days), "preview": preview(frame)}
+
+    return dg.MaterializeResult(
+        metadata=each_chunk(context, "marts.index_daily", partition_dates(context), build, wh, narrow=True)
+    )
 
 
 @dg.asset(
@@ -35,10 +40,14 @@ def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
 )
 def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per trading day over all A-shares: breadth, limit moves, turnover and its change."""
-    days = partition_dates(context)
     wh = warehouse.get()
-    bars = wh.query(WINDOW_SQL.format(table="staging.stock_bars_daily", extra="AND adjust = 'qfq'"), window(days))
     names = wh.query("SELECT symbol, is_st, valid_from, valid_to FROM staging.stock_name_history")
-    frame = market_breadth_daily(bars, names, days)
-    wh.replace_partitions("marts.market_breadth_daily", frame, days)
-    return dg.MaterializeResult(metadata={"rows": frame.height, "partitions": len(days), "preview": preview(frame)})
+
+    def build(days: list) -> dict:
+        bars = wh.query(WINDOW_SQL.format(table="staging.stock_bars_daily", extra="AND adjust = 'qfq'"), window(days))
+        frame = market_breadth_daily(bars, names, days)
+        wh.replace_partitions("marts.market_breadth_daily", frame, days)
+        return {"rows": frame.height, "partitions": len(days), "preview": preview(frame)}
+
+    days = partition_dates(context)
+    return dg.MaterializeResult(metadata=each_chunk(context, "marts.market_breadth_daily", days, build, wh))

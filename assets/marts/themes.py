@@ -4,7 +4,7 @@ and the US -> A-share transmission, rebuilt whole (their rows depend on many day
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, key, preview, reads, spec, writer
+from assets.common import RANGE, each_chunk, key, preview, reads, spec, writer
 from assets.marts.inputs import benchmark, coverage, member_bars, stock_sessions
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
@@ -59,28 +59,36 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         wh.query("SELECT board_code, board_name FROM staging.boards"),
         "etl/config/themes.yaml",
     )
-    board_members = members_by_day(
-        wh.query(
-            "SELECT * FROM staging.board_membership WHERE board_code IN (SELECT UNNEST($codes))",
-            {"codes": list(codes.values())},
-        ),
-        wh.query("SELECT * FROM staging.board_snapshots"),
-        days,
+    membership = wh.query(
+        "SELECT * FROM staging.board_membership WHERE board_code IN (SELECT UNNEST($codes))",
+        {"codes": list(codes.values())},
     )
-    names = names_by_day(wh.query("SELECT symbol, name, valid_from, valid_to FROM staging.stock_name_history"), days)
-    members = theme_membership(config, board_members, codes, names, days)
-    flows = stock_main_flow(
-        wh.read_partitions("staging.stock_fund_flow_daily", days),
-        wh.read_partitions("staging.stock_fund_flow_rank", days, "session_date"),
-    )
-    daily = theme_daily(members, member_bars(wh, days), flows)
-    where = {"where": "trade_date IN (SELECT UNNEST($dates))", "params": {"dates": days}}
-    wh.write(Replace("marts.theme_membership_daily", members, **where), Replace("marts.theme_daily", daily, **where))
+    snapshots = wh.query("SELECT * FROM staging.board_snapshots")
+    name_history = wh.query("SELECT symbol, name, valid_from, valid_to FROM staging.stock_name_history")
+    last: dict = {}
+
+    def build(days: list) -> dict:
+        names = names_by_day(name_history, days)
+        members = theme_membership(config, members_by_day(membership, snapshots, days), codes, names, days)
+        flows = stock_main_flow(
+            wh.read_partitions("staging.stock_fund_flow_daily", days),
+            wh.read_partitions("staging.stock_fund_flow_rank", days, "session_date"),
+        )
+        daily = theme_daily(members, member_bars(wh, days), flows)
+        where = {"where": "trade_date IN (SELECT UNNEST($dates))", "params": {"dates": days}}
+        wh.write(
+            Replace("marts.theme_membership_daily", members, **where), Replace("marts.theme_daily", daily, **where)
+        )
+        last.update(members=members, daily=daily)
+        return {"member_rows": members.height, "rows": daily.height, "partitions": len(days)}
+
+    done = each_chunk(context, "marts.theme_daily", days, build, wh)
+    members, daily = last["members"], last["daily"]
     yield dg.MaterializeResult(
         asset_key=key("marts", "theme_membership_daily"),
         metadata={
-            "rows": members.height,
-            "partitions": len(days),
+            "rows": done["member_rows"],
+            "partitions": done["partitions"],
             "members_last_day": dict(
                 members.filter(pl.col("trade_date") == max(days)).group_by("theme").len().sort("theme").iter_rows()
             ),
@@ -88,7 +96,12 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     )
     yield dg.MaterializeResult(
         asset_key=key("marts", "theme_daily"),
-        metadata={"rows": daily.height, "partitions": len(days), "preview": preview(daily), **coverage(run_days, days)},
+        metadata={
+            "rows": done["rows"],
+            "partitions": done["partitions"],
+            "preview": preview(daily),
+            **coverage(run_days, days),
+        },
     )
 
 
