@@ -48,6 +48,10 @@ class ManifestRow:
 
 
 ROW_FIELDS = {f.name for f in fields(ManifestRow)}
+# manifest path -> ((path, mtime_ns, size), parsed rows): a range run asks per chunk and per dataset, and the
+# manifest only ever grows by appends, which change its size
+_PARSED: dict[str, tuple[tuple, list]] = {}
+_CURRENT: dict[str, tuple[tuple, dict]] = {}  # landing root -> (manifest and folder stamps, current captures)
 REQUIRED_FIELDS = {f.name for f in fields(ManifestRow) if f.default is MISSING}
 
 
@@ -156,6 +160,11 @@ class LandingZone:
                     "neither provenance nor checksums can be checked"
                 )
             return []
+        stat = path.stat()
+        stamp = (str(path), stat.st_mtime_ns, stat.st_size)
+        cached = _PARSED.get(stamp[0])
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         out = []
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
@@ -178,15 +187,28 @@ class LandingZone:
                     )
                 )
             out.append((number, ManifestRow(**data)))
+        _PARSED[stamp[0]] = (stamp, out)
         return out
 
     def manifest(self) -> dict[tuple[str, str], ManifestRow]:
-        """The current capture per (function, partition): the latest landed row whose file is present."""
+        """The current capture per (function, partition): the latest landed row whose file is present.
+        Cached while neither the manifest nor any function's folder changed (a file added, moved aside or
+        deleted changes its folder's mtime): a ten-year zone has ~12,000 files to look for."""
+        rows = self.rows()
+        folders = sorted({row.path.rsplit("/", 1)[0] for _, row in rows})
+        stamp = (
+            _PARSED[str(self.manifest_path)][0] if rows else None,
+            tuple((self.root / f).stat().st_mtime_ns if (self.root / f).exists() else None for f in folders),
+        )
+        cached = _CURRENT.get(str(self.root))
+        if cached is not None and cached[0] == stamp:
+            return dict(cached[1])
         latest: dict[tuple[str, str], ManifestRow] = {}
-        for _, row in self.rows():
+        for _, row in rows:
             if row.status == "landed" and (self.root / row.path).exists():
                 latest[(row.function, row.partition)] = row
-        return latest
+        _CURRENT[str(self.root)] = (stamp, latest)
+        return dict(latest)
 
     def read_row(self, row: ManifestRow) -> pl.DataFrame:
         """A capture's frame, checked against its manifest row (sha256, then row count)."""
