@@ -187,9 +187,36 @@ def docs_index() -> Path:
     return gx_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+# Validation results kept per suite (and kind) for the data docs: a range run validates a chunk at a time and a
+# daily run adds a result per suite, so keeping all of them would make every docs build slower than the last.
+# The rows a rule refused stay in the warehouse (quality.quarantine) for ever; the docs show the latest runs.
+KEEP_RESULTS = 2
+
+
+def prune_results(context, keep: int = KEEP_RESULTS) -> int:
+    """Drop all but the `keep` newest stored validation results of each suite; returns how many went."""
+    store = context.validation_results_store
+    by_suite: dict[str, list] = {}
+    for key in store.list_keys():
+        suite, _, run_time, _ = key.to_tuple()
+        by_suite.setdefault(suite, []).append((run_time, key))
+    dropped = 0
+    for results in by_suite.values():
+        for _, key in sorted(results, key=lambda r: r[0])[:-keep]:
+            store.remove_key(key)
+            dropped += 1
+    return dropped
+
+
 def build_data_docs() -> Path | None:
-    """Render the data docs site (HTML) from every stored validation result."""
+    """Render the data docs site (HTML) from the newest validation results of each suite: old results are
+    pruned and the site is rebuilt from scratch, so a build costs the same on the thousandth run as the first."""
     if not data_docs_enabled():
         return None
-    _context(True).build_data_docs()
+    import shutil
+
+    context = _context(True)
+    prune_results(context)
+    shutil.rmtree(docs_index().parent, ignore_errors=True)
+    context.build_data_docs()
     return docs_index()
