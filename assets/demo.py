@@ -54,6 +54,9 @@ def checked_range(first: str, last: str) -> tuple[str, str]:
 
 def run(first: str, last: str, instance: dg.DagsterInstance | None = None, source: str = "recorded"):
     from assets.definitions import defs
+
+    # as the Makefile sets it: one planned event per asset, not per partition (dagster-io/dagster#29288)
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     from assets.runs import process_tags
 
     job = defs.resolve_job_def("warehouse_job")
