@@ -31,6 +31,7 @@ class Proposal:
     scope: list[str] | None  # partition values (ISO text) the candidate replaces
     captures: list[dict]  # {"root": landing root, "row": manifest row}
     run_id: str | None
+    scope_type: str = "VARCHAR"  # the scope column's type in raw: values are compared as that type
 
 
 def mirror(raw_table: str, schema: str) -> str:
@@ -121,11 +122,23 @@ def pending(wh: Warehouse, raw_table: str) -> Proposal | None:
     if found.is_empty():
         return None
     column, scope, captures, run_id = found.row(0)
-    return Proposal(raw_table, column, list(scope) if scope is not None else None, json.loads(captures or "[]"), run_id)
+    kind = "VARCHAR"
+    if column is not None:
+        schema, table = raw_table.split(".", 1)
+        typed = wh.query(
+            "SELECT data_type FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t AND column_name = $c",
+            {"s": schema, "t": table, "c": column},
+        )
+        kind = typed["data_type"][0] if typed.height else kind
+    return Proposal(
+        raw_table, column, list(scope) if scope is not None else None, json.loads(captures or "[]"), run_id, kind
+    )
 
 
-def _in(column: str, values: Sequence[str], param: str = "p") -> str:
-    return f"CAST({column} AS VARCHAR) IN (SELECT UNNEST(${param}))"
+def _in(column: str, kind: str, param: str = "p") -> str:
+    """The scope values (ISO text) cast to the column's type, not the column to text: a cast column defeats
+    DuckDB's min/max pruning, and settling a month of a ten-year raw table scanned all of it (1.8 s -> 0.01 s)."""
+    return f"{column} IN (SELECT CAST(UNNEST(${param}) AS {kind}))"
 
 
 def relation(wh: Warehouse, raw_table: str) -> str:
@@ -137,9 +150,9 @@ def relation(wh: Warehouse, raw_table: str) -> str:
     candidate = mirror(raw_table, "candidate")
     if proposal.scope_column is None:
         return f"(SELECT * FROM {candidate}) AS {short}"
-    scope = ", ".join("'" + v.replace("'", "''") + "'" for v in proposal.scope)
+    scope = ", ".join(f"CAST('{v.replace(chr(39), chr(39) * 2)}' AS {proposal.scope_type})" for v in proposal.scope)
     return (
-        f"(SELECT * FROM {raw_table} WHERE CAST({proposal.scope_column} AS VARCHAR) NOT IN ({scope}) "
+        f"(SELECT * FROM {raw_table} WHERE {proposal.scope_column} NOT IN ({scope}) "
         f"UNION ALL BY NAME SELECT * FROM {candidate}) AS {short}"
     )
 
@@ -170,16 +183,16 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
             refused_values = None  # everything
         steps += [Sql(f"DELETE FROM {candidate}"), *done]
     else:
-        col, scope = proposal.scope_column, proposal.scope or []
+        col, kind, scope = proposal.scope_column, proposal.scope_type, proposal.scope or []
         judged_values = [v for v in scope if judged is None or v in set(judged)]
         ok = [v for v in judged_values if accepted is None or v in set(accepted)]
         refused = [v for v in judged_values if v not in set(ok)]
         left = [v for v in scope if v not in set(judged_values)]
         steps = [
-            Sql(f"DELETE FROM {raw} WHERE {_in(col, ok)}", {"p": ok}),
-            Sql(f"INSERT INTO {raw} BY NAME SELECT * FROM {candidate} WHERE {_in(col, ok)}", {"p": ok}),
-            Sql(f"{to_rejected} WHERE {_in(col, refused)}", {"p": refused, "run": run_id}),
-            Sql(f"DELETE FROM {candidate} WHERE {_in(col, judged_values)}", {"p": judged_values}),
+            Sql(f"DELETE FROM {raw} WHERE {_in(col, kind)}", {"p": ok}),
+            Sql(f"INSERT INTO {raw} BY NAME SELECT * FROM {candidate} WHERE {_in(col, kind)}", {"p": ok}),
+            Sql(f"{to_rejected} WHERE {_in(col, kind)}", {"p": refused, "run": run_id}),
+            Sql(f"DELETE FROM {candidate} WHERE {_in(col, kind)}", {"p": judged_values}),
         ]
         steps += (
             [Sql("UPDATE candidate.proposals SET scope = $left WHERE raw_table = $t", {"left": left, "t": raw})]

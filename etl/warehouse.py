@@ -43,7 +43,7 @@ class Sql:
 
 # DuckDB's buffer pool would grow to 80 % of RAM by default and keep what a backfill touched: capped, it spills
 # to <file>.tmp instead, and a run's memory stays bounded whatever the range (docs/performance.md).
-MEMORY_LIMIT = os.environ.get("ASHARE_DUCKDB_MEMORY_LIMIT", "1GB")
+MEMORY_LIMIT = os.environ.get("ASHARE_DUCKDB_MEMORY_LIMIT", "512MB")
 
 
 _SCHEMA_ENSURED: set[tuple] = set()  # (file, sql dir, inode): a file replaced or deleted is set up again
