@@ -184,3 +184,23 @@ def test_data_docs_are_built(tmp_path, monkeypatch):
     assert outcome.bad_rows["rule"].to_list() == ["invalid_code"]
     index = build_data_docs()
     assert index.exists() and "staging__stock_universe" in index.read_text(encoding="utf-8")
+
+
+def test_data_docs_keep_the_newest_results_of_each_suite(tmp_path, monkeypatch):
+    """Every chunk of a range run and every daily run stores a result: a docs build must not render them all."""
+    from quality.suites import SUITES
+    from quality.validate import KEEP_RESULTS, _context, build_data_docs, validate
+
+    monkeypatch.setenv("ASHARE_DATA_DOCS", "1")
+    monkeypatch.setenv("ASHARE_GX_DIR", str(tmp_path / "gx"))
+    frame = pl.DataFrame({"symbol": ["600519"], "name": ["贵州茅台"]})
+    for _ in range(KEEP_RESULTS + 2):
+        validate(SUITES["staging.stock_universe"], frame)
+    store = _context(True).validation_results_store
+    stored = [k.to_tuple() for k in store.list_keys()]
+    assert len(stored) >= KEEP_RESULTS + 2
+    build_data_docs()
+    kept = sorted(k.to_tuple() for k in store.list_keys())
+    assert kept == sorted(stored, key=lambda k: k[2])[-KEEP_RESULTS:]  # the newest, by run time
+    pages = list((tmp_path / "gx").rglob("validations/**/*.html"))
+    assert len(pages) == KEEP_RESULTS
