@@ -229,7 +229,7 @@ def main() -> None:
             f"peak RSS {daily.peak_mb:,.0f} MB",
         ),
         (f"daily_job {end} on a one-month warehouse: run", f"{month_daily.run_wall_s:.1f} s", ""),
-        ("daily run, ten-year / one-month", f"{ratio:.2f}", "target ≤ 1.2"),
+        (f"daily run, {args.years}-year / one-month", f"{ratio:.2f}", "target ≤ 1.2"),
     ]
     print()
     print(f"## bench-scale, {dt.date.today()}, {os.cpu_count()} cores: `make bench-scale` (--years {args.years})")

@@ -204,3 +204,20 @@ def test_data_docs_keep_the_newest_results_of_each_suite(tmp_path, monkeypatch):
     assert kept == sorted(stored, key=lambda k: k[2])[-KEEP_RESULTS:]  # the newest, by run time
     pages = list((tmp_path / "gx").rglob("validations/**/*.html"))
     assert len(pages) == KEEP_RESULTS
+
+
+def test_row_rules_on_no_rows_report_what_gx_reports():
+    """An empty chunk skips GX's checkpoint for the row rules; the verdict must be the one GX gives."""
+    from quality.suites import SUITES
+    from quality.validate import _context, _evaluate, _run
+
+    suite = SUITES["staging.stock_universe"]
+    empty = pl.DataFrame(schema={"symbol": pl.String, "name": pl.String})
+    bad, details = _evaluate(_context(False), "empty_check", empty, suite.row_rules, {}, "row")
+    assert bad.height == 0
+    by_gx = {
+        rule.name: (r.success, r.expectation_config.type)
+        for rule, r in _run(_context(False), "empty_gx", empty, suite.row_rules, {})
+    }
+    assert {d["rule"]: (d["success"], d["expectation"]) for d in details} == by_gx
+    assert all(d["unexpected"] == 0 for d in details)
