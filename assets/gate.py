@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import dagster as dg
 import polars as pl
@@ -394,7 +394,8 @@ class Tally(Verdict):
         return self.rows_passed
 
 
-def tally(judged: list[tuple[Candidate, Verdict]]) -> tuple[Candidate, Verdict]:
+def tally(judged: list[tuple[Candidate, Verdict]], passed_rows: int) -> tuple[Candidate, Verdict]:
+    """The chunks' candidates and verdicts (their rows dropped) as one; `passed_rows` counted as they passed."""
     first = judged[0][0]
     results: dict[tuple, dict] = {}
     for _, v in judged:
@@ -423,7 +424,7 @@ def tally(judged: list[tuple[Candidate, Verdict]]) -> tuple[Candidate, Verdict]:
         results=list(results.values()),
         flagged=flagged,
         docs_url=judged[-1][1].docs_url,
-        rows_passed=sum(v.passed_rows for _, v in judged),
+        rows_passed=passed_rows,
     )
 
 
@@ -443,25 +444,25 @@ def stage_sessions(
     from assets.common import each_chunk
 
     judged: list[tuple[Candidate, Verdict]] = []
-    stored = 0
+    stored = passed = 0
 
     def step(chunk: list[dt.date]) -> dict:
-        nonlocal stored
+        nonlocal stored, passed
         candidate = build(chunk)
         verdict = judge(candidate, context.run_id)
         stored += write(wh, candidate, verdict, context.run_id)[0]
+        passed += verdict.passed_rows
         # what the report needs, without the chunk's rows
-        light = {f.name: getattr(verdict, f.name) for f in fields(Verdict)} | {"passed": verdict.passed.head(0)}
         judged.append(
             (
                 replace(candidate, rows=candidate.rows.head(0), set_aside=None),
-                Tally(**light, rows_passed=verdict.passed_rows),
+                replace(verdict, passed=verdict.passed.head(0)),
             )
         )
         return {}
 
     chunked = each_chunk(context, table, days, step, wh, narrow)
-    candidate, verdict = tally(judged)
+    candidate, verdict = tally(judged, passed)
     return report(candidate, verdict, stored, {**(metadata or {}), **chunked})
 
 

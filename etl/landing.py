@@ -48,7 +48,7 @@ class ManifestRow:
 
 
 ROW_FIELDS = {f.name for f in fields(ManifestRow)}
-# manifest path -> ((path, mtime_ns, size), parsed rows): a range run asks per chunk and per dataset, and the
+# manifest path -> ((mtime_ns, size), parsed rows): a range run asks per chunk and per dataset, and the
 # manifest only ever grows by appends, which change its size
 _PARSED: dict[str, tuple[tuple, list]] = {}
 _CURRENT: dict[str, tuple[tuple, dict]] = {}  # landing root -> (manifest and folder stamps, current captures)
@@ -160,9 +160,8 @@ class LandingZone:
                     "neither provenance nor checksums can be checked"
                 )
             return []
-        stat = path.stat()
-        stamp = (str(path), stat.st_mtime_ns, stat.st_size)
-        cached = _PARSED.get(stamp[0])
+        stamp = self._manifest_stamp()
+        cached = _PARSED.get(str(path))
         if cached is not None and cached[0] == stamp:
             return cached[1]
         out = []
@@ -187,8 +186,15 @@ class LandingZone:
                     )
                 )
             out.append((number, ManifestRow(**data)))
-        _PARSED[stamp[0]] = (stamp, out)
+        _PARSED[str(path)] = (stamp, out)
         return out
+
+    def _manifest_stamp(self) -> tuple[int, int] | None:
+        """(mtime, size) of the manifest: appends change its size, so a parse is reused only while it holds."""
+        if not self.manifest_path.exists():
+            return None
+        stat = self.manifest_path.stat()
+        return stat.st_mtime_ns, stat.st_size
 
     def manifest(self) -> dict[tuple[str, str], ManifestRow]:
         """The current capture per (function, partition): the latest landed row whose file is present.
@@ -197,7 +203,7 @@ class LandingZone:
         rows = self.rows()
         folders = sorted({row.path.rsplit("/", 1)[0] for _, row in rows})
         stamp = (
-            _PARSED[str(self.manifest_path)][0] if rows else None,
+            self._manifest_stamp(),
             tuple((self.root / f).stat().st_mtime_ns if (self.root / f).exists() else None for f in folders),
         )
         cached = _CURRENT.get(str(self.root))

@@ -93,9 +93,7 @@ class Warehouse:
         Once per file and process while the file stays where it was (every step asks; the DDL costs ~100 ms)."""
         from etl.raw_tables import raw_ddl
 
-        stat = self.path.stat() if self.path.exists() else None
-        done = (self.path.resolve(), self.sql_dir, stat.st_ino if stat else None)
-        if stat is not None and done in _SCHEMA_ENSURED:
+        if self.path.exists() and self._schema_key() in _SCHEMA_ENSURED:
             return
         scripts = sorted(self.sql_dir.glob("*.sql"))
         with self.connect() as con:
@@ -103,7 +101,10 @@ class Warehouse:
             con.execute(raw_ddl())
             for script in scripts[1:]:
                 con.execute(script.read_text(encoding="utf-8"))
-        _SCHEMA_ENSURED.add((self.path.resolve(), self.sql_dir, self.path.stat().st_ino))
+        _SCHEMA_ENSURED.add(self._schema_key())
+
+    def _schema_key(self) -> tuple:
+        return self.path.resolve(), self.sql_dir, self.path.stat().st_ino
 
     def query(self, sql: str, params: Sequence | None = None) -> pl.DataFrame:
         with self.connect(read_only=True) as con:
