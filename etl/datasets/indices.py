@@ -60,15 +60,20 @@ INDEX_BARS = Dataset(
     sample=Sample(day_of("date"), recorded_at=dt.date(2026, 5, 8), window=(dt.date(2022, 1, 4), dt.date(2025, 4, 30))),
 )
 
+# The columns every CSI table of akshare opens with: the day, the index and its four names.
+CSI_INDEX_DAY = (
+    Col("日期", "trade_date", D, nullable=False),
+    Col("指数代码", "index_code", S, nullable=False),
+    Col("指数中文全称", "name_full", S),
+    Col("指数中文简称", "index_name", S),
+    Col("指数英文全称", "name_en_full", S),
+    Col("指数英文简称", "name_en", S),
+)
+
 STOCK_ZH_INDEX_HIST_CSINDEX = InputSpec(
     "stock_zh_index_hist_csindex",
     (
-        Col("日期", "trade_date", D, nullable=False),
-        Col("指数代码", "index_code", S, nullable=False),
-        Col("指数中文全称", "name_full", S),
-        Col("指数中文简称", "index_name", S),
-        Col("指数英文全称", "name_en_full", S),
-        Col("指数英文简称", "name_en", S),
+        *CSI_INDEX_DAY,
         Col("开盘", "open", F, "index points"),
         Col("最高", "high", F, "index points"),
         Col("最低", "low", F, "index points"),
@@ -114,12 +119,7 @@ CSI_HISTORY = Dataset(
 STOCK_ZH_INDEX_VALUE_CSINDEX = InputSpec(
     "stock_zh_index_value_csindex",
     (
-        Col("日期", "trade_date", D, nullable=False),
-        Col("指数代码", "index_code", S, nullable=False),
-        Col("指数中文全称", "name_full", S),
-        Col("指数中文简称", "index_name", S),
-        Col("指数英文全称", "name_en_full", S),
-        Col("指数英文简称", "name_en", S),
+        *CSI_INDEX_DAY,
         Col("市盈率1", "pe_total_shares", F),
         Col("市盈率2", "pe_index_shares", F),
         Col("股息率1", "dividend_yield_pct", F, "%"),
