@@ -16,7 +16,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs
+.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-down lake-demo lake-test lake-bench
 
 # apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -65,6 +65,34 @@ contract-docs: .venv/.synced  ## docs/contract.md from the marts' DDL comments (
 sample: .venv/.synced  ## rebuild warehouse/sample from ../shared/data/akshare-recorded
 	.venv/bin/python -m etl.sample --recording ../shared/data/akshare-recorded
 
+# The lake deployment (docs/scale-out.md): DuckLake with its catalog in a local PostgreSQL, Dagster's storage in
+# the same cluster, ASHARE_WRITERS (2) steps at once. Debian's postgresql is installed with apt when missing.
+LAKE_HOME := $(CURDIR)/warehouse/lake
+LAKE_ENV := set -a && . $(LAKE_HOME)/env.sh && set +a
+# stop the cluster whatever the recipe's outcome, and keep that outcome
+LAKE_RUN = trap '.venv/bin/python -m etl.lake.local down' EXIT &&
+
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+
+lake-up: .venv/.synced postgresql  ## start a local lake (PostgreSQL on 127.0.0.1; S3=1: data on a local S3 endpoint)
+	.venv/bin/python -m etl.lake.local up $(if $(S3),--s3)
+	$(LAKE_ENV) && .venv/bin/python -m etl.lake init
+
+lake-down: .venv/.synced  ## stop the local lake (its data stay under warehouse/lake/)
+	.venv/bin/python -m etl.lake.local down
+
+lake-demo: lake-up  ## make demo on the lake, two writer processes; stops the lake at the end
+	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m assets.demo
+
+lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (tests/lake/); stops it at the end
+	.venv/bin/python -m pytest -n 0 -m lake tests/lake
+
+lake-bench: lake-up  ## YEARS (2) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
+	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-2}
+
 clean:
+	-[ -d warehouse/lake ] && .venv/bin/python -m etl.lake.local down --purge
 	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock warehouse/landing warehouse/.dagster warehouse/bench \
 		warehouse/bi warehouse/reports warehouse/ui

@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from assets import ingest, marts, publish, quality_docs, report
 from assets.resources import AkshareResource, MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
+from etl.settings import Settings
+from etl.warehouse import is_lake
+
+EXECUTORS = ("in_process", "multiprocess", "celery", "k8s")
+
+
+def executor() -> dg.ExecutorDefinition:
+    """A DuckDB file admits a single writer process: its steps run in the run's own process, one after
+    another, rather than in parallel subprocesses that would contend for the lock (and each re-import the
+    code location). A lake takes several writers: ASHARE_WRITERS (2) steps at once, each in its own process,
+    their conflicts retried per transaction (etl/lake/backend.py). Beyond one machine ASHARE_EXECUTOR picks
+    Celery workers or a Kubernetes job per step (docs/scale-out.md; their settings come with the run config)."""
+    lake = is_lake(Settings.from_env().warehouse)
+    choice = os.environ.get("ASHARE_EXECUTOR") or ("multiprocess" if lake else "in_process")
+    if choice not in EXECUTORS:
+        raise ValueError(f"ASHARE_EXECUTOR={choice!r}: expected one of {EXECUTORS}")
+    if choice != "in_process" and not lake:
+        raise ValueError(f"ASHARE_EXECUTOR={choice}: a DuckDB file admits one writer process; use a lake")
+    if choice == "in_process":
+        return dg.in_process_executor
+    if choice == "multiprocess":
+        return dg.multiprocess_executor.configured(
+            {"max_concurrent": writers(), "start_method": {"forkserver": {"preload_modules": PRELOADED}}},
+            name="lake_writers",
+        )
+    if choice == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor
+    from dagster_k8s import k8s_job_executor
+
+    return k8s_job_executor
+
+
+# Imported once by the forkserver, then inherited by every step process: a spawned step paid ~3 s to import
+# the code location and ~6 s more for GX in every gate step, longer than most steps' own work.
+PRELOADED = ["assets.definitions", "great_expectations"]
+
+
+def writers() -> int:
+    return int(os.environ.get("ASHARE_WRITERS", "2"))
+
 
 all_assets = [
     # every module of each package is loaded: a new domain or mart module needs no edit here
@@ -23,10 +67,7 @@ defs = dg.Definitions(
     jobs=JOBS,
     schedules=SCHEDULES,
     sensors=[dead_run_sweeper],
-    # Every step writes the one DuckDB file, which admits a single writer process: run steps in the run's
-    # own process, one after another, rather than in parallel subprocesses that would contend for the lock
-    # (and each re-import the code location).
-    executor=dg.in_process_executor,
+    executor=executor(),
     resources={
         "warehouse": WarehouseResource(),
         "market_source": MarketSourceResource(akshare=AkshareResource()),

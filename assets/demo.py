@@ -5,17 +5,20 @@ what was built and how to look at it.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import resource
 import sys
 import time
+from dataclasses import dataclass
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from etl.landing import LandingZone
 from etl.settings import Settings
+from etl.warehouse import is_lake
 
 
 def sample_range(settings: Settings) -> tuple[str, str]:
@@ -67,7 +70,32 @@ def run(first: str, last: str, instance: dg.DagsterInstance | None = None, sourc
         **process_tags(),  # a killed demo's run is recognised and marked failed (assets/runs.py)
     }
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
+    if not is_lake(Settings.from_env().warehouse):
+        return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
+    # a lake run: the Definitions' multiprocess executor, ASHARE_WRITERS steps at once, each in a process
+    # of its own that rebuilds the job from this module
+    with dg.execute_job(
+        dg.reconstructable(warehouse_job), instance, run_config=quiet, tags=tags, raise_on_error=False
+    ) as result:
+        return Outcome(result.success, result.run_id, result.get_step_failure_events())
+
+
+def warehouse_job() -> dg.JobDefinition:
+    from assets.definitions import defs
+
+    return defs.resolve_job_def("warehouse_job")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What main() reads of a run, kept after execute_job's result is closed."""
+
+    success: bool
+    run_id: str
+    failures: list
+
+    def get_step_failure_events(self) -> list:
+        return self.failures
 
 
 def main() -> None:
@@ -86,8 +114,11 @@ def main() -> None:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     for run_id in sweep_dead_runs(instance):
         print(f"run {run_id} was left STARTED by a process that died; marked failed")
+    if is_lake(settings.warehouse) and instance.is_ephemeral:
+        sys.exit("a lake run spreads its steps over processes: set DAGSTER_HOME (make lake-demo does)")
     try:
-        with writer_lock(settings.warehouse_path):  # refuse at once if another process is writing
+        # a file: refuse at once if another process is writing it; a lake takes concurrent writers
+        with contextlib.nullcontext() if is_lake(settings.warehouse) else writer_lock(settings.warehouse):
             result = run(first, last, instance, settings.source)
     except WarehouseBusy as exc:
         sys.exit(str(exc))
@@ -97,12 +128,13 @@ def main() -> None:
             print(f"{event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
         sys.exit("the demo run failed (above: each failed step and why)")
 
-    from etl.warehouse import Warehouse
+    from etl.warehouse import open_warehouse
 
-    counts = Warehouse(settings.warehouse_path).row_counts()
+    wh = open_warehouse(settings.warehouse)
+    counts = wh.row_counts()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
-    print(f"Built {settings.warehouse_path} from the {settings.source} source, partitions {first} .. {last}")
+    print(f"Built {settings.warehouse} from the {settings.source} source, partitions {first} .. {last}")
     print(f"run {result.run_id}  wall {wall:.1f} s  peak RSS {peak_mb:.0f} MB")
     print()
     print(f"{'table':34s} {'rows':>10s} {'partitions':>10s}")
@@ -111,15 +143,19 @@ def main() -> None:
         print(f"{row['table']:34s} {row['rows']:>10,d} {parts:>10s}")
     print()
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
-    bi = settings.warehouse_path.parent / "bi" / "marts.duckdb"
-    print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {bi}")
-    print(
-        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
-        ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\""
-    )
+    if wh.concurrent_writers:
+        print("BI tools and notebooks read the published snapshot, read-only (docs/scale-out.md):")
+        print(f"  {wh.local_dir / 'bi' / 'attach-published.sql'}   (python -m etl.lake attach prints it)")
+    else:
+        bi = wh.local_dir / "bi" / "marts.duckdb"
+        print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {bi}")
+        print(
+            f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
+            ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\""
+        )
     print(f"(finished {dt.datetime.now():%Y-%m-%d %H:%M:%S})")
     print()
-    print(f"Report (open in a browser):  {settings.warehouse_path.parent / 'reports' / 'dividend_vs_ai.html'}")
+    print(f"Report (open in a browser):  {wh.local_dir / 'reports' / 'dividend_vs_ai.html'}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 Dagster skips `bi/marts` in a run whose audits failed, so BI users keep the last good file."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from assets.common import after, key
@@ -93,9 +91,23 @@ AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complet
 )
 def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
-    after the audits passed. Point BI tools here, read-only; never at the pipeline's own file."""
-    target = Path(warehouse.path).parent / "bi" / "marts.duckdb"
-    done = publish(Path(warehouse.path), target, context.run_id)
+    after the audits passed. Point BI tools here, read-only; never at the pipeline's own file.
+    On a lake: a tagged snapshot that BI readers attach read-only at its version (etl/lake/publish.py)."""
+    wh = warehouse.get()
+    if wh.concurrent_writers:
+        from etl.lake.publish import publish_snapshot
+
+        done = publish_snapshot(wh, context.run_id)
+        return dg.MaterializeResult(
+            metadata={
+                "snapshot_version": done.version,
+                "attach": dg.MetadataValue.md(f"```sql\n{done.attach_sql}\n```"),
+                "published_at": done.published_at.isoformat(),
+                "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
+            }
+        )
+    target = wh.local_dir / "bi" / "marts.duckdb"
+    done = publish(wh.path, target, context.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(done.path)),

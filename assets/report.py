@@ -1,7 +1,5 @@
 """The report: a self-contained HTML file next to the warehouse (warehouse/reports/), built from the marts."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from assets.common import reads
@@ -36,7 +34,8 @@ def dividend_vs_ai_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     `path`; the headline chart and key tables are below."""
     from etl.report import build
 
-    report = build(warehouse.get(), Path(warehouse.path).parent / "reports", events())
+    wh = warehouse.get()
+    report = build(wh, wh.local_dir / "reports", events())
     metadata = {
         "path": dg.MetadataValue.path(str(report.path)),
         "open": dg.MetadataValue.url(report.path.as_uri()),

@@ -9,28 +9,33 @@ import dagster as dg
 
 from etl.settings import Settings
 from etl.sources import Source, make_source
-from etl.warehouse import Warehouse
+from etl.warehouse import Warehouse, is_lake, open_warehouse
 
 _DEFAULTS = Settings.from_env()
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file the pipeline owns (one writer; BI tools read a published copy)."""
+    """The warehouse the pipeline owns: a DuckDB file (one writer; BI tools read a published copy), or a
+    DuckLake in PostgreSQL (`ducklake:postgres:…`: several writers; BI tools read a published snapshot)."""
 
-    path: str = str(_DEFAULTS.warehouse_path)
+    path: str = _DEFAULTS.warehouse
     # another pipeline process writing the same file: wait this long for it, then fail with its pid
     lock_timeout_seconds: float = 600.0
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
-        """The run holds the warehouse's writer lock from its first step to its last (etl/writer_lock.py)."""
+        """On a file, the run holds the writer lock from its first step to its last (etl/writer_lock.py); a
+        lake takes concurrent writers and retries conflicts per transaction instead (etl/lake/backend.py)."""
         from etl.writer_lock import writer_lock
 
+        if is_lake(self.path):
+            yield self
+            return
         with writer_lock(self.path, timeout=self.lock_timeout_seconds):
             yield self
 
     def get(self) -> Warehouse:
-        warehouse = Warehouse(self.path)
+        warehouse = open_warehouse(self.path)
         warehouse.ensure_schema()
         return warehouse
 

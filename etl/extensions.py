@@ -17,7 +17,11 @@ from pathlib import Path
 # the connection settings that keep DuckDB from reaching for its extensions host
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
-PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner"}
+PACKAGES = {
+    "ducklake": "duckdb_extension_ducklake",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "httpfs": "duckdb_extension_httpfs",
+}
 
 
 class ExtensionMissing(RuntimeError):

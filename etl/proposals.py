@@ -126,7 +126,8 @@ def pending(wh: Warehouse, raw_table: str) -> Proposal | None:
     if column is not None:
         schema, table = raw_table.split(".", 1)
         typed = wh.query(
-            "SELECT data_type FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t AND column_name = $c",
+            "SELECT data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $s "
+            "AND table_name = $t AND column_name = $c",
             {"s": schema, "t": table, "c": column},
         )
         kind = typed["data_type"][0] if typed.height else kind

@@ -40,7 +40,7 @@ class Published:
     published_at: dt.datetime
 
 
-def _audit_contract(held: dict[str, contract.Table], declared: dict[str, contract.Table]) -> None:
+def audit_contract(held: dict[str, contract.Table], declared: dict[str, contract.Table]) -> None:
     """The warehouse's marts (tables, columns, types) against the DDL: a warehouse built with an older DDL
     (CREATE TABLE IF NOT EXISTS keeps it) must not be published under the new contract."""
     actual = {t: [(c.name, c.type) for c in table.columns] for t, table in held.items()}
@@ -71,7 +71,7 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
         held = contract.read(con, "wh")
-        _audit_contract(held, declared)
+        audit_contract(held, declared)
         con.execute(f"ATTACH '{partial}' AS bi (STORAGE_VERSION '{STORAGE_VERSION}')")
         tables = {}
         for name, spec in held.items():

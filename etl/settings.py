@@ -24,7 +24,8 @@ HISTORY_START = {"recorded": dt.date(2022, 1, 4), "akshare": dt.date(2005, 1, 4)
 @dataclass(frozen=True)
 class Settings:
     source: str = "recorded"
-    warehouse_path: Path = WAREHOUSE_DIR / "ashare.duckdb"
+    # a DuckDB file (the default), or a DuckLake in PostgreSQL: "ducklake:postgres:<libpq string>" (etl/lake/)
+    warehouse: str = str(WAREHOUSE_DIR / "ashare.duckdb")
     live_landing: Path = WAREHOUSE_DIR / "landing"
     sample_landing: Path = SAMPLE_LANDING
     history_start: dt.date | None = None  # None: HISTORY_START of the source
@@ -51,7 +52,7 @@ class Settings:
         env = os.environ
         return cls(
             source=env.get("ASHARE_SOURCE", "recorded"),
-            warehouse_path=Path(env.get("ASHARE_WAREHOUSE", WAREHOUSE_DIR / "ashare.duckdb")),
+            warehouse=env.get("ASHARE_WAREHOUSE") or str(WAREHOUSE_DIR / "ashare.duckdb"),
             live_landing=Path(env.get("ASHARE_LANDING", WAREHOUSE_DIR / "landing")),
             sample_landing=Path(env.get("ASHARE_SAMPLE", SAMPLE_LANDING)),
             history_start=_date_or_none("ASHARE_HISTORY_START", env.get("ASHARE_HISTORY_START")),

@@ -2,6 +2,10 @@
 
 Every write is BEGIN; DELETE the partition; INSERT ... BY NAME; COMMIT, rolled back on any error, with the
 connection closed in `finally` (dagster-duckdb's IO manager does none of these; see docs/architecture.md).
+
+Two backends behind one interface, chosen by the location (`ASHARE_WAREHOUSE`, `open_warehouse`): a DuckDB
+file (the default: one writer process) or a DuckLake whose catalog is in PostgreSQL (`ducklake:postgres:…`,
+etl/lake.py: several writer processes, docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -53,24 +57,54 @@ def open_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
 
 
+def is_lake(location: Path | str) -> bool:
+    return str(location).startswith("ducklake:")
+
+
+def open_warehouse(location: Path | str, sql_dir: Path = SQL_DIR) -> Warehouse:
+    """The warehouse at `location`: a DuckDB file path, or `ducklake:postgres:<libpq connection string>`."""
+    if is_lake(location):
+        from etl.lake.backend import LakeWarehouse
+
+        return LakeWarehouse(str(location), sql_dir)
+    return Warehouse(location, sql_dir)
+
+
 class Warehouse:
+    """The embedded backend: one DuckDB file, one writer process at a time (etl/writer_lock.py)."""
+
+    # several processes may write at once (no writer lock, parallel steps): the lake does, a file does not
+    concurrent_writers = False
+
     def __init__(self, path: Path | str, sql_dir: Path = SQL_DIR):
         self.path = Path(path)
+        self.location = str(path)
         self.sql_dir = sql_dir
         self._session: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def local_dir(self) -> Path:
+        """Where this warehouse's local outputs go (reports, the published BI file): beside the file."""
+        return self.path.parent
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._session is not None:  # inside session(): every read and write shares its connection
             yield self._session
             return
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = open_file(self.path, read_only)
+        con = self._open(read_only)
         try:
             yield con
         finally:
-            con.close()
+            self._release(con)
+
+    def _open(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        return open_file(self.path, read_only)
+
+    def _release(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.close()
 
     @contextmanager
     def session(self) -> Iterator[Warehouse]:
@@ -80,13 +114,12 @@ class Warehouse:
         if self._session is not None:
             yield self
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._session = open_file(self.path)
+        self._session = self._open()
         try:
             yield self
         finally:
             con, self._session = self._session, None
-            con.close()
+            self._release(con)
 
     def ensure_schema(self) -> None:
         """Schemas and raw tables (generated from the input specs), then the SQL files for staging and marts.
@@ -153,7 +186,7 @@ class Warehouse:
                         continue
                     con.execute(f"DELETE FROM {r.table}" + (f" WHERE {r.where}" if r.where else ""), r.params)
                     if r.frame.height:
-                        con.register("incoming", r.frame)
+                        con.register("incoming", _positive_zeros(r.frame))
                         con.execute(f"INSERT INTO {r.table} BY NAME SELECT * FROM incoming")
                         con.unregister("incoming")
                 con.execute("COMMIT")
@@ -167,7 +200,8 @@ class Warehouse:
     def row_counts(self) -> pl.DataFrame:
         with self.connect(read_only=True) as con:
             tables = con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY schema_name, table_name"
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "ORDER BY schema_name, table_name"
             ).fetchall()
             rows = []
             for schema, table in tables:
@@ -180,3 +214,13 @@ class Warehouse:
                 )
                 rows.append({"table": f"{schema}.{table}", "rows": n, "partitions": parts})
         return pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "partitions": pl.Int64})
+
+
+def _positive_zeros(frame: pl.DataFrame) -> pl.DataFrame:
+    """-0.0 stored as 0.0. Both storages keep one sign for a run of equal values (DuckDB's compression in a
+    file, Parquet's dictionary in a lake), so which sign a zero came out with depended on its neighbours, and
+    the two backends disagreed on 8 sample rows."""
+    floats = [name for name, kind in frame.schema.items() if kind in (pl.Float64, pl.Float32)]
+    if not floats:
+        return frame
+    return frame.with_columns(pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats)

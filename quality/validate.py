@@ -9,6 +9,8 @@ rows are quarantined. Partition-level expectations run on a one-row-per-partitio
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +68,25 @@ class Outcome:
         return not self.failed_partition_rules
 
 
+@contextmanager
+def _store_lock(context) -> Iterator[None]:
+    """A file context's configuration (great_expectations.yml, suites, checkpoints) is rewritten by every
+    validation: on a lake, parallel steps in separate processes validate at once, and two rewrites of one
+    file would interleave. An advisory lock on the GX directory serialises them (uncontended: microseconds)."""
+    if type(context).__name__ == "EphemeralDataContext":
+        yield
+        return
+    import fcntl
+
+    gx_dir().mkdir(parents=True, exist_ok=True)
+    with open(gx_dir() / ".validate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _run(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts: dict) -> list[tuple[Rule, Any]]:
     import great_expectations as gx
 
@@ -120,7 +141,9 @@ def _evaluate(context, name: str, frame: pl.DataFrame, rules: list[Rule], facts:
             for rule in rules
         ]
         return pl.DataFrame(schema={"__row": pl.UInt32, "rule": pl.String, "value": pl.String}), details
-    for rule, r in _run(context, name, frame, rules, facts):
+    with _store_lock(context):
+        checked = _run(context, name, frame, rules, facts)
+    for rule, r in checked:
         rows = [int(x["__row"]) for x in r.result.get("unexpected_index_list") or []]
         details.append(
             {
@@ -234,7 +257,8 @@ def build_data_docs() -> Path | None:
     import shutil
 
     context = _context(True)
-    prune_results(context)
-    shutil.rmtree(docs_index().parent, ignore_errors=True)
-    context.build_data_docs()
+    with _store_lock(context):
+        prune_results(context)
+        shutil.rmtree(docs_index().parent, ignore_errors=True)
+        context.build_data_docs()
     return docs_index()

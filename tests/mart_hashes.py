@@ -1,21 +1,22 @@
 """Hash every mart (and staging table) of a warehouse, row order and parallelism aside:
     python -m tests.mart_hashes warehouse/ashare.duckdb > before.tsv
+    python -m tests.mart_hashes "ducklake:postgres:dbname=lake host=127.0.0.1 port=…"   # a lake
 Run it before and after a change that should not alter results, and diff the two files."""
 
 import sys
-
-import duckdb
 
 # which run staged which news capture, and when: differs on every run by design
 BOOKKEEPING = ("news_captures",)
 
 
-def hashes(path: str) -> list[tuple[str, int, str]]:
-    con = duckdb.connect(path, read_only=True)
-    try:
+def hashes(location: str) -> list[tuple[str, int, str]]:
+    from etl.warehouse import open_warehouse
+
+    with open_warehouse(location).connect(read_only=True) as con:
+        con.execute("SET memory_limit = '4GB'")  # one string_agg over the biggest table: more than a step needs
         tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('staging', 'marts') "
-            f"AND table_name NOT IN {BOOKKEEPING} ORDER BY ALL"
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            f"AND schema_name IN ('staging', 'marts') AND table_name NOT IN {BOOKKEEPING} ORDER BY ALL"
         ).fetchall()
         return [
             (
@@ -27,8 +28,6 @@ def hashes(path: str) -> list[tuple[str, int, str]]:
             )
             for s, t in tables
         ]
-    finally:
-        con.close()
 
 
 if __name__ == "__main__":

@@ -24,5 +24,5 @@ def test_ducklake_loads_offline_and_keeps_snapshots(tmp_path):
 
 
 def test_an_extension_without_its_wheel_names_what_to_do():
-    with pytest.raises(ExtensionMissing, match="httpfs.*not installed"):
-        extension_file("httpfs")
+    with pytest.raises(ExtensionMissing, match="spatial.*not installed"):
+        extension_file("spatial")

@@ -1,0 +1,142 @@
+"""Write-audit-publish on a lake: the published state is a tagged snapshot, not a copied file.
+
+A DuckLake keeps every committed snapshot readable (until expired): a BI reader attaches the lake read-only at
+the version the last publish tagged and sees exactly the audited marts of that publish, however many runs
+write after it. The publish commit itself carries the contract (`bi.contract`) and a row in
+`bi.publication`, and is tagged with `set_commit_message` (author `ashare-publish`), so that
+`published_version` finds it and `expire_unpublished` never removes it.
+
+    python -m etl.lake attach        # the read-only ATTACH of the latest published snapshot, for any client
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import polars as pl
+
+from etl import contract
+from etl.lake.backend import ALIAS, LakeConfig, LakeWarehouse, connect
+from etl.publish import audit_contract
+from etl.warehouse import Replace, Sql
+
+AUTHOR = "ashare-publish"
+
+
+class NothingPublished(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class PublishedSnapshot:
+    version: int
+    tables: dict[str, int]
+    published_at: dt.datetime
+    attach_sql: str
+
+
+def publish_snapshot(wh: LakeWarehouse, run_id: str = "") -> PublishedSnapshot:
+    """Audit the lake's marts against the contract, then commit the contract and a publication row as one
+    tagged snapshot. Returns its version and the row counts a reader pinned to it sees."""
+    with wh.connect() as con:
+        held = contract.read(con, ALIAS)
+    audit_contract(held, contract.declared())
+    published_at = dt.datetime.now(dt.UTC)
+    rows = [
+        (c.table, i + 1, c.name, c.type, c.meaning, table.description)
+        for table in held.values()
+        for i, c in enumerate(table.columns)
+    ]
+    names = ["table_name", "column_position", "column_name", "data_type", "meaning", "table_description"]
+    frame = pl.DataFrame(rows, schema=names, orient="row").with_columns(pl.col("column_position").cast(pl.Int32))
+    info = json.dumps({"run_id": run_id, "published_at": published_at.isoformat()})
+    wh.write(
+        Replace("bi.contract", frame),
+        Sql(
+            "INSERT INTO bi.publication SELECT $at, $run, min(trade_date), max(trade_date) "
+            "FROM marts.market_breadth_daily",
+            {"at": published_at, "run": run_id},
+        ),
+        Sql(f"CALL {ALIAS}.set_commit_message('{AUTHOR}', $message, extra_info => $info)", _message(run_id, info)),
+    )
+    with wh.connect() as con:
+        version = con.execute(
+            f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots() WHERE author = $a AND commit_extra_info = $info",
+            {"a": AUTHOR, "info": info},
+        ).fetchone()[0]
+        tables = {
+            name: con.execute(f"SELECT count(*) FROM {name} AT (VERSION => {version})").fetchone()[0] for name in held
+        }
+    attach = wh.config.attach_sql(read_only=True, snapshot=version)
+    notes = wh.local_dir / "bi"
+    notes.mkdir(parents=True, exist_ok=True)
+    (notes / "attach-published.sql").write_text(attach_script(wh.config, version), encoding="utf-8")
+    return PublishedSnapshot(version, tables, published_at, attach)
+
+
+def _message(run_id: str, info: str) -> dict:
+    return {"message": f"publish run {run_id}".strip(), "info": info}
+
+
+def published_versions(con_or_wh) -> list[int]:
+    """Every published snapshot still in the lake, oldest first."""
+    sql = f"SELECT snapshot_id FROM {ALIAS}.snapshots() WHERE author = '{AUTHOR}' ORDER BY snapshot_id"
+    if isinstance(con_or_wh, LakeWarehouse):
+        with con_or_wh.connect() as con:
+            return [r[0] for r in con.execute(sql).fetchall()]
+    return [r[0] for r in con_or_wh.execute(sql).fetchall()]
+
+
+def published_version(wh: LakeWarehouse) -> int:
+    versions = published_versions(wh)
+    if not versions:
+        raise NothingPublished(f"{wh.location}: nothing published yet (materialise bi/marts)")
+    return versions[-1]
+
+
+def reader(config: LakeConfig, version: int | None = None):
+    """A read-only connection pinned to `version` (default: the latest publish), marts as `marts.<table>`."""
+    if version is None:
+        probe = connect(config, read_only=True)
+        try:
+            versions = published_versions(probe)
+        finally:
+            probe.close()
+        if not versions:
+            raise NothingPublished(f"{config.catalog}: nothing published yet (materialise bi/marts)")
+        version = versions[-1]
+    return connect(config, read_only=True, snapshot=version)
+
+
+def attach_script(config: LakeConfig, version: int) -> str:
+    """What a DuckDB client (CLI `-init`, DBeaver's bootstrap queries) runs to read the published marts."""
+    from etl.extensions import extension_file
+
+    loads = [f"LOAD '{extension_file(name)}';" for name in ("ducklake", "postgres_scanner")]
+    return "\n".join(
+        [
+            f"-- the published marts of {config.catalog}, snapshot {version} (written by the publish step)",
+            *loads,
+            config.attach_sql(read_only=True, snapshot=version) + ";",
+            f"USE {ALIAS};",
+            "",
+        ]
+    )
+
+
+def expire_unpublished(wh: LakeWarehouse, older_than: dt.datetime) -> list[int]:
+    """Expire the snapshots older than `older_than` that no publish tagged (and never the newest), then delete
+    the files only they used. A reader pinned to a published version keeps working. Returns the versions."""
+    keep = set(published_versions(wh))
+    with wh.connect() as con:
+        newest = con.execute(f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots()").fetchone()[0]
+        old = con.execute(
+            f"SELECT snapshot_id FROM {ALIAS}.snapshots() WHERE snapshot_time < $t ORDER BY 1", {"t": older_than}
+        ).fetchall()
+        versions = [v for (v,) in old if v not in keep and v != newest]
+        if versions:
+            con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', versions => {versions})")
+            con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
+    return versions
