@@ -1,0 +1,165 @@
+"""`make lake-bench`: the multi-year backfill on the lake, with 1 and then 2 writer processes.
+
+    python -m tests.bench_lake [--years 1] [--writers 1,2]     (inside `make lake-bench`: the lake is up)
+
+The same synthetic zone as `make bench-scale` (tests/scale_zone.py, under warehouse/bench/). For each writer
+count: a fresh catalog database on the running local cluster and a fresh data directory, `python -m etl.lake
+init`, then one backfill run (`python -m assets.demo --first … --last …`) with ASHARE_WRITERS=n. Memory is the
+whole process tree's (the run's process and its step processes), sampled every 0.2 s: with n writers, n step
+processes are alive at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.bench_scale import BENCH, ROOT
+
+
+def create_database(port: int, name: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(host="127.0.0.1", port=port, user="lake", dbname="postgres")
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        con.close()
+
+
+def catalog_mb(port: int, name: str) -> float:
+    import psycopg2
+
+    con = psycopg2.connect(host="127.0.0.1", port=port, user="lake", dbname="postgres")
+    try:
+        with con.cursor() as cur:
+            cur.execute("SELECT pg_database_size(%s)", (name,))
+            return cur.fetchone()[0] / 2**20
+    finally:
+        con.close()
+
+
+def tree_rss_mb(pid: int) -> float:
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2**20
+
+
+def run_measured(args: list[str], env: dict, log: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS of the process tree (MB), output."""
+    peak = [0.0]
+    started = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        proc.wait()
+        sampler.join()
+    wall = time.perf_counter() - started
+    text = log.read_text()
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed (exit {proc.returncode}); its output: {log}\n{text[-3000:]}")
+    return wall, peak[0], text
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def main() -> None:
+    from etl.market import is_trading_day, previous_trading_day, sessions_between, shanghai_today
+    from tests import scale_zone
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=1)
+    parser.add_argument("--writers", default="1,2")
+    parser.add_argument("--end", help="the session after the backfill (default: the last session up to today)")
+    args = parser.parse_args()
+    port = os.environ.get("ASHARE_LAKE_PG_PORT")
+    if not port:
+        sys.exit("no lake is up: run `make lake-bench` (it starts one), or `make lake-up` and source its env.sh")
+
+    end = dt.date.fromisoformat(args.end) if args.end else shanghai_today()
+    while not is_trading_day(end):
+        end -= dt.timedelta(days=1)
+    sessions = sessions_between(end.replace(year=end.year - args.years), end)
+    first, last = sessions[0], previous_trading_day(end)
+    zone = BENCH / f"zone-{args.years}y"
+    built = scale_zone.ensure(ROOT / "warehouse" / "sample" / "landing", zone, first, end)
+    print(f"zone {zone}: {'built' if built else 'reused'}", flush=True)
+
+    results = []
+    for writers in (int(n) for n in args.writers.split(",")):
+        name = f"bench_w{writers}"
+        workdir = BENCH / f"lake-{args.years}y-w{writers}"
+        shutil.rmtree(workdir, ignore_errors=True)
+        (workdir / "dagster").mkdir(parents=True)
+        shutil.copy(ROOT / "warehouse" / "dagster-lake.yaml", workdir / "dagster" / "dagster.yaml")
+        create_database(int(port), name)
+        env = {
+            **os.environ,
+            "ASHARE_SOURCE": "recorded",
+            "ASHARE_SAMPLE": str(zone),
+            "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user=lake",
+            "ASHARE_LAKE_DATA": str(workdir / "data") + "/",
+            "ASHARE_LAKE_HOME": str(workdir),
+            "ASHARE_HISTORY_START": first.isoformat(),
+            "ASHARE_WRITERS": str(writers),
+            "DAGSTER_HOME": str(workdir / "dagster"),
+            "ASHARE_GX_DIR": str(workdir / "gx"),
+        }
+        subprocess.run([sys.executable, "-m", "etl.lake", "init"], cwd=ROOT, env=env, check=True)
+        print(f"[{writers} writer(s)] backfill {first} .. {last} (log: {workdir / 'backfill.log'})", flush=True)
+        wall, peak, _ = run_measured(
+            [sys.executable, "-m", "assets.demo", "--first", first.isoformat(), "--last", last.isoformat()],
+            env,
+            workdir / "backfill.log",
+        )
+        results.append((writers, wall, peak, dir_mb(workdir / "data"), catalog_mb(int(port), name)))
+        print(f"[{writers} writer(s)] {wall:.0f} s, peak RSS (process tree) {peak:,.0f} MB", flush=True)
+
+    n = len(sessions) - 1
+    base = results[0][1]
+    print()
+    print(f"## lake-bench, {dt.date.today()}, {os.cpu_count()} cores: `make lake-bench` (--years {args.years})")
+    print()
+    print(f"{n:,} sessions, {first} .. {last}, one backfill run each, on a fresh lake.")
+    print()
+    print("| writers | wall | sessions/s | speed-up | peak RSS, process tree | Parquet data | catalog |")
+    print("|---|---|---|---|---|---|---|")
+    for writers, wall, peak, data, catalog in results:
+        print(
+            f"| {writers} | {wall:.0f} s | {n / wall:.2f} | {base / wall:.2f}× | {peak:,.0f} MB | "
+            f"{data:,.0f} MB | {catalog:,.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()
