@@ -6,6 +6,10 @@ for the daemon to watch: killed, they would stay STARTED for ever and, with one 
 queued run back. Those runs carry the pid and host of their process; `sweep_dead_runs` marks the ones whose
 process is gone as failed. The demo sweeps before it starts, and the sensor `dead_run_sweeper` (on by
 default) sweeps every minute while the daemon runs.
+
+Where pools are claimed per step (the lake, warehouse/dagster-lake.yaml), a killed run also keeps the pool
+slots its steps held: marked failed or not, it would hold a writer slot for ever, and every later run would
+get one writer fewer. The sweep frees the slots of every finished run.
 """
 
 from __future__ import annotations
@@ -46,7 +50,25 @@ def sweep_dead_runs(instance: dg.DagsterInstance) -> list[str]:
                 "it (killed?); marked failed so that queued runs can start",
             )
             swept.append(run.run_id)
+    free_slots_of_finished_runs(instance)
     return swept
+
+
+def free_slots_of_finished_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Free the pool slots (and queue places) still held by runs that have finished; returns their ids."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return []
+    freed = []
+    for key in storage.get_concurrency_keys():
+        info = storage.get_concurrency_info(key)
+        holders = {slot.run_id for slot in info.claimed_slots} | {step.run_id for step in info.pending_steps}
+        for run_id in sorted(holders - set(freed)):
+            run = instance.get_run_by_id(run_id)
+            if run is None or run.is_finished:
+                storage.free_concurrency_slots_for_run(run_id)
+                freed.append(run_id)
+    return freed
 
 
 @dg.sensor(

@@ -145,6 +145,31 @@ def test_a_killed_command_line_run_is_marked_failed_so_the_queue_moves(tmp_path)
         assert instance.get_run_by_id("alive").status == DagsterRunStatus.STARTED  # this very process: alive
 
 
+def test_a_killed_run_gives_back_the_pool_slots_its_steps_held(tmp_path):
+    """Pools claimed per step (the lake's instance): a killed run's slots would otherwise be held for ever."""
+    import subprocess
+
+    from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+
+    from assets.runs import HOST_TAG, PID_TAG, sweep_dead_runs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with dg.instance_for_test() as instance:
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("duckdb_writer", 2)
+        for run_id, pid in (("killed", dead.pid), ("alive", os.getpid())):
+            tags = {PID_TAG: str(pid), HOST_TAG: socket.gethostname()}
+            instance.add_run(
+                DagsterRun(job_name="warehouse_job", run_id=run_id, status=DagsterRunStatus.STARTED, tags=tags)
+            )
+            assert storage.claim_concurrency_slot("duckdb_writer", run_id, f"{run_id}_step").is_claimed
+        holders = lambda: sorted(s.run_id for s in storage.get_concurrency_info("duckdb_writer").claimed_slots)  # noqa: E731
+        assert holders() == ["alive", "killed"]
+        assert sweep_dead_runs(instance) == ["killed"]
+        assert holders() == ["alive"]
+
+
 def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
     import subprocess
     import sys
