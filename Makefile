@@ -89,8 +89,8 @@ lake-demo: lake-up  ## make demo on the lake, two writer processes; stops the la
 lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (tests/lake/); stops it at the end
 	.venv/bin/python -m pytest -n 0 -m lake tests/lake
 
-lake-bench: lake-up  ## YEARS (2) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
-	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-2}
+lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
+	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-1}
 
 clean:
 	-[ -d warehouse/lake ] && .venv/bin/python -m etl.lake.local down --purge

@@ -1,12 +1,12 @@
 """`make lake-bench`: the multi-year backfill on the lake, with 1 and then 2 writer processes.
 
-    python -m tests.bench_lake [--years 1] [--writers 1,2]     (inside `make lake-bench`: the lake is up)
+    python -m tests.bench_lake [--years 1] [--writers file,1,2]     (inside `make lake-bench`: the lake is up)
 
-The same synthetic zone as `make bench-scale` (tests/scale_zone.py, under warehouse/bench/). For each writer
-count: a fresh catalog database on the running local cluster and a fresh data directory, `python -m etl.lake
-init`, then one backfill run (`python -m assets.demo --first … --last …`) with ASHARE_WRITERS=n. Memory is the
-whole process tree's (the run's process and its step processes), sampled every 0.2 s: with n writers, n step
-processes are alive at once.
+The same synthetic zone as `make bench-scale` (tests/scale_zone.py, under warehouse/bench/). First the same
+backfill on a DuckDB file for comparison (`file`), then for each writer count: a fresh catalog database on the
+running local cluster and a fresh data directory, `python -m etl.lake init`, then one backfill run
+(`python -m assets.demo --first … --last …`) with ASHARE_WRITERS=n. Memory is the whole process tree's (the
+run's process, its forkserver and step processes), sampled every 0.5 s.
 """
 
 from __future__ import annotations
@@ -50,20 +50,30 @@ def catalog_mb(port: int, name: str) -> float:
 
 
 def tree_rss_mb(pid: int) -> float:
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for proc in procs:
+    """Resident memory of `pid` and all its descendants, from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total_kb = 0
+    for member in tree:
         try:
-            total += proc.memory_info().rss
-        except psutil.NoSuchProcess:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
             pass
-    return total / 2**20
+    return total_kb / 1024
 
 
 def run_measured(args: list[str], env: dict, log: Path) -> tuple[float, float, str]:
@@ -76,7 +86,7 @@ def run_measured(args: list[str], env: dict, log: Path) -> tuple[float, float, s
         def sample() -> None:
             while proc.poll() is None:
                 peak[0] = max(peak[0], tree_rss_mb(proc.pid))
-                time.sleep(0.2)
+                time.sleep(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -99,7 +109,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=1)
-    parser.add_argument("--writers", default="1,2")
+    parser.add_argument("--writers", default="file,1,2", help="'file': the embedded backend, for comparison")
     parser.add_argument("--end", help="the session after the backfill (default: the last session up to today)")
     args = parser.parse_args()
     port = os.environ.get("ASHARE_LAKE_PG_PORT")
@@ -116,47 +126,60 @@ def main() -> None:
     print(f"zone {zone}: {'built' if built else 'reused'}", flush=True)
 
     results = []
-    for writers in (int(n) for n in args.writers.split(",")):
-        name = f"bench_w{writers}"
-        workdir = BENCH / f"lake-{args.years}y-w{writers}"
+    for writers in args.writers.split(","):
+        workdir = BENCH / f"lake-{args.years}y-{'file' if writers == 'file' else 'w' + writers}"
         shutil.rmtree(workdir, ignore_errors=True)
         (workdir / "dagster").mkdir(parents=True)
-        shutil.copy(ROOT / "warehouse" / "dagster-lake.yaml", workdir / "dagster" / "dagster.yaml")
-        create_database(int(port), name)
         env = {
             **os.environ,
             "ASHARE_SOURCE": "recorded",
             "ASHARE_SAMPLE": str(zone),
-            "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user=lake",
-            "ASHARE_LAKE_DATA": str(workdir / "data") + "/",
-            "ASHARE_LAKE_HOME": str(workdir),
             "ASHARE_HISTORY_START": first.isoformat(),
-            "ASHARE_WRITERS": str(writers),
             "DAGSTER_HOME": str(workdir / "dagster"),
             "ASHARE_GX_DIR": str(workdir / "gx"),
         }
-        subprocess.run([sys.executable, "-m", "etl.lake", "init"], cwd=ROOT, env=env, check=True)
-        print(f"[{writers} writer(s)] backfill {first} .. {last} (log: {workdir / 'backfill.log'})", flush=True)
+        if writers == "file":
+            shutil.copy(ROOT / "warehouse" / "dagster.yaml", workdir / "dagster" / "dagster.yaml")
+            env["ASHARE_WAREHOUSE"] = str(workdir / "ashare.duckdb")
+            for key in ("ASHARE_LAKE_DATA", "ASHARE_LAKE_HOME", "ASHARE_WRITERS"):
+                env.pop(key, None)
+        else:
+            name = f"bench_w{writers}"
+            shutil.copy(ROOT / "warehouse" / "dagster-lake.yaml", workdir / "dagster" / "dagster.yaml")
+            create_database(int(port), name)
+            env |= {
+                "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user=lake",
+                "ASHARE_LAKE_DATA": str(workdir / "data") + "/",
+                "ASHARE_LAKE_HOME": str(workdir),
+                "ASHARE_WRITERS": writers,
+            }
+            subprocess.run([sys.executable, "-m", "etl.lake", "init"], cwd=ROOT, env=env, check=True)
+        label = "file (1 process)" if writers == "file" else f"lake, {writers} writer(s)"
+        print(f"[{label}] backfill {first} .. {last} (log: {workdir / 'backfill.log'})", flush=True)
         wall, peak, _ = run_measured(
             [sys.executable, "-m", "assets.demo", "--first", first.isoformat(), "--last", last.isoformat()],
             env,
             workdir / "backfill.log",
         )
-        results.append((writers, wall, peak, dir_mb(workdir / "data"), catalog_mb(int(port), name)))
-        print(f"[{writers} writer(s)] {wall:.0f} s, peak RSS (process tree) {peak:,.0f} MB", flush=True)
+        if writers == "file":
+            data, catalog = dir_mb(workdir) - dir_mb(workdir / "gx") - dir_mb(workdir / "dagster"), 0.0
+        else:
+            data, catalog = dir_mb(workdir / "data"), catalog_mb(int(port), name)
+        results.append((label, wall, peak, data, catalog))
+        print(f"[{label}] {wall:.0f} s, peak RSS (process tree) {peak:,.0f} MB", flush=True)
 
     n = len(sessions) - 1
-    base = results[0][1]
+    base = next((wall for label, wall, *_ in results if label.startswith("lake, 1 ")), results[0][1])
     print()
     print(f"## lake-bench, {dt.date.today()}, {os.cpu_count()} cores: `make lake-bench` (--years {args.years})")
     print()
     print(f"{n:,} sessions, {first} .. {last}, one backfill run each, on a fresh lake.")
     print()
-    print("| writers | wall | sessions/s | speed-up | peak RSS, process tree | Parquet data | catalog |")
+    print("| backend | wall | sessions/s | vs 1 lake writer | peak RSS, process tree | data | catalog |")
     print("|---|---|---|---|---|---|---|")
-    for writers, wall, peak, data, catalog in results:
+    for label, wall, peak, data, catalog in results:
         print(
-            f"| {writers} | {wall:.0f} s | {n / wall:.2f} | {base / wall:.2f}× | {peak:,.0f} MB | "
+            f"| {label} | {wall:.0f} s | {n / wall:.2f} | {base / wall:.2f}× | {peak:,.0f} MB | "
             f"{data:,.0f} MB | {catalog:,.0f} MB |"
         )
 

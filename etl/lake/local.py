@@ -140,6 +140,19 @@ def _create_databases(port: int) -> None:
         con.close()
 
 
+def _recreate_database(port: int, name: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres")
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        con.close()
+
+
 def start_s3() -> int:
     """moto's S3 server on 127.0.0.1 and a free port (state in memory: the bucket lives as long as it does)."""
     port = free_port()
@@ -195,8 +208,13 @@ def up(s3: bool = False) -> dict[str, str]:
         "ASHARE_GX_DIR": str(HOME / "gx"),
     }
     if s3:
+        # moto keeps objects in memory: a lake on it lives as long as the endpoint, so its catalog starts
+        # afresh with it (database lake_s3; the directory lake in database `lake` is left as it is)
+        stop_s3()
         s3_port = start_s3()
+        _recreate_database(port, "lake_s3")
         env |= {
+            "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname=lake_s3 host=127.0.0.1 port={port} user={USER}",
             "ASHARE_LAKE_DATA": f"s3://{BUCKET}/data/",
             "ASHARE_LAKE_S3_ENDPOINT": f"127.0.0.1:{s3_port}",
             "ASHARE_LAKE_S3_USE_SSL": "0",

@@ -1,6 +1,7 @@
 """The lake deployment end to end: `python -m assets.demo` over the Spring Festival window, once on a DuckDB file
-(in-process executor) and once on the lake (Dagster on PostgreSQL, multiprocess executor, two writers): every
-staging table and mart hashes identical, and the lake run did run steps side by side."""
+(in-process executor) and once on the lake (catalog in PostgreSQL, data on a local S3 endpoint, Dagster on
+PostgreSQL, multiprocess executor, two writers): every staging table and mart hashes identical, and the lake
+run did run steps side by side."""
 
 import re
 import shutil
@@ -9,6 +10,7 @@ import sys
 
 import pytest
 
+from etl.lake import backend, local
 from etl.settings import PROJECT_ROOT, WAREHOUSE_DIR
 from tests.conftest import FIRST, LAST
 from tests.mart_hashes import hashes
@@ -60,18 +62,31 @@ def test_the_lake_demo_with_two_writers_builds_what_the_file_demo_builds(cluster
         file_env.pop(key, None)
     demo(file_env, WAREHOUSE_DIR / "dagster.yaml", tmp_path / "dagster-file")
 
-    lake_env_full = {
-        **base,
-        **lake_env,
-        "ASHARE_GX_DIR": str(tmp_path / "gx-lake"),
-        "ASHARE_DAGSTER_PG_URL": cluster["ASHARE_DAGSTER_PG_URL"],
-        "ASHARE_WRITERS": "2",
+    s3 = {
+        "ASHARE_LAKE_DATA": f"s3://{local.BUCKET}/demo/",
+        "ASHARE_LAKE_S3_ENDPOINT": f"127.0.0.1:{local.start_s3()}",
+        "ASHARE_LAKE_S3_USE_SSL": "0",
+        "AWS_ACCESS_KEY_ID": "lake",
+        "AWS_SECRET_ACCESS_KEY": "lake",
     }
-    subprocess.run([sys.executable, "-m", "etl.lake", "init"], env=lake_env_full, check=True, cwd=PROJECT_ROOT)
-    run_id = demo(lake_env_full, WAREHOUSE_DIR / "dagster-lake.yaml", tmp_path / "dagster-lake")
-
-    on_file = hashes(str(tmp_path / "a.duckdb"))
-    on_lake = hashes(lake_env["ASHARE_WAREHOUSE"])
+    try:
+        lake_env_full = {
+            **base,
+            **lake_env,
+            **s3,
+            "ASHARE_GX_DIR": str(tmp_path / "gx-lake"),
+            "ASHARE_DAGSTER_PG_URL": cluster["ASHARE_DAGSTER_PG_URL"],
+            "ASHARE_WRITERS": "2",
+        }
+        subprocess.run([sys.executable, "-m", "etl.lake", "init"], env=lake_env_full, check=True, cwd=PROJECT_ROOT)
+        run_id = demo(lake_env_full, WAREHOUSE_DIR / "dagster-lake.yaml", tmp_path / "dagster-lake")
+        on_file = hashes(str(tmp_path / "a.duckdb"))
+        for key, value in s3.items():
+            monkeypatch.setenv(key, value)
+        on_lake = hashes(lake_env["ASHARE_WAREHOUSE"])
+    finally:
+        backend.close_connections()
+        local.stop_s3()
     assert [h for h in on_lake if h not in on_file] == []
     assert len(on_lake) == len(on_file) == 34
 
