@@ -59,6 +59,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _as_owner(args: list[str]) -> list[str]:
     """PostgreSQL's tools refuse to run as root: run them as `postgres` then."""
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
@@ -110,7 +119,7 @@ def start_postgres() -> int:
             ),
             "initdb",
         )
-    port = free_port()
+    port = int(previous) if previous and _port_free(int(previous)) else free_port()  # keep the address stable
     options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200"
     log = data / "server.log"
     _run(
