@@ -21,20 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from etl.lake import local
 from tests.bench_scale import BENCH, ROOT
-
-
-def create_database(port: int, name: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect(host="127.0.0.1", port=port, user="lake", dbname="postgres")
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        con.close()
 
 
 def catalog_mb(port: int, name: str) -> float:
@@ -146,9 +134,8 @@ def main() -> None:
         else:
             name = f"bench_w{writers}"
             shutil.copy(ROOT / "warehouse" / "dagster-lake.yaml", workdir / "dagster" / "dagster.yaml")
-            create_database(int(port), name)
             env |= {
-                "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user=lake",
+                "ASHARE_WAREHOUSE": local.recreate_database(int(port), name),
                 "ASHARE_LAKE_DATA": str(workdir / "data") + "/",
                 "ASHARE_LAKE_HOME": str(workdir),
                 "ASHARE_WRITERS": writers,

@@ -149,7 +149,8 @@ def _create_databases(port: int) -> None:
         con.close()
 
 
-def _recreate_database(port: int, name: str) -> None:
+def recreate_database(port: int, name: str) -> str:
+    """An empty database `name` on the local cluster (dropped first if it exists); returns its lake location."""
     import psycopg2
 
     con = psycopg2.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres")
@@ -160,6 +161,7 @@ def _recreate_database(port: int, name: str) -> None:
             cur.execute(f'CREATE DATABASE "{name}"')
     finally:
         con.close()
+    return f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user={USER}"
 
 
 def start_s3() -> int:
@@ -221,9 +223,8 @@ def up(s3: bool = False) -> dict[str, str]:
         # afresh with it (database lake_s3; the directory lake in database `lake` is left as it is)
         stop_s3()
         s3_port = start_s3()
-        _recreate_database(port, "lake_s3")
         env |= {
-            "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname=lake_s3 host=127.0.0.1 port={port} user={USER}",
+            "ASHARE_WAREHOUSE": recreate_database(port, "lake_s3"),
             "ASHARE_LAKE_DATA": f"s3://{BUCKET}/data/",
             "ASHARE_LAKE_S3_ENDPOINT": f"127.0.0.1:{s3_port}",
             "ASHARE_LAKE_S3_USE_SSL": "0",

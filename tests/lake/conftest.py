@@ -28,27 +28,12 @@ def cluster():
         shutil.rmtree(home, ignore_errors=True)
 
 
-def create_database(cluster: dict, name: str) -> str:
-    import psycopg2
-
-    con = psycopg2.connect(
-        host="127.0.0.1", port=int(cluster["ASHARE_LAKE_PG_PORT"]), user=local.USER, dbname="postgres"
-    )
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        con.close()
-    return f"ducklake:postgres:dbname={name} host=127.0.0.1 port={cluster['ASHARE_LAKE_PG_PORT']} user={local.USER}"
-
-
 @pytest.fixture
 def lake_env(cluster, monkeypatch) -> dict:
     """A fresh, empty lake (catalog database and data directory) in the environment, not initialised."""
     name = f"t_{uuid.uuid4().hex[:10]}"
     env = {
-        "ASHARE_WAREHOUSE": create_database(cluster, name),
+        "ASHARE_WAREHOUSE": local.recreate_database(int(cluster["ASHARE_LAKE_PG_PORT"]), name),
         "ASHARE_LAKE_DATA": str(local.HOME / name) + "/",
         "ASHARE_LAKE_HOME": str(local.HOME / f"{name}-home"),
     }
