@@ -11,6 +11,7 @@ import os
 import resource
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 
 import dagster as dg
@@ -60,24 +61,30 @@ def run(first: str, last: str, instance: dg.DagsterInstance | None = None, sourc
 
     # as the Makefile sets it: one planned event per asset, not per partition (dagster-io/dagster#29288)
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+    from assets.progress import shown
     from assets.runs import process_tags
 
     job = defs.resolve_job_def("warehouse_job")
+    invocation = {"ashare/invocation": uuid.uuid4().hex}  # how the progress line finds this run
     tags = {
         ASSET_PARTITION_RANGE_START_TAG: first,
         ASSET_PARTITION_RANGE_END_TAG: last,
         "ashare/source": source,
         **process_tags(),  # a killed demo's run is recognised and marked failed (assets/runs.py)
+        **invocation,
     }
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    if not is_lake(Settings.from_env().warehouse):
-        return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
-    # a lake run: the Definitions' multiprocess executor, ASHARE_WRITERS steps at once, each in a process
-    # of its own that rebuilds the job from this module
-    with dg.execute_job(
-        dg.reconstructable(warehouse_job), instance, run_config=quiet, tags=tags, raise_on_error=False
-    ) as result:
-        return Outcome(result.success, result.run_id, result.get_step_failure_events())
+    # the progress line reads the run's records through an instance of its own (another thread)
+    watcher = dg.DagsterInstance.get() if instance is not None and not instance.is_ephemeral else None
+    with shown(watcher, invocation, f"warehouse_job {first}..{last}"):
+        if not is_lake(Settings.from_env().warehouse):
+            return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
+        # a lake run: the Definitions' multiprocess executor, ASHARE_WRITERS steps at once, each in a process
+        # of its own that rebuilds the job from this module
+        with dg.execute_job(
+            dg.reconstructable(warehouse_job), instance, run_config=quiet, tags=tags, raise_on_error=False
+        ) as result:
+            return Outcome(result.success, result.run_id, result.get_step_failure_events())
 
 
 def warehouse_job() -> dg.JobDefinition:

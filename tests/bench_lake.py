@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from assets.progress import child_shown
 from etl.lake import local
 from tests.bench_scale import BENCH, ROOT
 
@@ -78,7 +79,8 @@ def run_measured(args: list[str], env: dict, log: Path) -> tuple[float, float, s
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        proc.wait()
+        with child_shown(proc.pid, env["DAGSTER_HOME"], log.parent.name):  # on a terminal: the run's progress
+            proc.wait()
         sampler.join()
     wall = time.perf_counter() - started
     text = log.read_text()

@@ -43,9 +43,12 @@ class Measured:
 def child(args: list[str], env: dict, log: Path) -> Measured:
     """Run a child process to the end; its wall time and its own peak RSS (wait4), its output in `log`."""
     started = time.perf_counter()
+    from assets.progress import child_shown
+
     with log.open("w") as out:
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        with child_shown(proc.pid, env["DAGSTER_HOME"], log.parent.name):  # on a terminal: the run's progress
+            _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     text = log.read_text()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -157,8 +160,14 @@ def daily_run(session: str) -> None:
 
     started = time.perf_counter()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    from assets.runs import process_tags
+
     result = defs.resolve_job_def("daily_job").execute_in_process(
-        partition_key=session, run_config=quiet, instance=dg.DagsterInstance.get(), raise_on_error=False
+        partition_key=session,
+        run_config=quiet,
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        tags=process_tags(),  # the bench's progress line finds the run by this process's pid
     )
     wall = time.perf_counter() - started
     if not result.success:
