@@ -33,10 +33,18 @@ $(DAGSTER_HOME)/dagster.yaml: warehouse/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp warehouse/dagster.yaml $@
 
-demo: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## materialise every asset over every sample partition
+# The data docs' CSS, JavaScript and fonts, from npm, so that they render offline (quality/offline_docs.py)
+DOCS_ASSETS := quality/docs_assets/node_modules/.installed
+$(DOCS_ASSETS): quality/docs_assets/package.json quality/docs_assets/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --prefix quality/docs_assets --silent
+	@touch $@
+
+demo: .venv/.synced $(DAGSTER_HOME)/dagster.yaml $(DOCS_ASSETS)  ## materialise every asset over every sample partition
 	.venv/bin/python -m assets.demo
 
-test: .venv/.synced  ## lint, format check, then the whole suite, no network
+test: .venv/.synced $(DOCS_ASSETS)  ## lint, format check, then the whole suite, no network
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/python -m pytest
@@ -47,11 +55,12 @@ dev: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on this code loca
 check: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Definitions root loads
 	.venv/bin/dg check defs
 
-ui-test: .venv/.synced  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
+ui-test: .venv/.synced $(DOCS_ASSETS)  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 	$(UV) sync --locked --group ui
 	.venv/bin/python -m tests.ui_check
+	.venv/bin/python -m tests.docs_check
 
 bench: .venv/.synced  ## performance table (see README)
 	.venv/bin/python -m tests.bench

@@ -256,9 +256,13 @@ def build_data_docs() -> Path | None:
         return None
     import shutil
 
+    from quality import offline_docs
+
     context = _context(True)
     with _store_lock(context):
         prune_results(context)
         shutil.rmtree(docs_index().parent, ignore_errors=True)
         context.build_data_docs()
+        if offline_docs.available():  # served from the site itself: renders with no network
+            offline_docs.localise(docs_index().parent)
     return docs_index()

@@ -2,6 +2,7 @@
 them and nothing else is lost; a partition-level failure stops the marts; a clean partition passes."""
 
 import datetime as dt
+import re
 import shutil
 
 import polars as pl
@@ -184,6 +185,17 @@ def test_data_docs_are_built(tmp_path, monkeypatch):
     assert outcome.bad_rows["rule"].to_list() == ["invalid_code"]
     index = build_data_docs()
     assert index.exists() and "staging__stock_universe" in index.read_text(encoding="utf-8")
+    # offline: no page loads anything from the network, and every local file a page names is in the site
+    from quality.offline_docs import ASSETS_DIR, LOADED, available
+
+    assert available(), f"the docs' assets are not installed: npm ci --prefix {ASSETS_DIR} (make test does)"
+    site = index.parent
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not LOADED.findall(text), page
+        for local in re.findall(r'(?:href|src)="((?:\.\./)*static/vendor/[^"]+)"', text):
+            assert (page.parent / local).resolve().exists(), (page, local)
+    assert (site / "static" / "vendor" / "@fortawesome" / "fontawesome-free" / "webfonts").is_dir()
 
 
 def test_data_docs_keep_the_newest_results_of_each_suite(tmp_path, monkeypatch):
