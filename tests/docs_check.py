@@ -36,6 +36,7 @@ def build_site(root: Path) -> Path:
         },
         tags=range_tags("2025-02-04", "2025-02-06"),
         selection=dg.AssetSelection.groups("staging").upstream(),
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},  # CI logs stay readable
     )
     assert result.success
     return build_data_docs()
