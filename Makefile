@@ -16,7 +16,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-down lake-demo lake-test lake-bench
+.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench
 
 # apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -87,7 +87,10 @@ postgresql:
 
 lake-up: .venv/.synced postgresql  ## start a local lake (PostgreSQL on 127.0.0.1; S3=1: data on a local S3 endpoint)
 	.venv/bin/python -m etl.lake.local up $(if $(S3),--s3)
-	$(LAKE_ENV) && .venv/bin/python -m etl.lake init
+	$(MAKE) --no-print-directory lake-init
+
+lake-init: .venv/.synced  ## once per lake, before any run: its catalog and every table (the local lake's, or ASHARE_WAREHOUSE's)
+	if [ -z "$$ASHARE_WAREHOUSE" ] && [ -f $(LAKE_HOME)/env.sh ]; then $(LAKE_ENV); fi && .venv/bin/python -m etl.lake init
 
 lake-down: .venv/.synced  ## stop the local lake (its data stay under warehouse/lake/)
 	.venv/bin/python -m etl.lake.local down
