@@ -5,7 +5,7 @@ connection closed in `finally` (dagster-duckdb's IO manager does none of these; 
 
 Two backends behind one interface, chosen by the location (`ASHARE_WAREHOUSE`, `open_warehouse`): a DuckDB
 file (the default: one writer process) or a DuckLake whose catalog is in PostgreSQL (`ducklake:postgres:…`,
-etl/lake.py: several writer processes, docs/scale-out.md).
+etl/lake/backend.py: several writer processes, docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -55,6 +55,17 @@ _SCHEMA_ENSURED: set[tuple] = set()  # (file, sql dir, inode): a file replaced o
 
 def open_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
+
+
+def schema_sql(sql_dir: Path = SQL_DIR) -> str:
+    """The whole DDL: 00_schemas.sql, the raw tables (generated from the input specs), then the other SQL files
+    (staging, quality, marts), in that order. Both backends run it (the lake without its key clauses)."""
+    from etl.raw_tables import raw_ddl
+
+    scripts = sorted(sql_dir.glob("*.sql"))
+    parts = [scripts[0].read_text(encoding="utf-8"), raw_ddl()]
+    parts += [script.read_text(encoding="utf-8") for script in scripts[1:]]
+    return "\n".join(parts)
 
 
 def is_lake(location: Path | str) -> bool:
@@ -124,16 +135,10 @@ class Warehouse:
     def ensure_schema(self) -> None:
         """Schemas and raw tables (generated from the input specs), then the SQL files for staging and marts.
         Once per file and process while the file stays where it was (every step asks; the DDL costs ~100 ms)."""
-        from etl.raw_tables import raw_ddl
-
         if self.path.exists() and self._schema_key() in _SCHEMA_ENSURED:
             return
-        scripts = sorted(self.sql_dir.glob("*.sql"))
         with self.connect() as con:
-            con.execute(scripts[0].read_text(encoding="utf-8"))  # 00_schemas.sql
-            con.execute(raw_ddl())
-            for script in scripts[1:]:
-                con.execute(script.read_text(encoding="utf-8"))
+            con.execute(schema_sql(self.sql_dir))
         _SCHEMA_ENSURED.add(self._schema_key())
 
     def _schema_key(self) -> tuple:

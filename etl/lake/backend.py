@@ -31,7 +31,7 @@ import duckdb
 
 from etl.extensions import OFFLINE, load
 from etl.settings import SQL_DIR, WAREHOUSE_DIR
-from etl.warehouse import MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError
+from etl.warehouse import MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError, schema_sql
 
 ALIAS = "lake"  # the catalog's name inside each connection; `USE lake` makes raw.x, staging.x … resolve there
 DEFAULT_DATA = WAREHOUSE_DIR / "lake" / "data"
@@ -115,13 +115,9 @@ def lake_ddl(sql: str) -> str:
     return re.sub(r"\s+PRIMARY KEY\b", "", sql)
 
 
-def schema_sql(sql_dir: Path = SQL_DIR) -> str:
-    from etl.raw_tables import raw_ddl
-
-    scripts = sorted(sql_dir.glob("*.sql"))
-    parts = [scripts[0].read_text(encoding="utf-8"), raw_ddl()]  # 00_schemas.sql, then the raw tables
-    parts += [script.read_text(encoding="utf-8") for script in scripts[1:]]
-    return lake_ddl("\n".join(parts)) + "\n" + PUBLISH_DDL
+def lake_schema_sql(sql_dir: Path = SQL_DIR) -> str:
+    """The file backend's DDL without its key clauses, and the lake's published state."""
+    return lake_ddl(schema_sql(sql_dir)) + "\n" + PUBLISH_DDL
 
 
 # The lake's published state (etl/lake/publish.py): the contract and one row per publish, in schema `bi`.
@@ -141,7 +137,7 @@ def expected_tables(sql_dir: Path = SQL_DIR) -> dict[str, list[tuple[str, str]]]
     """schema.table -> [(column, type)] as the DDL declares them (built in memory)."""
     con = duckdb.connect()
     try:
-        con.execute(schema_sql(sql_dir))
+        con.execute(lake_schema_sql(sql_dir))
         return _tables(con, "memory")
     finally:
         con.close()
@@ -214,7 +210,7 @@ class LakeWarehouse(Warehouse):
     def init(self) -> int:
         """Create the catalog (on first attach) and every schema and table, in one transaction: one snapshot.
         Idempotent (IF NOT EXISTS); returns how many tables the lake holds."""
-        self.write(Sql(schema_sql(self.sql_dir)))
+        self.write(Sql(lake_schema_sql(self.sql_dir)))
         _CHECKED.discard((self.config.catalog, self.sql_dir))
         self.ensure_schema()
         with self.connect() as con:
