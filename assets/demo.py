@@ -5,7 +5,6 @@ what was built and how to look at it.
 """
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import resource
@@ -124,8 +123,7 @@ def main() -> None:
     if is_lake(settings.warehouse) and instance.is_ephemeral:
         sys.exit("a lake run spreads its steps over processes: set DAGSTER_HOME (make lake-demo does)")
     try:
-        # a file: refuse at once if another process is writing it; a lake takes concurrent writers
-        with contextlib.nullcontext() if is_lake(settings.warehouse) else writer_lock(settings.warehouse):
+        with writer_lock(settings.warehouse):  # a file: refuse at once if another process is writing it
             result = run(first, last, instance, settings.source)
     except WarehouseBusy as exc:
         sys.exit(str(exc))

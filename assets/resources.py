@@ -9,7 +9,7 @@ import dagster as dg
 
 from etl.settings import Settings
 from etl.sources import Source, make_source
-from etl.warehouse import Warehouse, is_lake, open_warehouse
+from etl.warehouse import Warehouse, open_warehouse
 
 _DEFAULTS = Settings.from_env()
 
@@ -28,9 +28,6 @@ class WarehouseResource(dg.ConfigurableResource):
         lake takes concurrent writers and retries conflicts per transaction instead (etl/lake/backend.py)."""
         from etl.writer_lock import writer_lock
 
-        if is_lake(self.path):
-            yield self
-            return
         with writer_lock(self.path, timeout=self.lock_timeout_seconds):
             yield self
 

@@ -170,6 +170,16 @@ def test_a_killed_run_gives_back_the_pool_slots_its_steps_held(tmp_path):
         assert holders() == ["alive"]
 
 
+def test_a_lake_takes_concurrent_writers_so_its_lock_is_no_lock(tmp_path, monkeypatch):
+    from etl.writer_lock import writer_lock
+
+    monkeypatch.chdir(tmp_path)
+    lake = "ducklake:postgres:dbname=lake host=127.0.0.1"
+    with writer_lock(lake, timeout=0):
+        pass
+    assert list(tmp_path.iterdir()) == []  # a file would have left "<location>.lock" in the working directory
+
+
 def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
     import subprocess
     import sys
