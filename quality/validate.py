@@ -73,10 +73,13 @@ def _store_lock(context) -> Iterator[None]:
     """A file context's configuration (great_expectations.yml, suites, checkpoints) is rewritten by every
     validation: on a lake, parallel steps in separate processes validate at once, and two rewrites of one
     file would interleave. An advisory lock on the GX directory serialises them (uncontended: microseconds)."""
-    if type(context).__name__ == "EphemeralDataContext":
+    import fcntl
+
+    from great_expectations.data_context import FileDataContext
+
+    if not isinstance(context, FileDataContext):  # an ephemeral context keeps it all in this process
         yield
         return
-    import fcntl
 
     gx_dir().mkdir(parents=True, exist_ok=True)
     with open(gx_dir() / ".validate.lock", "w") as handle:
