@@ -103,7 +103,7 @@ def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
                 "snapshot_version": done.version,
                 "attach": dg.MetadataValue.md(f"```sql\n{done.attach_sql}\n```"),
                 "published_at": done.published_at.isoformat(),
-                "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
+                "tables": _tables_md(done.tables),
             }
         )
     target = wh.local_dir / "bi" / "marts.duckdb"
@@ -113,6 +113,10 @@ def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
             "path": dg.MetadataValue.path(str(done.path)),
             "bytes": done.bytes,
             "published_at": done.published_at.isoformat(),
-            "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in done.tables.items())),
+            "tables": _tables_md(done.tables),
         }
     )
+
+
+def _tables_md(tables: dict[str, int]) -> dg.MetadataValue:
+    return dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in tables.items()))

@@ -27,15 +27,9 @@ from tests.bench_scale import BENCH, ROOT
 
 
 def catalog_mb(port: int, name: str) -> float:
-    import psycopg2
-
-    con = psycopg2.connect(host="127.0.0.1", port=port, user="lake", dbname="postgres")
-    try:
-        with con.cursor() as cur:
-            cur.execute("SELECT pg_database_size(%s)", (name,))
-            return cur.fetchone()[0] / 2**20
-    finally:
-        con.close()
+    with local.admin(port) as cur:
+        cur.execute("SELECT pg_database_size(%s)", (name,))
+        return cur.fetchone()[0] / 2**20
 
 
 def tree_rss_mb(pid: int) -> float:

@@ -27,6 +27,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from etl.settings import WAREHOUSE_DIR
@@ -134,46 +136,51 @@ def _stop_postgres(data: Path) -> None:
     _run(_as_owner([str(pg_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]), "pg_ctl stop")
 
 
-def _create_databases(port: int) -> None:
+@contextmanager
+def admin(port: int) -> Iterator:
+    """A cursor on the local cluster's `postgres` database, autocommitting (CREATE DATABASE needs it)."""
     import psycopg2
 
     con = psycopg2.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres")
     con.autocommit = True
     try:
         with con.cursor() as cur:
-            for name in DATABASES:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-                if cur.fetchone() is None:
-                    cur.execute(f'CREATE DATABASE "{name}"')
+            yield cur
     finally:
         con.close()
+
+
+def location(port: int, name: str) -> str:
+    """ASHARE_WAREHOUSE for a lake whose catalog is database `name` of the local cluster."""
+    return f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user={USER}"
+
+
+def _create_databases(port: int) -> None:
+    with admin(port) as cur:
+        for name in DATABASES:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
 
 
 def recreate_database(port: int, name: str) -> str:
     """An empty database `name` on the local cluster (dropped first if it exists); returns its lake location."""
-    import psycopg2
-
-    con = psycopg2.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres")
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        con.close()
-    return f"ducklake:postgres:dbname={name} host=127.0.0.1 port={port} user={USER}"
+    with admin(port) as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    return location(port, name)
 
 
 def start_s3() -> int:
     """moto's S3 server on 127.0.0.1 and a free port (state in memory: the bucket lives as long as it does)."""
     port = free_port()
-    log = open(HOME / "s3.log", "ab")
     server = shutil.which("moto_server", path=str(Path(sys.executable).parent))
     if server is None:
         raise LakeSetupError(f"moto_server is not in {Path(sys.executable).parent}: run `uv sync --locked` (dev group)")
-    proc = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, start_new_session=True
-    )
+    with open(HOME / "s3.log", "ab") as log:  # the server keeps its own descriptor
+        proc = subprocess.Popen(
+            [server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, start_new_session=True
+        )
     (HOME / "s3.pid").write_text(str(proc.pid), encoding="utf-8")
     deadline = time.monotonic() + 30
     while True:
@@ -210,7 +217,7 @@ def up(s3: bool = False) -> dict[str, str]:
     HOME.mkdir(parents=True, exist_ok=True)
     port = start_postgres()
     env = {
-        "ASHARE_WAREHOUSE": f"ducklake:postgres:dbname=lake host=127.0.0.1 port={port} user={USER}",
+        "ASHARE_WAREHOUSE": location(port, "lake"),
         "ASHARE_LAKE_DATA": str(HOME / "data") + "/",
         "ASHARE_LAKE_HOME": str(HOME),
         "ASHARE_LAKE_PG_PORT": str(port),

@@ -80,20 +80,22 @@ def _message(run_id: str, info: str) -> dict:
     return {"message": f"publish run {run_id}".strip(), "info": info}
 
 
-def published_versions(con_or_wh) -> list[int]:
-    """Every published snapshot still in the lake, oldest first."""
+def published_versions(con) -> list[int]:
+    """Every published snapshot still in the lake attached on `con`, oldest first."""
     sql = f"SELECT snapshot_id FROM {ALIAS}.snapshots() WHERE author = '{AUTHOR}' ORDER BY snapshot_id"
-    if isinstance(con_or_wh, LakeWarehouse):
-        with con_or_wh.connect() as con:
-            return [r[0] for r in con.execute(sql).fetchall()]
-    return [r[0] for r in con_or_wh.execute(sql).fetchall()]
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def latest_published(con, where: str) -> int:
+    versions = published_versions(con)
+    if not versions:
+        raise NothingPublished(f"{where}: nothing published yet (materialise bi/marts)")
+    return versions[-1]
 
 
 def published_version(wh: LakeWarehouse) -> int:
-    versions = published_versions(wh)
-    if not versions:
-        raise NothingPublished(f"{wh.location}: nothing published yet (materialise bi/marts)")
-    return versions[-1]
+    with wh.connect() as con:
+        return latest_published(con, wh.location)
 
 
 def reader(config: LakeConfig, version: int | None = None):
@@ -101,12 +103,9 @@ def reader(config: LakeConfig, version: int | None = None):
     if version is None:
         probe = connect(config, read_only=True)
         try:
-            versions = published_versions(probe)
+            version = latest_published(probe, config.catalog)
         finally:
             probe.close()
-        if not versions:
-            raise NothingPublished(f"{config.catalog}: nothing published yet (materialise bi/marts)")
-        version = versions[-1]
     return connect(config, read_only=True, snapshot=version)
 
 
@@ -129,8 +128,8 @@ def attach_script(config: LakeConfig, version: int) -> str:
 def expire_unpublished(wh: LakeWarehouse, older_than: dt.datetime) -> list[int]:
     """Expire the snapshots older than `older_than` that no publish tagged (and never the newest), then delete
     the files only they used. A reader pinned to a published version keeps working. Returns the versions."""
-    keep = set(published_versions(wh))
     with wh.connect() as con:
+        keep = set(published_versions(con))
         newest = con.execute(f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots()").fetchone()[0]
         old = con.execute(
             f"SELECT snapshot_id FROM {ALIAS}.snapshots() WHERE snapshot_time < $t ORDER BY 1", {"t": older_than}

@@ -2,7 +2,6 @@
 its own under /tmp (readable by user `postgres`), each test on a database of its own, stopped and deleted at
 the end whatever happened."""
 
-import os
 import shutil
 import tempfile
 import uuid
@@ -49,7 +48,3 @@ def lake(lake_env) -> backend.LakeWarehouse:
     wh = backend.LakeWarehouse(lake_env["ASHARE_WAREHOUSE"])
     wh.init()
     return wh
-
-
-def subprocess_env(extra: dict) -> dict:
-    return {**os.environ, **extra}
