@@ -16,7 +16,8 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench
+.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
+	chromium superset superset-down superset-test superset-lock
 
 # apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -55,9 +56,12 @@ dev: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on this code loca
 check: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Definitions root loads
 	.venv/bin/dg check defs
 
-ui-test: .venv/.synced $(DOCS_ASSETS)  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+# Debian's chromium for the browser checks, and CJK fonts: board and index names are Chinese
+chromium:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
+
+ui-test: .venv/.synced $(DOCS_ASSETS) chromium  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
 	$(UV) sync --locked --group ui
 	.venv/bin/python -m tests.ui_check
 	.venv/bin/python -m tests.docs_check
@@ -104,7 +108,32 @@ lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (test
 lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
 	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-1}
 
+# Superset in its own environment (its pins stay out of uv.lock): docs/superset.md
+SUPERSET_VENV := .superset-venv
+$(SUPERSET_VENV)/.synced: warehouse/superset/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SUPERSET_VENV)
+	VIRTUAL_ENV=$(CURDIR)/$(SUPERSET_VENV) $(UV) pip sync --quiet --require-hashes warehouse/superset/requirements.txt
+	@touch $@
+
+warehouse/bi/marts.duckdb:
+	$(MAKE) --no-print-directory demo
+
+superset: .venv/.synced $(SUPERSET_VENV)/.synced warehouse/bi/marts.duckdb  ## Superset with the dividend-vs-AI dashboard on http://127.0.0.1:8088
+	.venv/bin/python -m etl.superset up
+
+superset-down: .venv/.synced  ## stop Superset
+	.venv/bin/python -m etl.superset down
+
+superset-test: .venv/.synced $(SUPERSET_VENV)/.synced chromium  ## the dashboard in headless chromium, every chart drawn; screenshots in warehouse/ui/
+	$(UV) sync --locked --group ui
+	.venv/bin/python -m tests.superset_check $(if $(MARTS),--marts $(MARTS))
+
+superset-lock: | $(UV)  ## recompile warehouse/superset/requirements.txt from requirements.in
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		warehouse/superset/requirements.in -o warehouse/superset/requirements.txt
+
 clean:
 	-[ -d warehouse/lake ] && .venv/bin/python -m etl.lake.local down --purge
+	-[ -d warehouse/superset/state ] && .venv/bin/python -m etl.superset down
 	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock warehouse/landing warehouse/.dagster warehouse/bench \
-		warehouse/bi warehouse/reports warehouse/ui
+		warehouse/bi warehouse/reports warehouse/ui warehouse/superset/state

@@ -1,0 +1,157 @@
+"""Set up, start and stop the local Superset (`make superset`, `make superset-down`, `make superset-test`).
+
+Superset runs from .superset-venv under gunicorn on 127.0.0.1, one worker with threads: on 2 cores a second
+worker only doubles the start-up and the memory. Its state (SQLite metadata, secret key, log, pid) lives in
+ASHARE_SUPERSET_HOME, warehouse/superset/state/ by default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from etl.settings import PROJECT_ROOT
+from etl.superset.bundle import SUPERSET_DIR, zip_bundle
+
+VENV = PROJECT_ROOT / ".superset-venv"
+CONFIG = SUPERSET_DIR / "superset_config.py"
+LOADER = Path(__file__).with_name("load_bundle.py")
+
+
+def home() -> Path:
+    return Path(os.environ.get("ASHARE_SUPERSET_HOME", SUPERSET_DIR / "state"))
+
+
+def port() -> int:
+    return int(os.environ.get("ASHARE_SUPERSET_PORT", "8088"))
+
+
+def credentials() -> tuple[str, str]:
+    """Local only (the server listens on 127.0.0.1); set ASHARE_SUPERSET_PASSWORD before the first start."""
+    return os.environ.get("ASHARE_SUPERSET_USER", "admin"), os.environ.get("ASHARE_SUPERSET_PASSWORD", "admin")
+
+
+def _env(state: Path) -> dict[str, str]:
+    user, password = credentials()
+    return {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(CONFIG),
+        "ASHARE_SUPERSET_HOME": str(state),
+        "ASHARE_SUPERSET_USER": user,
+        "ASHARE_SUPERSET_PASSWORD": password,
+        "VIRTUAL_ENV": str(VENV),
+        "FLASK_APP": "superset",
+    }
+
+
+def prepare(marts: Path, state: Path) -> None:
+    """Migrate the metadata, create the admin (first time) and import the bundle pointing at `marts`."""
+    if not (VENV / "bin" / "gunicorn").exists():
+        raise SystemExit(f"Superset is not installed in {VENV}: run `make superset` (it builds the environment)")
+    if not marts.exists():
+        raise SystemExit(f"no published marts at {marts}: run `make demo` first (it publishes them)")
+    state.mkdir(parents=True, exist_ok=True)
+    key = state / "secret_key"
+    if not key.exists():
+        key.write_text(secrets.token_urlsafe(48))
+        key.chmod(0o600)
+    bundle = state / "bundle.zip"
+    bundle.write_bytes(zip_bundle(marts))
+    log = state / "setup.log"
+    with log.open("wb") as out:  # migrations and the import talk a lot; the log keeps it
+        done = subprocess.run(
+            [str(VENV / "bin" / "python"), str(LOADER), str(bundle)],
+            env=_env(state),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    lines = log.read_text(errors="replace").splitlines()
+    if done.returncode:
+        tail = "\n".join(lines[-25:])
+        raise SystemExit(f"Superset's set-up failed ({LOADER.name}, exit {done.returncode}); {log} ends:\n{tail}")
+    print(next((line for line in reversed(lines) if line.startswith("superset: ")), "superset: set up"))
+
+
+def start(state: Path, at: int, log: Path) -> subprocess.Popen:
+    """gunicorn in a session of its own (stopped as a group); returns once /health answers."""
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            [
+                str(VENV / "bin" / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{at}",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--timeout",
+                "120",
+                "--limit-request-line",
+                "0",
+                "--limit-request-field_size",
+                "0",
+                "superset.app:create_app()",
+            ],
+            env=_env(state),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"Superset exited with {server.returncode} while starting: see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{at}/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    stop(server.pid)
+    raise SystemExit(f"Superset did not answer on port {at} within 120 s: see {log}")
+
+
+def stop(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(100):
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)
+
+
+def up(marts: Path) -> str:
+    state, at = home(), port()
+    down()
+    began = time.monotonic()
+    prepare(marts, state)
+    prepared = time.monotonic()
+    server = start(state, at, state / "superset.log")
+    (state / "superset.pid").write_text(str(server.pid))
+    url = f"http://127.0.0.1:{at}/superset/dashboard/dividend-vs-ai/"
+    user, password = credentials()
+    print(
+        f"Superset on {url} (log in as {user} / {password}); set-up and import {prepared - began:.0f} s, "
+        f"start {time.monotonic() - prepared:.0f} s. Stop it with `make superset-down`."
+    )
+    return url
+
+
+def down() -> bool:
+    pid_file = home() / "superset.pid"
+    if not pid_file.exists():
+        return False
+    stop(int(pid_file.read_text()))
+    pid_file.unlink()
+    return True

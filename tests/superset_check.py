@@ -1,0 +1,228 @@
+"""`make superset-test`: the dividend-vs-AI dashboard in Superset, in headless Debian chromium (Playwright).
+
+Builds marts over the DeepSeek and Spring Festival window (2025-01-17..2025-02-21, ~35 s) in a temporary
+directory, or takes a published file (`--marts`, e.g. the demo's warehouse/bi/marts.duckdb). Sets up a
+Superset with its own state there, imports the bundle, starts it (the start must take under a minute),
+logs in, opens the dashboard and asserts, with every request off the machine refused:
+
+- every chart on the dashboard asked for its data and got rows, with no error (the chart-data API's answers);
+- every chart drew: a canvas for the ECharts ones, rows for the tables; no error or empty-state tile;
+- the leaderboard shows what the mart holds: the best ten concept boards of 2025-02-05 equal a DuckDB query
+  of the same file, and after choosing 2025-01-27 in the Session filter, that day's ten;
+- no request tried to leave the machine.
+
+Screenshots: warehouse/ui/superset_dashboard.png (the whole dashboard), superset_leaderboard_2025-01-27.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import duckdb
+
+from etl.superset import bundle, service
+from tests.ui_check import CHROMIUM, FLAGS, OUT, free_port
+
+WINDOW = ("2025-01-17", "2025-02-21")
+START_LIMIT_S = 60
+BEST_TEN = """SELECT board_name, round(ew_return_pct, 2) FROM board_daily
+WHERE trade_date = CAST($day AS DATE) AND board_type = 'concept' AND rank_in_type <= 10 ORDER BY rank_in_type"""
+
+
+def build_marts(work: Path) -> Path:
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(work / "dagster"),
+        "ASHARE_WAREHOUSE": str(work / "ashare.duckdb"),
+        "ASHARE_DATA_DOCS": "0",
+        "TQDM_DISABLE": "1",
+    }
+    (work / "dagster").mkdir()
+    shutil.copy(Path("warehouse") / "dagster.yaml", work / "dagster" / "dagster.yaml")
+    first, last = WINDOW
+    subprocess.run(
+        [sys.executable, "-m", "assets.demo", "--first", first, "--last", last],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return work / "bi" / "marts.duckdb"
+
+
+def dashboard_charts() -> dict[str, str]:
+    """uuid -> name of every chart the dashboard's layout places."""
+    position = bundle.load(bundle.BUNDLE_DIR / "dashboards" / "dividend_vs_ai.yaml")["position"]
+    return {
+        v["meta"]["uuid"]: v["meta"]["sliceName"]
+        for v in position.values()
+        if isinstance(v, dict) and v.get("type") == "CHART"
+    }
+
+
+def best_ten(marts: Path, day: str) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(marts), read_only=True)
+    try:
+        return [(name, f"{pct:.2f}") for name, pct in con.execute(BEST_TEN, {"day": day}).fetchall()]
+    finally:
+        con.close()
+
+
+def table_rows(page, title: str) -> list[tuple[str, str]]:
+    """(board_name, ew_return_pct) as the dashboard's table with this title shows them."""
+    holder = page.locator('[data-test="chart-grid-component"]').filter(has_text=title)
+    rows = holder.locator("tbody tr")
+    return [
+        (r.locator("td").nth(1).inner_text().strip(), r.locator("td").nth(2).inner_text().strip()) for r in rows.all()
+    ]
+
+
+class Answers:
+    """The chart-data API's answers, by chart id; the filter's own value query has no slice_id."""
+
+    def __init__(self) -> None:
+        self.by_chart: dict[int, tuple[int, list]] = {}
+
+    def __call__(self, response) -> None:
+        if "/api/v1/chart/data" not in response.url:
+            return
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(response.url).query)
+        if "form_data" not in query:
+            return
+        chart = json.loads(query["form_data"][0]).get("slice_id")
+        try:
+            body = response.json()
+            results = body.get("result") or [{"error": body.get("message") or body.get("errors") or "no result"}]
+        except Exception:  # noqa: BLE001 - an HTML error page is an answer too
+            results = [{"error": response.text()[:300]}]
+        self.by_chart[chart] = (response.status, results)
+
+
+def check(page, base: str, marts: Path, charts: dict[str, str]) -> list[str]:
+    problems = []
+    answers = Answers()
+    page.on("response", answers)
+    user, password = service.credentials()
+    page.goto(f"{base}/login/")
+    page.locator("#username").fill(user)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/superset/welcome/**", timeout=60_000)
+
+    page.goto(f"{base}/superset/dashboard/dividend-vs-ai/")
+    deadline = time.monotonic() + 120
+    while len(answers.by_chart) < len(charts) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2_000)  # ECharts animates its first draw
+    page.screenshot(path=str(OUT / "superset_dashboard.png"), full_page=True)
+
+    if len(answers.by_chart) != len(charts):
+        problems.append(f"{len(answers.by_chart)} of {len(charts)} charts asked for data within 120 s")
+    for chart, (status, results) in sorted(answers.by_chart.items()):
+        errors = [r.get("error") for r in results if r.get("error")]
+        rows = sum(r.get("rowcount") or 0 for r in results)
+        if status != 200 or errors or rows == 0:
+            problems.append(f"chart {chart}: HTTP {status}, {rows} rows, errors {errors}")
+
+    slices = page.locator('[data-test="chart-grid-component"]')
+    if slices.count() != len(charts):
+        problems.append(f"{slices.count()} chart tiles on the page, expected {len(charts)}")
+    for tile in slices.all():
+        title = tile.locator('[data-test="editable-title"]').first.inner_text().strip()
+        drawn = tile.locator("canvas").count() + tile.locator("tbody tr").count()
+        text = tile.inner_text()
+        if not drawn:
+            problems.append(f"{title!r} drew nothing")
+        for bad in ("No results were returned", "Unexpected error", "An error occurred", "Data error"):
+            if bad in text:
+                problems.append(f"{title!r} shows {bad!r}")
+
+    shown, expected = table_rows(page, "Best ten concept boards"), best_ten(marts, "2025-02-05")
+    if shown != expected:
+        problems.append(f"best ten of 2025-02-05: the dashboard shows {shown}, the mart holds {expected}")
+
+    # choose another session in the Session filter and apply it
+    page.locator('[data-test="filter-bar"] .ant-select-selector').first.click()  # antd: the input sits under it
+    page.keyboard.type("2025-01-27")
+    page.locator(".ant-select-item-option", has_text="2025-01-27").click()  # not antd's hidden a11y copy
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2_000)
+    shown, expected = table_rows(page, "Best ten concept boards"), best_ten(marts, "2025-01-27")
+    if shown != expected:
+        problems.append(f"best ten of 2025-01-27 after the filter: shown {shown}, the mart holds {expected}")
+    page.locator('[data-test="chart-grid-component"]').filter(has_text="Best ten concept boards").screenshot(
+        path=str(OUT / "superset_leaderboard_2025-01-27.png")
+    )
+    return problems
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(prog="python -m tests.superset_check")
+    parser.add_argument("--marts", type=Path, help="a published marts file (default: build the window)")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} missing: `make superset-test` installs Debian's chromium package")
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ashare-superset-"))
+    state = work / "superset"
+    server = None
+    try:
+        marts = args.marts.resolve() if args.marts else build_marts(work)
+        began = time.monotonic()
+        os.environ["ASHARE_SUPERSET_HOME"] = str(state)
+        service.prepare(marts, state)
+        prepared = time.monotonic()
+        at = free_port()
+        server = service.start(state, at, state / "superset.log")
+        started = time.monotonic() - prepared
+        base = f"http://127.0.0.1:{at}"
+        charts = {tile["uuid"]: tile["sliceName"] for tile in bundle.dashboard_tiles()}
+        left = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 3200})
+
+            def local_only(route) -> None:
+                url = route.request.url
+                if url.startswith((base, "data:", "blob:")):
+                    route.continue_()
+                else:
+                    left.append(url)
+                    route.abort()
+
+            page.route("**/*", local_only)
+            problems = check(page, base, marts, charts)
+            browser.close()
+        if started > START_LIMIT_S:
+            problems.append(f"Superset took {started:.0f} s to start (limit {START_LIMIT_S} s)")
+        if left:
+            problems.append(f"{len(left)} requests tried to leave the machine: {sorted(set(left))[:5]}")
+        if problems:
+            log = (state / "superset.log").read_text(errors="replace")[-3000:]
+            raise SystemExit("superset-test FAILED:\n  " + "\n  ".join(problems) + f"\n--- log tail ---\n{log}")
+        print(
+            f"superset OK: {len(charts)} charts drawn from {marts.name} with rows and no error; the leaderboard "
+            f"equals the mart on 2025-02-05 and, chosen in the Session filter, on 2025-01-27; no request left "
+            f"the machine. Set-up and import {prepared - began:.0f} s, start {started:.0f} s. Screenshots: "
+            f"{OUT}/superset_dashboard.png, {OUT}/superset_leaderboard_2025-01-27.png"
+        )
+    finally:
+        if server is not None:
+            service.stop(server.pid)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The Superset bundle (warehouse/superset/dashboard/) agrees with the contract, without Superset installed.
+
+`make superset-test` proves the dashboard draws in a browser; these catch, in `make test`, the drift that
+would break it: a dataset that no longer matches its mart, a chart naming a column its dataset lacks, a
+chart off the dashboard or a dashboard tile with no chart file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.contract import declared
+from etl.superset import bundle
+
+CHARTS = sorted((bundle.BUNDLE_DIR / "charts").glob("*.yaml"))
+
+
+def datasets_by_uuid() -> dict[str, dict]:
+    configs = [bundle.load(p) for p in (bundle.BUNDLE_DIR / "datasets").rglob("*.yaml")]
+    return {c["uuid"]: c for c in configs}
+
+
+def columns_named(params: dict) -> set[str]:
+    """Every dataset column a chart's params refer to, the SQL metrics' arguments included."""
+    named = {params[k] for k in ("x_axis",) if params.get(k)}
+    named |= set(params.get("groupby") or []) | set(params.get("all_columns") or [])
+    named |= {f["subject"] for f in params.get("adhoc_filters") or []}
+    named |= {re.match(r'\["(\w+)"', o).group(1) for o in params.get("order_by_cols") or []}
+    for metric in params.get("metrics") or []:
+        named |= set(re.findall(r"\((\w+)\)", metric["sqlExpression"]))
+    return named
+
+
+def test_the_dataset_files_are_generated_from_the_contract():
+    on_disk = {p: p.read_text(encoding="utf-8") for p in (bundle.BUNDLE_DIR / "datasets").rglob("*.yaml")}
+    assert on_disk == bundle.datasets(), "stale: run `python -m etl.superset datasets`"
+    marts = {name.removeprefix("marts.") for name in declared()}
+    assert {bundle.load(p)["table_name"] for p in on_disk} == marts | set(bundle.VIRTUAL)
+
+
+def test_every_chart_names_only_columns_its_dataset_has():
+    datasets = datasets_by_uuid()
+    for path in CHARTS:
+        chart = bundle.load(path)
+        assert chart["viz_type"] == chart["params"]["viz_type"], path.name
+        dataset = datasets[chart["dataset_uuid"]]
+        have = {c["column_name"] for c in dataset["columns"]}
+        assert columns_named(chart["params"]) <= have, (path.name, columns_named(chart["params"]) - have)
+
+
+def test_the_dashboard_places_every_chart_once_and_its_filter_targets_a_real_column():
+    dashboard = bundle.load(bundle.DASHBOARD)
+    tiles = bundle.dashboard_tiles()
+    charts = {bundle.load(p)["uuid"]: bundle.load(p)["slice_name"] for p in CHARTS}
+    assert sorted(t["uuid"] for t in tiles) == sorted(charts)
+    assert all(charts[t["uuid"]] == t["sliceName"] for t in tiles)
+    ids = {t["chartId"] for t in tiles}
+    assert len(ids) == len(tiles)
+    datasets = datasets_by_uuid()
+    for native in dashboard["metadata"]["native_filter_configuration"]:
+        assert set(native["scope"]["excluded"]) < ids
+        for target in native["targets"]:
+            columns = {c["column_name"] for c in datasets[target["datasetUuid"]]["columns"]}
+            assert target["column"]["name"] in columns
+
+
+def test_the_zipped_bundle_points_read_only_at_the_given_file(tmp_path):
+    marts = tmp_path / "bi" / "marts.duckdb"
+    with zipfile.ZipFile(io.BytesIO(bundle.zip_bundle(marts))) as zf:
+        names = zf.namelist()
+        database = zf.read("ashare_bundle/databases/ashare_marts.yaml").decode()
+    assert "ashare_bundle/metadata.yaml" in names
+    assert len(names) == len(list(bundle.BUNDLE_DIR.rglob("*.yaml")))
+    assert f"duckdb:///{marts}" in database and bundle.MARTS_PLACEHOLDER not in database
+    assert "read_only: true" in database
+
+
+@pytest.mark.parametrize("name", sorted(bundle.VIRTUAL))
+def test_a_virtual_dataset_runs_on_the_published_file(built_warehouse, name):
+    published = Path(built_warehouse).parent / "bi" / "marts.duckdb"
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        sql = bundle.VIRTUAL[name][1]
+        rows = con.execute(f"SELECT count(*), count(*) FILTER (WHERE side IS NOT NULL) FROM ({sql})").fetchone()
+        per_day = con.execute(
+            f"SELECT max(n) FROM (SELECT count(*) AS n FROM ({sql}) WHERE side IS NOT NULL "
+            "GROUP BY session, board_type, side)"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert rows[0] > 0 and rows[1] > 0
+    assert per_day == 10

@@ -1,0 +1,37 @@
+"""Superset's configuration for the local dashboard over the published marts (`make superset`, docs/superset.md).
+
+Read by Superset's own interpreter (.superset-venv) through SUPERSET_CONFIG_PATH; etl/superset/service.py sets
+ASHARE_SUPERSET_HOME, the state directory: the SQLite metadata database and the secret key live there.
+A single-user local setup on 127.0.0.1: no Redis, no Celery, no reports.
+"""
+
+import os
+from pathlib import Path
+
+_HOME = Path(os.environ["ASHARE_SUPERSET_HOME"])
+
+SECRET_KEY = (_HOME / "secret_key").read_text().strip()
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}"
+# the rate limiter's in-process store (it warns on every start without an explicit choice); fine for one process
+RATELIMIT_STORAGE_URI = "memory://"
+
+# Nothing on the dashboard comes from another host, and the machine may be offline: the default policy's
+# telemetry pixel, map tiles and web fonts are dropped, so the browser never tries them.
+_SELF = ["'self'"]
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": _SELF,
+        "default-src": _SELF,
+        "img-src": [*_SELF, "blob:", "data:"],
+        "worker-src": [*_SELF, "blob:"],
+        "connect-src": _SELF,
+        "object-src": "'none'",
+        "style-src": [*_SELF, "'unsafe-inline'"],
+        "font-src": [*_SELF, "data:"],
+        "script-src": [*_SELF, "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
