@@ -17,7 +17,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
 .PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
-	chromium superset superset-down superset-test superset-lock
+	chromium superset superset-down superset-test superset-lock bi-driver bi-test
 
 # apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -107,6 +107,17 @@ lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (test
 
 lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
 	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-1}
+
+# The DuckDB JDBC driver DBeaver and Metabase use, matching the pinned duckdb, from Maven (tests/bi/lib/, git-ignored)
+bi-driver: .venv/.synced
+	@command -v java >/dev/null && command -v mvn >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jdk-headless maven; }
+	v=$$(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)').0 && \
+		[ -f tests/bi/lib/duckdb_jdbc-$$v.jar ] || \
+		mvn --batch-mode --quiet dependency:copy -Dartifact=org.duckdb:duckdb_jdbc:$$v -DoutputDirectory=tests/bi/lib
+
+bi-test: bi-driver  ## the published marts through the DuckDB JDBC driver (DBeaver's, Metabase's): docs/bi.md's queries, a held reader vs a publish
+	.venv/bin/python -m tests.bi_check
 
 # Superset in its own environment (its pins stay out of uv.lock): docs/superset.md
 SUPERSET_VENV := .superset-venv
