@@ -41,7 +41,10 @@ def java(jar: Path, *args: str, **kwargs) -> subprocess.CompletedProcess | subpr
     command = ["java", "-cp", str(jar), str(READER), *args]
     if kwargs.pop("background", False):
         return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **kwargs)
-    return subprocess.run(command, capture_output=True, text=True, check=True, **kwargs)
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if done.returncode:
+        raise SystemExit(f"bi-test FAILED: {READER.name} {args[0]} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    return done
 
 
 def build(work: Path, first: str, last: str) -> None:
