@@ -129,7 +129,8 @@ $(SUPERSET_VENV)/.synced: warehouse/superset/requirements.txt | $(UV)
 warehouse/bi/marts.duckdb:
 	$(MAKE) --no-print-directory demo
 
-superset: .venv/.synced $(SUPERSET_VENV)/.synced warehouse/bi/marts.duckdb  ## Superset with the dividend-vs-AI dashboard on http://127.0.0.1:8088
+# the demo's published file, built when missing (on a lake, `etl.superset up` exports the published snapshot)
+superset: .venv/.synced $(SUPERSET_VENV)/.synced $(if $(ASHARE_WAREHOUSE),,warehouse/bi/marts.duckdb)  ## Superset with the dividend-vs-AI dashboard on http://127.0.0.1:8088
 	.venv/bin/python -m etl.superset up
 
 superset-down: .venv/.synced  ## stop Superset

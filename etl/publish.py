@@ -59,6 +59,20 @@ def _quoted(text: str) -> str:
 
 
 def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
+    """Publish the marts of the DuckDB file `warehouse` to `target`."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+        return copy_marts(con, "wh", target, run_id)
+    finally:
+        con.close()
+
+
+def copy_marts(
+    con: duckdb.DuckDBPyConnection, source: str, target: Path, run_id: str, published_at: dt.datetime | None = None
+) -> Published:
+    """Audit the marts of the catalog `source` attached on `con`, copy them with their contract into a new file
+    and swap it in at `target`. The lake's export passes the publication time of the snapshot it copies."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     # a publish killed mid-way leaves its partial file (and WAL); publishes are serialised by the warehouse's
@@ -66,17 +80,15 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
     for leftover in target.parent.glob(f".{target.name}.*.partial*"):
         leftover.unlink(missing_ok=True)
     declared = contract.declared()
-    published_at = dt.datetime.now(dt.UTC)
-    con = duckdb.connect()
+    published_at = published_at or dt.datetime.now(dt.UTC)
     try:
-        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        held = contract.read(con, "wh")
+        held = contract.read(con, source)
         audit_contract(held, declared)
         con.execute(f"ATTACH '{partial}' AS bi (STORAGE_VERSION '{STORAGE_VERSION}')")
         tables = {}
         for name, spec in held.items():
             table = name.removeprefix("marts.")
-            con.execute(f"CREATE TABLE bi.main.{table} AS SELECT * FROM wh.{name}")
+            con.execute(f"CREATE TABLE bi.main.{table} AS SELECT * FROM {source}.{name}")
             tables[name] = con.execute(f"SELECT count(*) FROM bi.main.{table}").fetchone()[0]
             # the comments travel with the data: BI tools (DBeaver, Metabase) show them; COMMENT takes no parameters
             con.execute(f"COMMENT ON TABLE bi.main.{table} IS '{_quoted(spec.description)}'")
@@ -100,15 +112,15 @@ def publish(warehouse: Path, target: Path, run_id: str = "") -> Published:
         )
         con.execute(
             "INSERT INTO bi.main.publication SELECT $at, $run, min(trade_date), max(trade_date) "
-            "FROM wh.marts.market_breadth_daily",
+            f"FROM {source}.marts.market_breadth_daily",
             {"at": published_at, "run": run_id},
         )
         con.execute("DETACH bi")  # checkpoints: the file is complete, no WAL beside it
     except BaseException:
+        if "bi" in [r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()]:
+            con.execute("DETACH bi")
         partial.unlink(missing_ok=True)
         raise
-    finally:
-        con.close()
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, target)

@@ -3,6 +3,7 @@
 python -m etl.lake init              # once, before any run: the catalog, every schema and table
 python -m etl.lake attach            # the read-only ATTACH of the latest published snapshot
 python -m etl.lake expire --days 7   # expire unpublished snapshots older than 7 days, delete their files
+python -m etl.lake export [--to F]   # the latest published snapshot as a DuckDB file (<lake home>/bi/marts.duckdb)
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 from etl.settings import Settings
 from etl.warehouse import is_lake, open_warehouse
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("attach", help="print the SQL that attaches the latest published snapshot read-only")
     expire = sub.add_parser("expire", help="expire unpublished snapshots")
     expire.add_argument("--days", type=float, default=7.0)
+    export = sub.add_parser("export", help="write the latest published snapshot to a DuckDB file, for BI tools")
+    export.add_argument("--to", type=Path, default=None, help="the file (default: <lake home>/bi/marts.duckdb)")
     args = parser.parse_args(argv)
 
     location = Settings.from_env().warehouse
@@ -35,6 +39,10 @@ def main(argv: list[str] | None = None) -> None:
         from etl.lake.publish import attach_script, published_version
 
         print(attach_script(wh.config, published_version(wh)), end="")
+    elif args.command == "export":
+        from etl.lake.publish import export_latest
+
+        print(export_latest(wh, args.to))
     else:
         from etl.lake.publish import expire_unpublished
 

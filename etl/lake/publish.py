@@ -7,6 +7,7 @@ write after it. The publish commit itself carries the contract (`bi.contract`) a
 `published_version` finds it and `expire_unpublished` never removes it.
 
     python -m etl.lake attach        # the read-only ATTACH of the latest published snapshot, for any client
+    python -m etl.lake export        # that snapshot as a DuckDB file, for clients that open files (Superset, Metabase)
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from etl import contract
 from etl.lake.backend import ALIAS, LakeConfig, LakeWarehouse, connect
-from etl.publish import audit_contract
+from etl.publish import Published, audit_contract, copy_marts
 from etl.warehouse import Replace, Sql
 
 AUTHOR = "ashare-publish"
@@ -107,6 +109,28 @@ def reader(config: LakeConfig, version: int | None = None):
         finally:
             probe.close()
     return connect(config, read_only=True, snapshot=version)
+
+
+def export_published(config: LakeConfig, target: Path, version: int | None = None) -> tuple[int, Published]:
+    """The published snapshot `version` (default: the latest) as a DuckDB file at `target`, in the form the file
+    backend publishes (marts in `main`, `contract`, `publication`): Superset's and Metabase's DuckDB drivers open
+    files, not lakes. The publication row keeps the snapshot's run and time, so the file says what it holds."""
+    con = reader(config, version)
+    try:
+        version = version or latest_published(con, config.catalog)
+        run_id, published_at = con.execute(
+            "SELECT run_id, published_at FROM bi.publication ORDER BY published_at DESC LIMIT 1"
+        ).fetchone()
+        return version, copy_marts(con, ALIAS, target, run_id, published_at)
+    finally:
+        con.close()
+
+
+def export_latest(wh: LakeWarehouse, target: Path | None = None) -> str:
+    """`python -m etl.lake export`: the latest publish to `target` (default <lake home>/bi/marts.duckdb)."""
+    target = target or wh.local_dir / "bi" / "marts.duckdb"
+    version, done = export_published(wh.config, target)
+    return f"snapshot {version} (published {done.published_at:%Y-%m-%d %H:%M} UTC) -> {target}, {done.bytes:,} bytes"
 
 
 def attach_script(config: LakeConfig, version: int) -> str:

@@ -14,16 +14,19 @@ from etl.settings import Settings
 
 
 def published_marts() -> Path:
-    """Where the publish step of the warehouse ASHARE_WAREHOUSE names writes its file (assets/publish.py)."""
-    from etl.warehouse import is_lake
+    """The published marts of the warehouse ASHARE_WAREHOUSE names, as a file (assets/publish.py writes it;
+    on a lake, the latest published snapshot exported to one)."""
+    from etl.warehouse import is_lake, open_warehouse
 
     location = Settings.from_env().warehouse
-    if is_lake(location):
-        raise SystemExit(
-            "a lake publishes a snapshot, not a file: pass --marts with a DuckDB file exported from it "
-            "(docs/superset.md, 'On the lake')"
-        )
-    return Path(location).resolve().parent / "bi" / "marts.duckdb"
+    if not is_lake(location):
+        return Path(location).resolve().parent / "bi" / "marts.duckdb"
+    # a lake publishes a snapshot; Superset's DuckDB dialect opens files: export the latest publish first
+    from etl.lake.publish import export_latest
+
+    wh = open_warehouse(location)
+    print(f"exported the lake's published {export_latest(wh)}")
+    return wh.local_dir / "bi" / "marts.duckdb"
 
 
 def main(argv: list[str] | None = None) -> None:

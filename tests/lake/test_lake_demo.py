@@ -8,9 +8,12 @@ import shutil
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
+from etl.contract import declared
 from etl.lake import backend, local
+from etl.lake.publish import export_published
 from etl.settings import PROJECT_ROOT, WAREHOUSE_DIR
 from tests.conftest import FIRST, LAST
 from tests.mart_hashes import hashes
@@ -32,6 +35,17 @@ def demo(env: dict, dagster_yaml, home) -> str:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return re.search(r"^run (\S+)", done.stdout, re.M).group(1)
+
+
+def published_tables(path) -> dict[str, tuple[int, str]]:
+    """Rows and md5 of every table of a published file but `publication` (its time and run differ by design)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        digest = "SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) FROM {} r"
+        return {n: con.execute(digest.format(n)).fetchone() for n in names if n != "publication"}
+    finally:
+        con.close()
 
 
 def most_steps_at_once(instance, run_id: str) -> int:
@@ -84,11 +98,17 @@ def test_the_lake_demo_with_two_writers_builds_what_the_file_demo_builds(cluster
         for key, value in s3.items():
             monkeypatch.setenv(key, value)
         on_lake = hashes(lake_env["ASHARE_WAREHOUSE"])
+        # what BI tools open: the lake's published snapshot exported to a file equals the file demo's publish
+        exported = tmp_path / "lake-bi" / "marts.duckdb"
+        export_published(backend.LakeWarehouse(lake_env["ASHARE_WAREHOUSE"]).config, exported)
+        bi_file, bi_lake = published_tables(tmp_path / "bi" / "marts.duckdb"), published_tables(exported)
     finally:
         backend.close_connections()
         local.stop_s3()
     assert [h for h in on_lake if h not in on_file] == []
     assert len(on_lake) == len(on_file) == 34
+    assert [n for n in bi_file if bi_lake.get(n) != bi_file[n]] == []
+    assert len(bi_lake) == len(bi_file) == len(declared()) + 1  # every mart and the contract
 
     import dagster as dg
 

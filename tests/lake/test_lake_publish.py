@@ -3,6 +3,7 @@ publishes and snapshot expiry; the contract travels with it."""
 
 import datetime as dt
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -72,3 +73,23 @@ def test_a_reader_is_refused_writes(lake):
 def test_nothing_published_says_so(lake):
     with pytest.raises(publish.NothingPublished, match="nothing published yet"):
         publish.reader(lake.config)
+
+
+def test_the_published_snapshot_exports_to_the_file_bi_tools_open(lake, tmp_path):
+    lake.replace_partitions("marts.index_daily", index_rows(40, "first"), [DAY])
+    first = publish.publish_snapshot(lake, "run-1")
+    lake.replace_partitions("marts.index_daily", index_rows(25, "unpublished"), [DAY])
+    target = tmp_path / "bi" / "marts.duckdb"
+    version, done = publish.export_published(lake.config, target)
+    assert version == first.version and done.tables["marts.index_daily"] == 40
+    con = duckdb.connect(str(target), read_only=True)  # as Superset's and Metabase's drivers open it
+    try:
+        view = "SELECT index_name, count(*) FROM marts.index_daily GROUP BY ALL"
+        assert con.execute(view).fetchall() == [("first", 40)]  # the publish, not the later write
+        assert con.execute("SELECT run_id, published_at FROM marts.publication").fetchall() == [
+            ("run-1", first.published_at)
+        ]
+        assert con.execute("SELECT count(*) FROM marts.contract WHERE table_name = 'marts.index_daily'").fetchone()[0]
+    finally:
+        con.close()
+    assert list(target.parent.iterdir()) == [target]  # no partial file left
