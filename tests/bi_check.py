@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
 
 from etl.settings import PROJECT_ROOT
+from tests import window
 from tests.test_publish import readme_examples
 
 READER = PROJECT_ROOT / "tests" / "bi" / "JdbcReader.java"
@@ -45,15 +44,6 @@ def java(jar: Path, *args: str, **kwargs) -> subprocess.CompletedProcess | subpr
     if done.returncode:
         raise SystemExit(f"bi-test FAILED: {READER.name} {args[0]} exited {done.returncode}:\n{done.stderr[-2000:]}")
     return done
-
-
-def build(work: Path, first: str, last: str) -> None:
-    env = {**os.environ, "DAGSTER_HOME": str(work / "dagster"), "ASHARE_WAREHOUSE": str(work / "ashare.duckdb")}
-    env |= {"ASHARE_DATA_DOCS": "0", "TQDM_DISABLE": "1"}
-    (work / "dagster").mkdir(exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "warehouse" / "dagster.yaml", work / "dagster" / "dagster.yaml")
-    command = [sys.executable, "-m", "assets.demo", "--first", first, "--last", last]
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def same(jdbc: str | None, python, type_name: str) -> bool:
@@ -99,7 +89,7 @@ def held_reader_survives_a_publish(jar: Path, work: Path) -> list[str]:
     answers = []
     try:
         answers.append(reader.stdout.readline().split())
-        build(work, "2025-02-06", "2025-02-07")  # the pipeline republishes while JDBC holds the file
+        window.build(work, "2025-02-06", "2025-02-07")  # the pipeline republishes while JDBC holds the file
         for command in ("query", "reconnect"):
             reader.stdin.write(command + "\n")
             reader.stdin.flush()
@@ -118,7 +108,7 @@ def main() -> None:
     jar = driver_jar()
     work = Path(tempfile.mkdtemp(prefix="ashare-bi-"))
     try:
-        build(work, "2025-01-22", "2025-02-05")
+        window.build(work, "2025-01-22", "2025-02-05")
         marts = args.marts.resolve() if args.marts else work / "bi" / "marts.duckdb"
         problems = compare_queries(jar, marts, work) + held_reader_survives_a_publish(jar, work)
         if problems:

@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -30,42 +28,13 @@ from pathlib import Path
 import duckdb
 
 from etl.superset import bundle, service
+from tests import window
 from tests.ui_check import CHROMIUM, FLAGS, OUT, free_port
 
 WINDOW = ("2025-01-17", "2025-02-21")
 START_LIMIT_S = 60
 BEST_TEN = """SELECT board_name, round(ew_return_pct, 2) FROM board_daily
 WHERE trade_date = CAST($day AS DATE) AND board_type = 'concept' AND rank_in_type <= 10 ORDER BY rank_in_type"""
-
-
-def build_marts(work: Path) -> Path:
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(work / "dagster"),
-        "ASHARE_WAREHOUSE": str(work / "ashare.duckdb"),
-        "ASHARE_DATA_DOCS": "0",
-        "TQDM_DISABLE": "1",
-    }
-    (work / "dagster").mkdir()
-    shutil.copy(Path("warehouse") / "dagster.yaml", work / "dagster" / "dagster.yaml")
-    first, last = WINDOW
-    subprocess.run(
-        [sys.executable, "-m", "assets.demo", "--first", first, "--last", last],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return work / "bi" / "marts.duckdb"
-
-
-def dashboard_charts() -> dict[str, str]:
-    """uuid -> name of every chart the dashboard's layout places."""
-    position = bundle.load(bundle.BUNDLE_DIR / "dashboards" / "dividend_vs_ai.yaml")["position"]
-    return {
-        v["meta"]["uuid"]: v["meta"]["sliceName"]
-        for v in position.values()
-        if isinstance(v, dict) and v.get("type") == "CHART"
-    }
 
 
 def best_ten(marts: Path, day: str) -> list[tuple[str, str]]:
@@ -179,7 +148,9 @@ def main() -> None:
     state = work / "superset"
     server = None
     try:
-        marts = args.marts.resolve() if args.marts else build_marts(work)
+        if args.marts is None:
+            window.build(work, *WINDOW)
+        marts = args.marts.resolve() if args.marts else work / "bi" / "marts.duckdb"
         began = time.monotonic()
         os.environ["ASHARE_SUPERSET_HOME"] = str(state)
         service.prepare(marts, state)

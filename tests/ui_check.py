@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from etl.settings import WAREHOUSE_DIR
+from tests import window
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # flags that keep Chromium off the (closed) network and quiet as root in a container
@@ -74,23 +75,9 @@ def main() -> None:
         raise SystemExit(f"{CHROMIUM} missing: `make ui-test` installs Debian's chromium package")
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ashare-ui-"))
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(work / "dagster"),
-        "ASHARE_WAREHOUSE": str(work / "ashare.duckdb"),
-        "ASHARE_DATA_DOCS": "0",
-        "TQDM_DISABLE": "1",
-    }
-    (work / "dagster").mkdir()
-    shutil.copy(WAREHOUSE_DIR / "dagster.yaml", work / "dagster" / "dagster.yaml")
     server = None
     try:
-        subprocess.run(
-            [sys.executable, "-m", "assets.demo", "--first", "2025-02-05", "--last", "2025-02-07"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        env = window.build(work, "2025-02-05", "2025-02-07")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
