@@ -148,6 +148,7 @@ def main() -> None:
         print(f"{row['table']:34s} {row['rows']:>10,d} {parts:>10s}")
     print()
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
+    print("The dividend-vs-AI dashboard in Superset (docs/superset.md):  make superset   -> http://127.0.0.1:8088")
     if wh.concurrent_writers:
         print("BI tools and notebooks read the published snapshot, read-only (docs/scale-out.md):")
         print(f"  {wh.local_dir / 'bi' / 'attach-published.sql'}   (python -m etl.lake attach prints it)")
