@@ -54,12 +54,18 @@ def read(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, Table]:
     return out
 
 
+def declared_db() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the marts as 30_marts.sql declares them (empty), in schema `marts`."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(CONTRACT_SQL.read_text(encoding="utf-8"))
+    return con
+
+
 def declared() -> dict[str, Table]:
     """The contract as 30_marts.sql declares it (built in memory)."""
-    con = duckdb.connect()
+    con = declared_db()
     try:
-        con.execute("CREATE SCHEMA marts")
-        con.execute(CONTRACT_SQL.read_text(encoding="utf-8"))
         return read(con, "memory")
     finally:
         con.close()

@@ -86,7 +86,7 @@ def test_a_virtual_dataset_runs_on_the_published_file(built_warehouse, name):
     published = Path(built_warehouse).parent / "bi" / "marts.duckdb"
     con = duckdb.connect(str(published), read_only=True)
     try:
-        sql = bundle.VIRTUAL[name][1]
+        sql = bundle.VIRTUAL[name].sql
         rows = con.execute(f"SELECT count(*), count(*) FILTER (WHERE side IS NOT NULL) FROM ({sql})").fetchone()
         per_day = con.execute(
             f"SELECT max(n) FROM (SELECT count(*) AS n FROM ({sql}) WHERE side IS NOT NULL "

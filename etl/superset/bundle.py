@@ -14,12 +14,12 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import yaml
 
-from etl.contract import Table, declared
+from etl.contract import Table, declared, declared_db
 from etl.settings import WAREHOUSE_DIR
 
 SUPERSET_DIR = WAREHOUSE_DIR / "superset"
@@ -29,18 +29,34 @@ DATABASE_UUID = "5d0a3c52-7f3e-4c1b-9a8e-2b6f1d4e9c01"
 MARTS_PLACEHOLDER = "__ASHARE_MARTS_FILE__"
 _NAMESPACE = uuid.UUID(DATABASE_UUID)
 
-# Datasets that are SQL over the marts rather than a mart itself: the board leaderboard needs the session as
-# text (a dashboard select filter on a DATE column offers epoch numbers) and which end of the ranking a row is.
+
+@dataclass(frozen=True)
+class Virtual:
+    """A dataset that is SQL over one mart: its columns keep that mart's meanings, new ones say their own."""
+
+    description: str
+    sql: str
+    mart: str
+    new_columns: dict[str, str]
+
+
+# The board leaderboard needs the session as text (a dashboard select filter on a DATE column offers epoch
+# numbers) and which end of the ranking a row is.
 VIRTUAL = {
-    "board_leaderboard": (
-        "marts.board_daily with the session as text (for the dashboard's Session filter) and `side`: "
-        "'best 10' or 'worst 10' of its board type that session, else null.",
+    "board_leaderboard": Virtual(
+        "marts.board_daily with the session as text (for the dashboard's Session filter) and which end of the "
+        "ranking a board is.",
         """SELECT strftime(trade_date, '%Y-%m-%d') AS session, trade_date, board_type, board_code, board_name,
        rank_in_type, ew_return_pct, cw_return_pct, members_traded, advancers, decliners, amount_cny,
        CASE WHEN rank_in_type <= 10 THEN 'best 10'
             WHEN rank_in_type > max(rank_in_type) OVER (PARTITION BY trade_date, board_type) - 10
             THEN 'worst 10' END AS side
 FROM board_daily""",
+        "marts.board_daily",
+        {
+            "session": "The session (trade_date) as YYYY-MM-DD text.",
+            "side": "'best 10' or 'worst 10' of its board type that session, else null.",
+        },
     ),
 }
 
@@ -113,20 +129,16 @@ def _mart(table: Table) -> dict:
 
 
 def _virtual(name: str, contract: dict[str, Table]) -> dict:
-    description, sql = VIRTUAL[name]
-    meanings = {c.name: c.meaning for c in contract["marts.board_daily"].columns}
-    con = duckdb.connect()
+    virtual = VIRTUAL[name]
+    meanings = {c.name: c.meaning for c in contract[virtual.mart].columns} | virtual.new_columns
+    con = declared_db()
     try:
-        con.execute("CREATE SCHEMA marts; USE marts")
-        for table in contract.values():
-            cols = ", ".join(f'"{c.name}" {c.type}' for c in table.columns)
-            con.execute(f"CREATE TABLE {table.name} ({cols})")
-        described = con.execute(f"DESCRIBE {sql}").fetchall()
+        con.execute("USE marts")
+        described = con.execute(f"DESCRIBE {virtual.sql}").fetchall()
     finally:
         con.close()
-    meanings.update(session="The session (trade_date) as YYYY-MM-DD text.", side=description.split("`side`: ")[1])
     columns = [_column(col, type_, meanings.get(col)) for col, type_, *_ in described]
-    return _dataset(name, description, columns, sql)
+    return _dataset(name, virtual.description, columns, virtual.sql)
 
 
 def datasets() -> dict[Path, str]:
@@ -177,6 +189,11 @@ def load(path: Path) -> dict:
 
 
 DASHBOARD = BUNDLE_DIR / "dashboards" / "dividend_vs_ai.yaml"
+
+
+def dashboard_path() -> str:
+    """The dashboard's address on the server, from its slug."""
+    return f"/superset/dashboard/{load(DASHBOARD)['slug']}/"
 
 
 def dashboard_tiles() -> list[dict]:
