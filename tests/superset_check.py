@@ -28,9 +28,10 @@ from pathlib import Path
 
 import duckdb
 
+from etl.local_server import free_port
 from etl.superset import bundle, service
 from tests import window
-from tests.ui_check import CHROMIUM, FLAGS, OUT, free_port
+from tests.ui_check import CHROMIUM, FLAGS, OUT
 
 WINDOW = ("2025-01-17", "2025-02-21")
 REPUBLISH = ("2025-02-24", "2025-02-25")  # two sessions more, published while Superset serves the file
@@ -83,8 +84,6 @@ class Answers:
 
 def check(page, base: str, marts: Path, charts: dict[str, str]) -> list[str]:
     problems = []
-    answers = Answers()
-    page.on("response", answers)
     user, password = service.credentials()
     page.goto(f"{base}/login/")
     page.locator("#username").fill(user)
@@ -92,11 +91,7 @@ def check(page, base: str, marts: Path, charts: dict[str, str]) -> list[str]:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/superset/welcome/**", timeout=60_000)
 
-    page.goto(f"{base}/superset/dashboard/dividend-vs-ai/")
-    deadline = time.monotonic() + 120
-    while len(answers.by_chart) < len(charts) and time.monotonic() < deadline:
-        page.wait_for_timeout(500)
-    page.wait_for_load_state("networkidle")
+    answers = load(page, base + bundle.dashboard_path(), len(charts))
     page.wait_for_timeout(2_000)  # ECharts animates its first draw
     page.screenshot(path=str(OUT / "superset_dashboard.png"), full_page=True)
 
@@ -163,7 +158,7 @@ def sees_a_republish(page, base: str, work: Path, charts: int) -> list[str]:
     load reads them (Superset opens the file per query, and caches no data)."""
     listed = page.request.get(f"{base}/api/v1/chart/?q=(page_size:100)").json()["result"]
     chart = next(c["id"] for c in listed if c["slice_name"] == "Dividend vs AI basket, cumulative return")
-    url = f"{base}/superset/dashboard/dividend-vs-ai/"
+    url = base + bundle.dashboard_path()
     before = load(page, url, charts).by_chart[chart][1][0]["rowcount"]
     window.build(work, *REPUBLISH)
     after = load(page, url, charts).by_chart[chart][1][0]["rowcount"]

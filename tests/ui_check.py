@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+from etl.local_server import free_port, wait_for
 from etl.settings import WAREHOUSE_DIR
 from tests import window
 
@@ -36,25 +34,6 @@ OUT = WAREHOUSE_DIR / "ui"
 
 
 BOARD_INPUTS = ["board_bars_daily", "board_snapshots", "board_membership", "stock_bars_daily"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the webserver exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(1)
-    raise SystemExit(f"the webserver did not answer {url} within {seconds:.0f} s")
 
 
 def page_text(page, url: str, expect: list[str], shot: Path, timeout_ms: int = 60_000) -> str:
@@ -94,7 +73,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(f"{base}/server_info", server)
+        wait_for(f"{base}/server_info", server, 180, "the Dagster webserver")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1800, "height": 1100})

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from etl.local_server import free_port
 from etl.settings import WAREHOUSE_DIR
 
 HOME = Path(os.environ.get("ASHARE_LAKE_HOME", WAREHOUSE_DIR / "lake"))
@@ -53,12 +54,6 @@ def pg_bin() -> Path:
             "(make lake-up does, with apt, as root or through sudo)"
         )
     return Path(found[-1]).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _port_free(port: int) -> bool:

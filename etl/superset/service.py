@@ -12,11 +12,11 @@ import secrets
 import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
+from etl.local_server import wait_for
 from etl.settings import PROJECT_ROOT
-from etl.superset.bundle import SUPERSET_DIR, zip_bundle
+from etl.superset.bundle import SUPERSET_DIR, dashboard_path, zip_bundle
 
 VENV = PROJECT_ROOT / ".superset-venv"
 CONFIG = SUPERSET_DIR / "superset_config.py"
@@ -104,17 +104,12 @@ def start(state: Path, at: int, log: Path) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"Superset exited with {server.returncode} while starting: see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{at}/health", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.5)
-    stop(server.pid)
-    raise SystemExit(f"Superset did not answer on port {at} within 120 s: see {log}")
+    try:
+        wait_for(f"http://127.0.0.1:{at}/health", server, 120, "Superset", log)
+    except SystemExit:
+        stop(server.pid)
+        raise
+    return server
 
 
 def stop(pid: int) -> None:
@@ -139,7 +134,7 @@ def up(marts: Path) -> str:
     prepared = time.monotonic()
     server = start(state, at, state / "superset.log")
     (state / "superset.pid").write_text(str(server.pid))
-    url = f"http://127.0.0.1:{at}/superset/dashboard/dividend-vs-ai/"
+    url = f"http://127.0.0.1:{at}{dashboard_path()}"
     user, password = credentials()
     print(
         f"Superset on {url} (log in as {user} / {password}); set-up and import {prepared - began:.0f} s, "
