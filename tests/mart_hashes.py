@@ -18,16 +18,14 @@ def hashes(location: str) -> list[tuple[str, int, str]]:
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
             f"AND schema_name IN ('staging', 'marts') AND table_name NOT IN {BOOKKEEPING} ORDER BY ALL"
         ).fetchall()
-        return [
-            (
-                f"{s}.{t}",
-                *con.execute(
-                    f"SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) "
-                    f"FROM {s}.{t} r"
-                ).fetchone(),
-            )
-            for s, t in tables
-        ]
+        return [(f"{s}.{t}", *digest(con, f"{s}.{t}")) for s, t in tables]
+
+
+def digest(con, table: str) -> tuple[int, str]:
+    """Rows and an md5 of every row's text, in sorted order: equal tables give equal digests."""
+    return con.execute(
+        f"SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) FROM {table} r"
+    ).fetchone()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from etl.lake import backend, local
 from etl.lake.publish import export_published
 from etl.settings import PROJECT_ROOT, WAREHOUSE_DIR
 from tests.conftest import FIRST, LAST
-from tests.mart_hashes import hashes
+from tests.mart_hashes import digest, hashes
 
 pytestmark = pytest.mark.lake
 
@@ -42,8 +42,7 @@ def published_tables(path) -> dict[str, tuple[int, str]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        digest = "SELECT count(*), md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) FROM {} r"
-        return {n: con.execute(digest.format(n)).fetchone() for n in names if n != "publication"}
+        return {n: digest(con, n) for n in names if n != "publication"}
     finally:
         con.close()
 
