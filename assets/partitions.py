@@ -1,4 +1,17 @@
-"""Daily partitions on the SSE trading calendar, Asia/Shanghai: no partition exists on a closed day."""
+"""Partitions on the SSE trading calendar, Asia/Shanghai: one per session, and only for a session that has
+closed.
+
+A session's partition is the window [its day 00:00, its close 15:00) Shanghai, with `end_offset=0`: it exists
+from the close on, which is when the session's daily data can be complete and when the 16:30 schedule asks
+for it; on a closed day (weekend, holiday) the last partition is the last session. Dagster's daily windows
+with `end_offset=1` did not give that: with exclusions, the next window after the last complete one is the
+*next session*, so on a Saturday or through the Spring Festival the partition of a session that had not
+happened was already there (dagster#33551), and a backfill "to the last partition" asked for it.
+
+The cron ticks at 00:00 and at the close; every close tick, weekend and holiday is excluded, so the windows
+left are one per session, keyed by its date. The price: the two-tick cron misses Dagster's fast path for
+plain daily crons, ~0.15 s per full key listing of four years (docs/performance.md).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +19,26 @@ import datetime as dt
 
 import dagster as dg
 
-from etl.market import TIMEZONE, calendar_end, closed_weekdays
+from etl.market import CLOSE, TIMEZONE, calendar_end, closed_weekdays
 from etl.settings import Settings
 
 WEEKENDS = ["0 0 * * 6", "0 0 * * 0"]
+AT_CLOSE = f"{CLOSE.minute} {CLOSE.hour} * * *"
 
 
-def build_trading_day_partitions(start: dt.date) -> dg.DailyPartitionsDefinition:
+def build_trading_day_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefinition:
+    if CLOSE.minute:  # the window of a day must start at 00:00, and a cron's minutes are shared by its hours
+        raise ValueError(f"etl.market.CLOSE={CLOSE}: the partition windows need a close on the hour")
     last = calendar_end()  # akshare's calendar.json: no partitions beyond what the exchange has published
     holidays = [dt.datetime.combine(d, dt.time()) for d in closed_weekdays(start, last)]
-    return dg.DailyPartitionsDefinition(
-        start_date=start.isoformat(),
-        end_date=(last + dt.timedelta(days=1)).isoformat(),
+    return dg.TimeWindowPartitionsDefinition(
+        cron_schedule=f"0 0,{CLOSE.hour} * * *",
+        fmt="%Y-%m-%d",
+        start=start.isoformat(),
+        end=(last + dt.timedelta(days=1)).isoformat(),
         timezone=TIMEZONE,
-        exclusions=[*WEEKENDS, *holidays],
-        # a day's partition exists from the start of the day, not after it ends: the 16:30 schedule asks
-        # for the session that closed at 15:00 the same day
-        end_offset=1,
+        exclusions=[*WEEKENDS, AT_CLOSE, *holidays],
+        end_offset=0,
     )
 
 

@@ -1,5 +1,7 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import dagster as dg
 import pytest
 
 from assets.partitions import trading_days
@@ -36,20 +38,62 @@ def test_weekends_are_not_partitions_and_partition_keys_equal_the_calendar():
     assert window == [x.isoformat() for x in sessions_between(d("2024-12-02"), d("2025-03-31"))]
 
 
-def test_a_partition_is_a_shanghai_day_and_the_last_one_is_the_calendars_last_session():
-    from zoneinfo import ZoneInfo
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-    from etl.market import calendar_end
 
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def test_a_partition_is_a_shanghai_day():
     window = trading_days.time_window_for_partition_key("2025-02-05")
     assert window.start.astimezone(dt.UTC) == dt.datetime(2025, 2, 4, 16, 0, tzinfo=dt.UTC)
-    assert window.start.tzinfo.key == ZoneInfo("Asia/Shanghai").key
-    # partitions run to today's session (end_offset=1: the 16:30 run asks for it), never past the calendar
-    from etl.market import shanghai_today
+    assert window.start.tzinfo.key == SHANGHAI.key
 
-    today = min(shanghai_today(), calendar_end())
-    last_session = today if is_trading_day(today) else previous_trading_day(today)
-    assert trading_days.get_partition_keys()[-1] == last_session.isoformat()
+
+@pytest.mark.parametrize(
+    "now, last",
+    [
+        # Saturday and Sunday: Friday's session, never Monday's
+        ("2026-12-05 12:00", "2026-12-04"),
+        ("2026-12-06 23:59", "2026-12-04"),
+        # a trading day: the session's partition opens at its close, so the 16:30 run finds it
+        ("2026-12-07 09:00", "2026-12-04"),
+        ("2026-12-07 14:59", "2026-12-04"),
+        ("2026-12-07 15:00", "2026-12-07"),
+        ("2026-12-07 16:29", "2026-12-07"),
+        ("2026-12-07 16:31", "2026-12-07"),
+        # the Spring Festival closure: the last session before it, until the first session after it closes
+        ("2025-01-29 10:00", "2025-01-27"),
+        ("2025-02-04 23:00", "2025-01-27"),
+        ("2025-02-05 10:00", "2025-01-27"),
+        ("2025-02-05 16:30", "2025-02-05"),
+        # past the exchange's published calendar: its last session, never later
+        ("2031-03-03 16:30", None),
+    ],
+)
+def test_the_last_partition_is_the_last_session_that_has_closed(now, last):
+    from etl.market import calendar_end
+
+    expected = last or calendar_end().isoformat()
+    with dg.partition_loading_context(effective_dt=at(now)):
+        assert trading_days.get_partition_keys()[-1] == expected
+        assert trading_days.get_last_partition_key() == expected
+    assert is_trading_day(d(expected))
+
+
+def test_the_daily_schedule_asks_for_a_partition_that_exists_at_its_tick():
+    from assets.schedules import daily_after_close
+
+    tick = at("2025-02-05 16:30")
+    request = daily_after_close(dg.build_schedule_context(scheduled_execution_time=tick))
+    assert request.partition_key == "2025-02-05"
+    with dg.partition_loading_context(effective_dt=tick):
+        assert trading_days.has_partition_key("2025-02-05")
+    with dg.partition_loading_context(effective_dt=at("2025-02-05 14:00")):
+        assert not trading_days.has_partition_key("2025-02-05")
+    skipped = daily_after_close(dg.build_schedule_context(scheduled_execution_time=at("2025-01-29 16:30")))
+    assert isinstance(skipped, dg.SkipReason)
 
 
 def test_holidays_on_weekdays_are_listed():
