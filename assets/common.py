@@ -4,7 +4,6 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
-import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -12,6 +11,7 @@ import dagster as dg
 import polars as pl
 
 from assets.partitions import trading_days
+from etl import env
 from etl.input_specs import InputSpecError
 from etl.sources import LandedPartition, Source
 
@@ -20,7 +20,7 @@ RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.sing
 # A range run (a backfill is one run) works through its sessions a chunk at a time, each chunk written in its
 # own transaction: memory follows the chunk, not the range, and a run that dies keeps the chunks it finished.
 # About a month of sessions: ten years of the whole market is ~120 chunks of ~240,000 bar rows (both bases).
-CHUNK_SESSIONS = int(os.environ.get("ASHARE_CHUNK_SESSIONS", "20"))
+CHUNK_SESSIONS = env.integer("ASHARE_CHUNK_SESSIONS", 20, minimum=1)
 # Tables of a few rows a session (indices: ~13, CCTV news: ~15) take this many times more sessions a chunk: a
 # chunk's cost is then mostly fixed (a GX validation, a transaction), ~0.8 s, and 120 of them were 100 s.
 NARROW = 50

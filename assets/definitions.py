@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from assets import ingest, marts, publish, quality_docs, report
 from assets.resources import AkshareResource, MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
+from etl import env
 from etl.settings import Settings
 from etl.warehouse import is_lake
 
@@ -23,9 +22,7 @@ def executor() -> dg.ExecutorDefinition:
     their conflicts retried per transaction (etl/lake/backend.py). Beyond one machine ASHARE_EXECUTOR picks
     Celery workers or a Kubernetes job per step (docs/scale-out.md; their settings come with the run config)."""
     lake = is_lake(Settings.from_env().warehouse)
-    choice = os.environ.get("ASHARE_EXECUTOR") or ("multiprocess" if lake else "in_process")
-    if choice not in EXECUTORS:
-        raise ValueError(f"ASHARE_EXECUTOR={choice!r}: expected one of {EXECUTORS}")
+    choice = env.choice("ASHARE_EXECUTOR", "multiprocess" if lake else "in_process", EXECUTORS)
     if choice != "in_process" and not lake:
         raise ValueError(f"ASHARE_EXECUTOR={choice}: a DuckDB file admits one writer process; use a lake")
     if choice == "in_process":
@@ -50,7 +47,7 @@ PRELOADED = ["assets.definitions", "great_expectations"]
 
 
 def writers() -> int:
-    return int(os.environ.get("ASHARE_WRITERS", "2"))
+    return env.integer("ASHARE_WRITERS", 2, minimum=1, maximum=64)
 
 
 all_assets = [

@@ -34,8 +34,9 @@ def sample_range(settings: Settings) -> tuple[str, str]:
     return settings.first_session.isoformat(), max(ends).isoformat()
 
 
-def checked_range(first: str, last: str) -> tuple[str, str]:
-    """Both ends must be SSE sessions, in order: a closed day is refused with the reason, never moved."""
+def checked_range(first: str, last: str, history_start: dt.date | None = None) -> tuple[str, str]:
+    """Both ends must be SSE sessions, in order, and not before the first partition (`history_start`): a
+    closed day is refused with the reason, never moved."""
     from etl.market import is_trading_day, next_trading_day, previous_trading_day
 
     days = []
@@ -52,6 +53,11 @@ def checked_range(first: str, last: str) -> tuple[str, str]:
         days.append(day)
     if days[0] > days[1]:
         raise SystemExit(f"--first {days[0]} is after --last {days[1]}: the range is reversed")
+    if history_start is not None and days[0] < history_start:
+        raise SystemExit(
+            f"--first {days[0]} is before the first partition, {history_start} (ASHARE_HISTORY_START, or the "
+            "source's default): set ASHARE_HISTORY_START to that session or earlier, or start the range later"
+        )
     return first, last
 
 
@@ -111,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     first, last = sample_range(settings)
-    first, last = checked_range(args.first or first, args.last or last)
+    first, last = checked_range(args.first or first, args.last or last, settings.first_session)
 
     from assets.runs import sweep_dead_runs
     from etl.writer_lock import WarehouseBusy, writer_lock

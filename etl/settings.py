@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from etl import env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
@@ -49,20 +50,10 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ
         return cls(
-            source=env.get("ASHARE_SOURCE", "recorded"),
-            warehouse=env.get("ASHARE_WAREHOUSE") or str(WAREHOUSE_DIR / "ashare.duckdb"),
-            live_landing=Path(env.get("ASHARE_LANDING", WAREHOUSE_DIR / "landing")),
-            sample_landing=Path(env.get("ASHARE_SAMPLE", SAMPLE_LANDING)),
-            history_start=_date_or_none("ASHARE_HISTORY_START", env.get("ASHARE_HISTORY_START")),
+            source=env.choice("ASHARE_SOURCE", "recorded", SOURCES),
+            warehouse=env.text("ASHARE_WAREHOUSE", str(WAREHOUSE_DIR / "ashare.duckdb")),
+            live_landing=Path(env.text("ASHARE_LANDING", str(WAREHOUSE_DIR / "landing"))),
+            sample_landing=Path(env.text("ASHARE_SAMPLE", str(SAMPLE_LANDING))),
+            history_start=env.date("ASHARE_HISTORY_START"),
         )
-
-
-def _date_or_none(name: str, text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r}: expected a date, YYYY-MM-DD") from None

@@ -11,7 +11,6 @@ etl/lake/backend.py: several writer processes, docs/scale-out.md).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import env
 from etl.settings import SQL_DIR
 
 
@@ -47,7 +47,7 @@ class Sql:
 
 # DuckDB's buffer pool would grow to 80 % of RAM by default and keep what a backfill touched: capped, it spills
 # to <file>.tmp instead, and a run's memory stays bounded whatever the range (docs/performance.md).
-MEMORY_LIMIT = os.environ.get("ASHARE_DUCKDB_MEMORY_LIMIT", "512MB")
+MEMORY_LIMIT = env.size("ASHARE_DUCKDB_MEMORY_LIMIT", "512MB")
 
 
 _SCHEMA_ENSURED: set[tuple] = set()  # (file, sql dir, inode): a file replaced or deleted is set up again

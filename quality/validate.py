@@ -18,12 +18,13 @@ from typing import Any
 
 import polars as pl
 
+from etl import env
 from etl.settings import WAREHOUSE_DIR
 from quality.suites import Rule, Suite
 
 
 def gx_dir() -> Path:
-    return Path(os.environ.get("ASHARE_GX_DIR", WAREHOUSE_DIR / "gx"))
+    return Path(env.text("ASHARE_GX_DIR", str(WAREHOUSE_DIR / "gx")))
 
 
 RESULT_FORMAT = {
@@ -35,7 +36,7 @@ RESULT_FORMAT = {
 
 
 def data_docs_enabled() -> bool:
-    return os.environ.get("ASHARE_DATA_DOCS", "1") != "0"
+    return env.flag("ASHARE_DATA_DOCS", True)
 
 
 def _context(with_docs: bool):

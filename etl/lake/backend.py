@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import env
 from etl.extensions import OFFLINE, load
 from etl.settings import SQL_DIR, WAREHOUSE_DIR
 from etl.warehouse import MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError, schema_sql
@@ -37,7 +38,7 @@ ALIAS = "lake"  # the catalog's name inside each connection; `USE lake` makes ra
 DEFAULT_DATA = WAREHOUSE_DIR / "lake" / "data"
 # Conflicts retried per transaction, waiting 0.05 s × 2^attempt (capped at 2 s) × a random 0.5–1.5: two
 # writers on one table settle within a few tries; ten failed tries means a writer is stuck, not unlucky.
-RETRIES = int(os.environ.get("ASHARE_LAKE_RETRIES", "10"))
+RETRIES = env.integer("ASHARE_LAKE_RETRIES", 10, minimum=1, maximum=100)
 BACKOFF_SECONDS = 0.05
 
 
@@ -63,13 +64,12 @@ class LakeConfig:
                 f"ASHARE_WAREHOUSE={location!r}: the lake backend takes 'ducklake:postgres:<connection string>' "
                 "(a catalog in PostgreSQL; DuckDB-file and SQLite catalogs admit one writer process)"
             )
-        env = os.environ
-        data = env.get("ASHARE_LAKE_DATA") or str(DEFAULT_DATA)
+        data = env.text("ASHARE_LAKE_DATA", str(DEFAULT_DATA))
         return cls(
             catalog=location,
             data_path=data if data.endswith("/") else data + "/",
-            s3_endpoint=env.get("ASHARE_LAKE_S3_ENDPOINT") or None,
-            s3_use_ssl=env.get("ASHARE_LAKE_S3_USE_SSL", "1") != "0",
+            s3_endpoint=env.text("ASHARE_LAKE_S3_ENDPOINT"),
+            s3_use_ssl=env.flag("ASHARE_LAKE_S3_USE_SSL", True),
         )
 
     @property
@@ -92,11 +92,11 @@ def connect(config: LakeConfig, read_only: bool = False, snapshot: int | None = 
     try:
         load(con, "ducklake", "postgres_scanner", *(["httpfs"] if config.on_s3 else []))
         if config.on_s3:
-            env = os.environ
+            keys = os.environ
             endpoint = f", ENDPOINT '{config.s3_endpoint}', URL_STYLE 'path'" if config.s3_endpoint else ""
             con.execute(
-                f"CREATE SECRET lake_s3 (TYPE s3, KEY_ID '{env.get('AWS_ACCESS_KEY_ID', '')}', "
-                f"SECRET '{env.get('AWS_SECRET_ACCESS_KEY', '')}', REGION '{env.get('AWS_REGION', 'us-east-1')}'"
+                f"CREATE SECRET lake_s3 (TYPE s3, KEY_ID '{keys.get('AWS_ACCESS_KEY_ID', '')}', "
+                f"SECRET '{keys.get('AWS_SECRET_ACCESS_KEY', '')}', REGION '{keys.get('AWS_REGION', 'us-east-1')}'"
                 f"{endpoint}, USE_SSL {'true' if config.s3_use_ssl else 'false'})"
             )
         elif not read_only:
@@ -175,7 +175,7 @@ class LakeWarehouse(Warehouse):
     @property
     def local_dir(self) -> Path:
         """Reports and the lake's publish notes stay on the machine that runs the pipeline."""
-        return Path(os.environ.get("ASHARE_LAKE_HOME", WAREHOUSE_DIR / "lake"))
+        return Path(env.text("ASHARE_LAKE_HOME", str(WAREHOUSE_DIR / "lake")))
 
     def _open(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         key = (self.config, os.getpid(), threading.get_ident())

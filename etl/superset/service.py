@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from etl import env
 from etl.local_server import wait_for
 from etl.settings import PROJECT_ROOT
 from etl.superset.bundle import SUPERSET_DIR, dashboard_path, zip_bundle
@@ -24,11 +25,11 @@ LOADER = Path(__file__).with_name("load_bundle.py")
 
 
 def home() -> Path:
-    return Path(os.environ.get("ASHARE_SUPERSET_HOME", SUPERSET_DIR / "state"))
+    return Path(env.text("ASHARE_SUPERSET_HOME", str(SUPERSET_DIR / "state")))
 
 
 def port() -> int:
-    return int(os.environ.get("ASHARE_SUPERSET_PORT", "8088"))
+    return env.integer("ASHARE_SUPERSET_PORT", 8088, minimum=1024, maximum=65535)
 
 
 def credentials() -> tuple[str, str]:
