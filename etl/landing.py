@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
@@ -53,11 +55,68 @@ ROW_FIELDS = {f.name for f in fields(ManifestRow)}
 _PARSED: dict[str, tuple[tuple, list]] = {}
 _CURRENT: dict[str, tuple[tuple, dict]] = {}  # landing root -> (manifest and folder stamps, current captures)
 REQUIRED_FIELDS = {f.name for f in fields(ManifestRow) if f.default is MISSING}
+# A capture is one akshare answer: the largest in a year of the whole market is ~0.2 MB as zstd Parquet. The
+# bound only keeps a file swapped for something endless (a link to /dev/zero, a pipe) from hanging a run.
+MAX_CAPTURE_BYTES = 256 * 1024 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024 * 1024  # ten years of the whole market: ~12,000 lines, ~6 MB
+# names that become path components: an akshare function, a partition (a date, a report period, a stamp)
+FUNCTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
+PARTITION_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_:+-]*")
+STATUSES = ("landed", "rejected")
+FIELD_TYPES = {
+    "function": str,
+    "partition": str,
+    "path": str,
+    "arguments": dict,
+    "fetched_at": str,
+    "akshare_version": str,
+    "rows": int,
+    "sha256": str,
+    "source": str,
+    "status": str,
+    "note": str,
+}
+
+
+def _row_problem(root: Path, data: dict) -> str | None:
+    """What is wrong with a parsed manifest line (types, names, a path that leaves the landing root), or None."""
+    for name, kind in FIELD_TYPES.items():
+        value = data.get(name, "")
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"{name} is {type(value).__name__} {value!r}, expected {kind.__name__}"
+    if data["rows"] < 0:
+        return f"rows is {data['rows']}, expected a count >= 0"
+    if not re.fullmatch(r"[0-9a-f]{64}", data["sha256"]):
+        return f"sha256 {data['sha256'][:70]!r} is not 64 hex digits"
+    if not FUNCTION_NAME.fullmatch(data["function"]):
+        return f"function {data['function'][:80]!r} is not an akshare function name ({FUNCTION_NAME.pattern})"
+    if not PARTITION_NAME.fullmatch(data["partition"]):
+        return f"partition {data['partition'][:80]!r} is not a partition name ({PARTITION_NAME.pattern})"
+    if data["status"] not in STATUSES:
+        return f"status {data['status']!r}, expected one of {STATUSES}"
+    try:
+        parse_fetched_at(data["fetched_at"])
+    except ValueError:
+        return f"fetched_at {data['fetched_at'][:40]!r} is not an ISO-8601 timestamp"
+    folder = f"{REJECTED}/{data['function']}" if data["status"] == "rejected" else data["function"]
+    expected = re.compile(re.escape(f"{folder}/{data['partition']}") + r"(\.[0-9]{8}T[0-9]{12}Z)?\.parquet")
+    if not expected.fullmatch(data["path"]) or not _inside(root, (root / data["path"]).parent):
+        return f"path {data['path'][:120]!r} is not {folder}/{data['partition']}[.<stamp>].parquet inside {root}"
+    return None
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def parse_fetched_at(value: str | None) -> dt.datetime | None:
-    """A manifest's fetched_at as an aware UTC datetime."""
-    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+    """A manifest's fetched_at as an aware UTC datetime (a naive one would be read as this machine's time)."""
+    if value is None:
+        return None
+    stamp = dt.datetime.fromisoformat(value)
+    if stamp.tzinfo is None:
+        raise ValueError(f"fetched_at {value!r} has no UTC offset")
+    return stamp.astimezone(dt.UTC)
 
 
 def sha256_of(path: Path) -> str:
@@ -83,6 +142,11 @@ class LandingZone:
 
     def path_for(self, function: str, partition: str) -> Path:
         """Where a new capture of the partition goes: the plain name, or a stamped one if that is taken."""
+        if not FUNCTION_NAME.fullmatch(function) or not PARTITION_NAME.fullmatch(partition):
+            raise LandingError(
+                f"{self.root}: refusing to land {function!r} partition {partition!r}: names must match "
+                f"{FUNCTION_NAME.pattern} and {PARTITION_NAME.pattern} (they become the file's path)"
+            )
         plain = self.root / function / f"{partition}.parquet"
         if not plain.exists():
             return plain
@@ -104,7 +168,9 @@ class LandingZone:
         akshare_version: str,
         fetched_at: dt.datetime | None = None,
     ) -> ManifestRow:
-        """Write a pandas or polars frame atomically (temp file + rename) and append its manifest row."""
+        """Write a pandas or polars frame atomically and list it: the temp file's manifest row is appended
+        before the rename, so every capture present under its name is listed (a reader meanwhile sees a listed
+        row whose file is not there yet, which is not current; an unlisted file would be an error)."""
         target = self.path_for(function, partition)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
@@ -114,23 +180,23 @@ class LandingZone:
                 frame.write_parquet(tmp, compression="zstd", compression_level=19)
             else:  # pandas, as akshare hands it over; pyarrow keeps date objects as date32
                 frame.to_parquet(tmp, index=False, compression="zstd")
+            fetched = (fetched_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+            row = ManifestRow(
+                function=function,
+                partition=partition,
+                path=target.relative_to(self.root).as_posix(),
+                arguments=arguments,
+                fetched_at=fetched.isoformat(timespec="seconds"),
+                akshare_version=akshare_version,
+                rows=len(frame),
+                sha256=sha256_of(Path(tmp)),
+                source=source,
+            )
+            self._append(row)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
-        fetched = (fetched_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        row = ManifestRow(
-            function=function,
-            partition=partition,
-            path=target.relative_to(self.root).as_posix(),
-            arguments=arguments,
-            fetched_at=fetched.isoformat(timespec="seconds"),
-            akshare_version=akshare_version,
-            rows=len(frame),
-            sha256=sha256_of(target),
-            source=source,
-        )
-        self._append(row)
         return row
 
     def _append(self, row: ManifestRow) -> None:
@@ -153,13 +219,16 @@ class LandingZone:
     def rows(self) -> list[tuple[int, ManifestRow]]:
         """Every manifest line, parsed, with its line number. A bad line fails naming file and line."""
         path = self.manifest_path
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             if any(self.root.glob("*/*.parquet")):
                 raise LandingError(
                     f"{path}: manifest missing, but {self.root} holds landing files; without it "
                     "neither provenance nor checksums can be checked"
                 )
             return []
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_MANIFEST_BYTES:
+            raise LandingError(f"{path}: not a regular file of at most {MAX_MANIFEST_BYTES} bytes")
         stamp = self._manifest_stamp()
         cached = _PARSED.get(str(path))
         if cached is not None and cached[0] == stamp:
@@ -175,6 +244,9 @@ class LandingZone:
             if not isinstance(data, dict):
                 raise LandingError(f"{path} line {number}: expected a JSON object")
             unknown, missing = set(data) - ROW_FIELDS, REQUIRED_FIELDS - set(data)
+            problem = None if unknown or missing else _row_problem(self.root, data)
+            if problem:
+                raise LandingError(f"{path} line {number}: {problem}")
             if unknown or missing:
                 raise LandingError(
                     f"{path} line {number}: "
@@ -213,14 +285,34 @@ class LandingZone:
         for _, row in rows:
             if row.status == "landed" and (self.root / row.path).exists():
                 latest[(row.function, row.partition)] = row
+        listed = {row.path for _, row in rows}
+        unlisted = sorted(
+            p.relative_to(self.root).as_posix()
+            for p in self.root.glob("*/*.parquet")
+            if p.relative_to(self.root).as_posix() not in listed
+        )
+        if unlisted:
+            raise LandingError(
+                f"{self.root / unlisted[0]}: not listed in {self.manifest_path} ({len(unlisted)} such files): a "
+                "capture dropped in by hand has no provenance or checksum; land it through a source, or move it out"
+            )
         _CURRENT[str(self.root)] = (stamp, latest)
         return dict(latest)
 
     def read_row(self, row: ManifestRow) -> pl.DataFrame:
         """A capture's frame, checked against its manifest row (sha256, then row count)."""
         path = self.root / row.path
-        if not path.exists():
-            raise LandingError(f"{path}: listed in {self.manifest_path} but missing")
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            raise LandingError(f"{path}: listed in {self.manifest_path} but missing") from None
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+            raise LandingError(f"{path}: {kind}; a capture is a regular file inside {self.root}")
+        if info.st_size > MAX_CAPTURE_BYTES:
+            raise LandingError(
+                f"{path}: {info.st_size} bytes, over the {MAX_CAPTURE_BYTES} a capture may have (etl/landing.py)"
+            )
         digest = sha256_of(path)
         if digest != row.sha256:
             raise LandingError(

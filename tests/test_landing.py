@@ -99,7 +99,100 @@ def test_a_missing_manifest_is_an_error(copy):
 
 def test_a_file_without_a_manifest_row_is_not_replayed(copy):
     (copy / "_manifest.jsonl").write_text("", encoding="utf-8")
-    with pytest.raises(Exception, match="recorded sample has no stock_zh_a_hist"):
+    with pytest.raises(LandingError, match=r"\.parquet: not listed in .*_manifest.jsonl"):
+        read_bars(copy)
+
+
+def test_a_capture_dropped_in_beside_listed_ones_fails_naming_it(copy):
+    extra = copy / "stock_zh_a_hist" / "2025-02-08.parquet"  # a Saturday: no capture is listed
+    shutil.copy(copy / "stock_zh_a_hist" / f"{DAY}.parquet", extra)
+    with pytest.raises(LandingError, match=f"{extra}: not listed in"):
+        read_bars(copy)
+
+
+def rewrite_manifest_row(root, of_function, of_partition, **changes):
+    """The manifest with one row of (function, partition) changed: what a tampered copy holds."""
+    path = root / "_manifest.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        row = json.loads(line)
+        if row["function"] == of_function and row["partition"] == of_partition:
+            lines[i] = json.dumps({**row, **changes}, ensure_ascii=False)
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return i + 1
+    raise AssertionError(f"no row for {of_function} {of_partition}")
+
+
+def test_a_manifest_path_outside_the_landing_root_is_refused_naming_the_line(copy, tmp_path):
+    # a doctored day outside the root, with its own correct checksum: read once, it was published
+    outside = tmp_path / "elsewhere.parquet"
+    frame = pl.read_parquet(copy / "stock_zh_a_hist" / f"{DAY}.parquet")
+    frame.with_columns(pl.col("成交额") * 10).write_parquet(outside)
+    from etl.landing import sha256_of
+
+    line = rewrite_manifest_row(copy, "stock_zh_a_hist", DAY, path="../elsewhere.parquet", sha256=sha256_of(outside))
+    with pytest.raises(LandingError, match=f"_manifest.jsonl line {line}: path '../elsewhere.parquet' is not"):
+        read_bars(copy)
+
+
+def test_a_partition_name_that_climbs_out_is_refused_naming_the_line(copy):
+    line = rewrite_manifest_row(copy, "stock_zh_a_hist", DAY, partition="../../etc/passwd")
+    with pytest.raises(LandingError, match=f"line {line}: partition '../../etc/passwd' is not a partition name"):
+        read_bars(copy)
+    zone = LandingZone(copy)
+    with pytest.raises(LandingError, match="refusing to land"):
+        zone.path_for("stock_zh_a_hist", "../../etc/passwd")
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"rows": "5304"}, "rows is str '5304', expected int"),
+        ({"rows": True}, "rows is bool True, expected int"),
+        ({"fetched_at": "yesterday"}, "fetched_at 'yesterday' is not an ISO-8601 timestamp"),
+        ({"fetched_at": "2025-02-05T08:00:00"}, "fetched_at '2025-02-05T08:00:00' is not an ISO-8601"),
+        ({"sha256": "abc"}, "sha256 'abc' is not 64 hex digits"),
+        ({"status": "maybe"}, "status 'maybe', expected one of"),
+    ],
+)
+def test_a_manifest_field_of_the_wrong_kind_fails_naming_file_line_and_field(copy, changes, message):
+    line = rewrite_manifest_row(copy, "stock_zh_a_hist", DAY, **changes)
+    with pytest.raises(LandingError, match=f"_manifest.jsonl line {line}: {message}"):
+        read_bars(copy)
+
+
+def test_a_capture_replaced_by_a_link_to_dev_zero_is_refused_not_read(copy):
+    path = copy / "stock_zh_a_hist" / f"{DAY}.parquet"
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    with pytest.raises(LandingError, match=f"{path}: a symbolic link"):
+        read_bars(copy)
+
+
+def test_a_capture_replaced_by_a_named_pipe_is_refused_not_read(copy):
+    import os
+
+    path = copy / "stock_zh_a_hist" / f"{DAY}.parquet"
+    path.unlink()
+    os.mkfifo(path)
+    with pytest.raises(LandingError, match=f"{path}: not a regular file"):
+        read_bars(copy)
+
+
+def test_an_oversized_capture_is_refused_before_it_is_hashed(copy, monkeypatch):
+    import etl.landing
+
+    monkeypatch.setattr(etl.landing, "MAX_CAPTURE_BYTES", 1000)
+    with pytest.raises(LandingError, match="bytes, over the 1000 a capture may have"):
+        read_bars(copy)
+
+
+def test_a_manifest_replaced_by_a_pipe_is_refused(copy):
+    import os
+
+    (copy / "_manifest.jsonl").unlink()
+    os.mkfifo(copy / "_manifest.jsonl")
+    with pytest.raises(LandingError, match="_manifest.jsonl: not a regular file"):
         read_bars(copy)
 
 
