@@ -32,7 +32,8 @@ class WarehouseBusy(RuntimeError):
 
 
 def lock_path(warehouse: Path | str) -> Path:
-    return Path(f"{warehouse}.lock")
+    """Beside the file the path leads to: a symlink or another spelling of the path takes the same lock."""
+    return Path(f"{Path(warehouse).resolve()}.lock")
 
 
 def holder(warehouse: Path | str) -> dict:

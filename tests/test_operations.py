@@ -180,13 +180,22 @@ def test_a_lake_takes_concurrent_writers_so_its_lock_is_no_lock(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []  # a file would have left "<location>.lock" in the working directory
 
 
-def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
+@pytest.mark.parametrize("through", ["the same path", "a symlink", "a relative path"])
+def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path, monkeypatch, through):
     import subprocess
     import sys
 
     from etl.writer_lock import WarehouseBusy, writer_lock
 
     warehouse = tmp_path / "w.duckdb"
+    warehouse.touch()
+    second = warehouse
+    if through == "a symlink":  # the lock is on the file, not on the path string (issue 22, case 13)
+        second = tmp_path / "alias.duckdb"
+        second.symlink_to(warehouse)
+    elif through == "a relative path":
+        monkeypatch.chdir(tmp_path)
+        second = "./w.duckdb"
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -200,7 +209,7 @@ def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(WarehouseBusy, match=f"pid {holder.pid} .*waited 1 s"):
-            with writer_lock(warehouse, timeout=1.0, poll=0.1):
+            with writer_lock(second, timeout=1.0, poll=0.1):
                 pass
     finally:
         holder.kill()
