@@ -53,9 +53,9 @@ class InputSpec:
 # Dates are parsed strictly: 2025-01-27, 20250127, or either with a time of day (00:00:00); an offset
 # (2025-02-04T16:00:00+00:00) is converted to Asia/Shanghai before the day is taken. Anything else
 # (2025-1-27, 2025/01/27, 27.01.2025) cannot be cast and fails the input spec.
-ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-COMPACT_DAY = r"^\d{8}$"
-WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$"
+ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+COMPACT_DAY = r"^[0-9]{8}$"
+WITH_OFFSET = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
 def _to_date(series: pl.Series) -> pl.Series:

@@ -122,9 +122,9 @@ BOARDS: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
 )
 MARKET_PREFIX = {"SSE": "sh", "SZSE": "sz", "BSE": "bj"}  # Eastmoney's market argument
 
-_ALTERNATIVES = "|".join(f"{p}\\d{{{6 - len(p)}}}" for prefixes, *_ in BOARDS for p in prefixes)
+_ALTERNATIVES = "|".join(f"{p}[0-9]{{{6 - len(p)}}}" for prefixes, *_ in BOARDS for p in prefixes)
 A_SHARE_CODE = f"^(?:{_ALTERNATIVES})$"  # exactly six digits with a listed prefix
-CODE_IN_TEXT = re.compile(f"(?<!\\d)({_ALTERNATIVES})(?!\\d)")
+CODE_IN_TEXT = re.compile(f"(?<![0-9])({_ALTERNATIVES})(?![0-9])")
 
 
 def exchange_of(symbol: str) -> str | None:

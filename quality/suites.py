@@ -18,6 +18,9 @@ from etl.market import A_SHARE_CODE  # one rule, one place
 
 MIN_ROWS_RATIO, MAX_ROWS_RATIO = 0.9, 1.5  # vs the previous session: a blocked half-empty day must not pass
 PCT_TOLERANCE = 0.06  # percentage points: 2-decimal rounding of prices and of akshare's 涨跌幅
+# amount ÷ volume may leave the day's [low, high] by this much, in percent: the sample's worst is 0.008 %
+# (rounding of the amount); an amount ×10, or a volume in lots (×1/100), is hundreds of percent off
+VWAP_TOLERANCE_PCT = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class Suite:
 
 def not_null(*columns: str) -> list[Rule]:
     return [Rule(f"{c}_not_null", lambda E, f, c=c: E.ExpectColumnValuesToNotBeNull(column=c), c) for c in columns]
+
+
+def visible(column: str) -> Rule:
+    """Some visible character: '' , spaces or zero-width characters only are no name."""
+    return Rule(
+        f"{column}_blank",
+        lambda E, f: E.ExpectColumnValuesToMatchRegex(column=column, regex=r"[^\s\u200b-\u200f\u2060\ufeff]"),
+        column,
+    )
 
 
 def unique(*columns: str) -> Rule:
@@ -125,6 +137,12 @@ STOCK_BARS = Suite(
         at_least("volume_shares", 0, "negative_volume"),
         at_least("amount_cny", 0, "negative_amount"),
         at_least("turnover_pct", 0, "negative_turnover"),
+        flagged("check_volume_for_amount", "amount_without_volume", "amount_cny"),
+        Rule(
+            "amount_inconsistent_with_prices",
+            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_vwap_gap_pct", max_value=VWAP_TOLERANCE_PCT),
+            "amount_cny",
+        ),
         Rule(
             "pct_change_outside_band",
             lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_band_excess_pct", max_value=PCT_TOLERANCE),
@@ -189,7 +207,7 @@ CSI_INDEX = Suite(
 
 UNIVERSE = Suite(
     "staging.stock_universe",
-    row_rules=[*not_null("symbol", "name"), a_share_code(), unique("symbol")],
+    row_rules=[*not_null("symbol", "name"), visible("name"), a_share_code(), unique("symbol")],
     partition_rules=partition_rows(),
 )  # a snapshot far off the stored universe's size is refused
 NAME_HISTORY = Suite(
@@ -203,7 +221,7 @@ BOARDS = Suite(
         unique("snapshot_date", "board_code"),
         Rule(
             "invalid_board_code",
-            lambda E, f: E.ExpectColumnValuesToMatchRegex(column="board_code", regex=r"^BK\d{4}$"),
+            lambda E, f: E.ExpectColumnValuesToMatchRegex(column="board_code", regex=r"^BK[0-9]{4}$"),
             "board_code",
         ),
     ],

@@ -233,3 +233,29 @@ def test_row_rules_on_no_rows_report_what_gx_reports():
     }
     assert {d["rule"]: (d["success"], d["expectation"]) for d in details} == by_gx
     assert all(d["unexpected"] == 0 for d in details)
+
+
+@pytest.mark.parametrize(
+    "symbol, name, rule",
+    [
+        ("600５１９", "贵州茅台", "invalid_code"),  # fullwidth digits: `\d` took any Unicode digit
+        ("６００５１９", "贵州茅台", "invalid_code"),
+        ("600028", "", "name_blank"),
+        ("600028", "   ", "name_blank"),
+        ("600028", "\u200b\u200d", "name_blank"),  # zero-width characters only
+    ],
+)
+def test_universe_rows_without_a_real_code_or_a_visible_name_are_quarantined(symbol, name, rule):
+    from quality.suites import SUITES
+    from quality.validate import validate
+
+    frame = pl.DataFrame({"symbol": ["600519", symbol], "name": ["贵州茅台", name]})
+    outcome = validate(SUITES["staging.stock_universe"], frame)
+    assert outcome.bad_rows["rule"].to_list() == [rule]
+
+
+def test_a_code_in_text_is_ascii_digits_only():
+    from etl.market import CODE_IN_TEXT, exchange_of
+
+    assert exchange_of("600５１９") is None
+    assert CODE_IN_TEXT.findall("茅台600519与600５１９") == ["600519"]

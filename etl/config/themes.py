@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CONFIG_DIR = Path(__file__).resolve().parent
-SYMBOL = re.compile(r"^\d{6}$")
+SYMBOL = re.compile(r"^[0-9]{6}$")
 
 
 class ConfigError(ValueError):

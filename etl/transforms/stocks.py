@@ -106,6 +106,10 @@ def stock_bar_candidates(
     - check_prices_ok: open, high, low and close finite and positive (nulls are the not-null rules' business);
     - check_band_excess_pct: |pct_change| beyond the stock's price-limit band that day;
     - check_pct_change_gap: pct_change against 100 × change / (close - change);
+    - check_volume_for_amount: no turnover without volume (a bar with volume 0 and an amount is garbage);
+    - check_vwap_gap_pct: the day's average price, amount ÷ volume, outside the unadjusted [low, high] of the
+      same stock and day (the row's own on the unadjusted basis; on the qfq basis the unadjusted row's, where
+      the run has one), in percent of the low: an amount ×10 or a volume in lots instead of shares;
     - check_close_jump_excess_pct: the close against the previous close *we hold* (the bar before in the
       run, else `stored_closes`: symbol, adjust, stored_close, stored_date), beyond the same band. This is the
       rule that sees a wrong close when the source's own change fields are missing or wrong with it.
@@ -159,13 +163,25 @@ def stock_bar_candidates(
     declares_other_reference = pl.col("change").is_not_null() & (
         (stated_prev - pl.col("__held_prev")).abs() > REFERENCE_GAP * pl.col("__held_prev")
     )
+    unadjusted = (
+        raw.filter(pl.col("adjust") == "none")
+        .group_by("trade_date", "symbol")
+        .agg(__ref_low=pl.col("low").min(), __ref_high=pl.col("high").max())
+    )
+    vwap = pl.col("amount_cny") / pl.col("volume_shares")
+    vwap_gap = pl.max_horizontal(pl.col("__ref_low") - vwap, vwap - pl.col("__ref_high"), pl.lit(0.0))
     return (
         banded.join(
             stored.select("symbol", "adjust", "stored_close", "stored_date"), on=["symbol", "adjust"], how="left"
         )
+        .join(unadjusted, on=["trade_date", "symbol"], how="left")
         .with_columns(__held_prev=held_prev, __held_date=held_date)
         .with_columns(
             check_prices_ok=finite_positive.fill_null(True),
+            check_volume_for_amount=~((pl.col("volume_shares") == 0) & (pl.col("amount_cny") > 0)).fill_null(False),
+            check_vwap_gap_pct=pl.when((pl.col("volume_shares") > 0) & (pl.col("__ref_low") > 0)).then(
+                100 * vwap_gap / pl.col("__ref_low")
+            ),
             check_band_excess_pct=pl.when(exempt)
             .then(None)
             .otherwise(pl.col("pct_change").abs() - tolerance(stated_prev)),
@@ -189,6 +205,8 @@ def stock_bar_candidates(
             *STOCK_BAR_COLUMNS,
             "partition_date",
             "check_prices_ok",
+            "check_volume_for_amount",
+            "check_vwap_gap_pct",
             "check_band_excess_pct",
             "check_pct_change_gap",
             "check_close_jump_excess_pct",
