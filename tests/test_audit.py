@@ -149,6 +149,8 @@ GARBAGE = {
     "601939": "close_jump_outside_band",
     "601857": "open_not_null",
     "600028": "negative_turnover",
+    "601288": "amount_without_volume",
+    "600000": "amount_inconsistent_with_prices",
 }
 
 
@@ -178,10 +180,13 @@ def garbage(good):
         row("601857", 开盘=""),  # '' in a price
         row("600028", 换手率=-0.5),  # negative turnover
         row("600036", 换手率=0.0),  # zero turnover: flagged only
+        row("601288", 成交量=0),  # an amount without volume
     ]
+    tenfold = bars.filter(pl.col("股票代码") == "600000")  # amount x10: the average price is ten times the high
+    bad.append(tenfold.with_columns(成交额=pl.col("成交额") * 10))
     ten = bars.filter(pl.col("股票代码") == "601939")  # x10 close, change fields null
     bad.append(ten.with_columns(收盘=pl.col("收盘") * 10, 最高=pl.col("收盘") * 10, 涨跌额=None, 涨跌幅=None))
-    replaced = ["601398", "601988", "601857", "600028", "601939", "600036"]
+    replaced = ["601398", "601988", "601857", "600028", "601939", "600036", "601288", "600000"]
     reland(
         copy,
         "stock_zh_a_hist",
@@ -331,3 +336,29 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
     )
     assert not lost.check_results[0].passed and "rows_unaccounted_for" in lost.check_results[0].description
     assert table(tmp_path / "w.duckdb", "SELECT count(*) AS n FROM staging.market_fund_flow_daily")["n"][0] == 3
+
+
+def test_members_without_a_cap_weight_are_counted_in_the_marts():
+    """A traded member whose turnover is 0.00 % has no float-cap estimate: it is in the equal-weighted return,
+    not in the cap-weighted one, and the basket says how many carried a weight instead of leaving it silent."""
+    import datetime as dt
+
+    from etl.transforms.marts.boards import basket_daily
+
+    day = dt.date(2025, 2, 5)
+    members = pl.DataFrame(
+        {"trade_date": [day] * 3, "board_code": ["BK1"] * 3, "symbol": ["a", "b", "c"], "membership_as_of": [day] * 3}
+    )
+    bars = pl.DataFrame(
+        {
+            "trade_date": [day] * 3,
+            "symbol": ["a", "b", "c"],
+            "pct_change": [1.0, 3.0, -2.0],
+            "amount_cny": [1e8, 2e8, 1e8],
+            "volume_shares": [100, 200, 100],
+            "turnover_pct": [1.0, 0.0, 2.0],
+        }
+    )
+    row = basket_daily(members, bars, "board_code").row(0, named=True)
+    assert (row["members_traded"], row["members_weighted"]) == (3, 2)
+    assert row["cw_return_pct"] == (1.0 * 1e10 - 2.0 * 5e9) / (1e10 + 5e9)

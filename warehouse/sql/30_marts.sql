@@ -69,8 +69,11 @@ CREATE TABLE IF NOT EXISTS marts.board_daily (
     membership_as_of  DATE NOT NULL,      -- the snapshot the members come from; later than trade_date = look-ahead
     published_return_pct DOUBLE,          -- the board's own K-line percent change (live board bars); null without
     published_gap_pct    DOUBLE,          -- cw_return_pct - published_return_pct
+    members_weighted  INTEGER,            -- traded members with a float-cap weight in cw_return_pct
     PRIMARY KEY (trade_date, board_code)
 );
+-- added 2026-12 (issue 22): a warehouse built before gets the column, last, as a new one has it
+ALTER TABLE marts.board_daily ADD COLUMN IF NOT EXISTS members_weighted INTEGER;
 COMMENT ON TABLE marts.board_daily IS 'One row per board (concept or industry, Eastmoney BK code) per trading day, rebuilt from member bars (the recorded sample has no board K-lines). Where live board K-lines exist (`staging.board_bars_daily`), both are kept and the gap shown.';
 COMMENT ON COLUMN marts.board_daily.trade_date IS 'SSE trading day';
 COMMENT ON COLUMN marts.board_daily.board_code IS 'Eastmoney BK code';
@@ -88,6 +91,7 @@ COMMENT ON COLUMN marts.board_daily.method IS '`rebuilt_from_members`';
 COMMENT ON COLUMN marts.board_daily.membership_as_of IS 'the membership snapshot used; later than `trade_date` means look-ahead (2025-03-09 for concepts in the sample)';
 COMMENT ON COLUMN marts.board_daily.published_return_pct IS 'the board''s own K-line percent change (live `stock_board_*_hist_em`); null without';
 COMMENT ON COLUMN marts.board_daily.published_gap_pct IS 'cw_return_pct − published_return_pct, percentage points';
+COMMENT ON COLUMN marts.board_daily.members_weighted IS 'traded members that carry a float-cap weight in `cw_return_pct`; the others (turnover 0.00 % or missing: no cap estimate) count in `ew_return_pct` only; null in rows built before 2026-12';
 
 CREATE TABLE IF NOT EXISTS marts.theme_membership_daily (
     trade_date        DATE NOT NULL,
@@ -118,8 +122,11 @@ CREATE TABLE IF NOT EXISTS marts.theme_daily (
     main_net_inflow_cny DOUBLE,             -- sum over members with fund-flow data; null when none
     flow_members        INTEGER NOT NULL,   -- members with fund-flow data that day
     membership_as_of    DATE,
+    members_weighted    INTEGER,            -- traded members with a float-cap weight in cw_return_pct
     PRIMARY KEY (trade_date, theme)
 );
+-- added 2026-12 (issue 22): a warehouse built before gets the column, last, as a new one has it
+ALTER TABLE marts.theme_daily ADD COLUMN IF NOT EXISTS members_weighted INTEGER;
 COMMENT ON TABLE marts.theme_daily IS 'One row per basket theme per trading day.';
 COMMENT ON COLUMN marts.theme_daily.trade_date IS 'SSE trading day';
 COMMENT ON COLUMN marts.theme_daily.theme IS 'basket theme name';
@@ -134,6 +141,7 @@ COMMENT ON COLUMN marts.theme_daily.amount_share_pct IS 'amount_cny ÷ turnover 
 COMMENT ON COLUMN marts.theme_daily.main_net_inflow_cny IS 'main-force net inflow summed over members with fund-flow data (per-stock history, else the same-day rank snapshot); null when none';
 COMMENT ON COLUMN marts.theme_daily.flow_members IS 'members with fund-flow data that day (the sample''s rank snapshots cover the top 100–500 stocks of four March sessions)';
 COMMENT ON COLUMN marts.theme_daily.membership_as_of IS 'latest board snapshot used by the theme''s boards';
+COMMENT ON COLUMN marts.theme_daily.members_weighted IS 'traded members that carry a float-cap weight in `cw_return_pct`; the others (turnover 0.00 % or missing: no cap estimate) count in `ew_return_pct` only; null in rows built before 2026-12';
 
 CREATE TABLE IF NOT EXISTS marts.dividend_vs_ai_daily (
     trade_date          DATE NOT NULL PRIMARY KEY,

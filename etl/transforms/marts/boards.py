@@ -43,8 +43,8 @@ def traded_bars(bars: pl.DataFrame) -> pl.DataFrame:
 
 
 def basket_daily(members: pl.DataFrame, bars: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Per trade_date and `key` (a board, a theme): members, members_traded, equal- and float-cap-weighted
-    mean percent change, advancers, decliners, amount, and the latest membership snapshot used.
+    """Per trade_date and `key` (a board, a theme): members, members_traded, members_weighted, equal- and
+    float-cap-weighted mean percent change, advancers, decliners, amount, and the latest membership snapshot used.
     `members`: trade_date, key, symbol, membership_as_of; `bars`: staging stock bars, one price basis (qfq)."""
     # sorted input and ordered groups: float sums add up in the same order every run (re-runs are identical)
     joined = members.join(traded_bars(bars), on=["trade_date", "symbol"], how="left").sort("trade_date", key, "symbol")
@@ -60,6 +60,8 @@ def basket_daily(members: pl.DataFrame, bars: pl.DataFrame, key: str) -> pl.Data
         decliners=(pl.col("pct_change") < 0).sum().cast(pl.Int32),
         amount_cny=pl.col("amount_cny").sum(),
         membership_as_of=pl.col("membership_as_of").max(),
+        # traded members with no float-cap weight (turnover 0.00 % or missing) are in ew, not in cw: counted
+        members_weighted=weighted.sum().cast(pl.Int32),
     )
     return daily.with_columns(
         cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct"))
@@ -107,6 +109,7 @@ def board_daily(
         "membership_as_of",
         "published_return_pct",
         "published_gap_pct",
+        "members_weighted",
     ).sort("trade_date", "board_type", "rank_in_type", "board_code")
 
 

@@ -132,6 +132,7 @@ def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) 
         "main_net_inflow_cny",
         pl.col("flow_members").fill_null(0),
         "membership_as_of",
+        "members_weighted",
     ).sort("trade_date", "theme")
 
 
