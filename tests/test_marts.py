@@ -209,3 +209,25 @@ def test_the_report_renders_before_the_comparison_starts(altered_warehouse, tmp_
     html = report.path.read_text(encoding="utf-8")
     assert report.headline_png == "" and "No session since cumulative_from yet" in html
     assert "Theme turnover share" in html  # the rest of the report is still there
+
+
+def test_the_report_draws_the_boards_with_a_return_and_names_those_without(altered_warehouse, tmp_path):
+    """A board whose only member's bar was quarantined has a NULL return that day: the report crashed
+    comparing it (issue 22, case 7); now it draws what exists and says what is missing."""
+    from etl.config.themes import events
+    from etl.report import build
+    from etl.warehouse import Warehouse
+
+    copy = altered_warehouse(
+        "UPDATE marts.board_daily SET ew_return_pct = NULL, cw_return_pct = NULL, members_traded = 0 "
+        f"WHERE trade_date = '{EVENT_DAY}' AND board_code = (SELECT board_code FROM marts.board_daily "
+        f"WHERE trade_date = '{EVENT_DAY}' AND board_type = 'concept' ORDER BY rank_in_type DESC LIMIT 1)"
+    )
+    name = table(
+        copy,
+        f"SELECT board_name FROM marts.board_daily WHERE trade_date = '{EVENT_DAY}' AND ew_return_pct IS NULL "
+        "AND board_type = 'concept'",
+    ).item()
+    html = build(Warehouse(copy), tmp_path / "reports", events()).path.read_text(encoding="utf-8")
+    assert f"Concept-board leaderboard on {EVENT_DAY}" in html
+    assert "1 concept boards have no return that day" in html and name in html

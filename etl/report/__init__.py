@@ -152,14 +152,25 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
         )
         if day_boards.is_empty():
             continue
-        ranked = pl.concat([day_boards.head(leaders), day_boards.tail(leaders)]).unique(maintain_order=True)
-        figures.append(
-            (
-                f"Concept-board leaderboard on {event.date} ({event.id})",
-                charts.svg(charts.leaderboard(ranked, f"{event.date}: best and worst {leaders} concept boards")),
-                event.title,
-            )
+        # a board whose members' bars were all quarantined has no return that day: drawn boards are those
+        # with one, the others are named under the chart
+        returned = day_boards.filter(pl.col("ew_return_pct").is_not_null())
+        ranked = pl.concat([returned.head(leaders), returned.tail(leaders)]).unique(maintain_order=True)
+        without = day_boards.filter(pl.col("ew_return_pct").is_null())["board_name"].to_list()
+        caption = event.title + (
+            f" {len(without)} concept boards have no return that day (no member's bar passed the gate): "
+            f"{', '.join(without[:8])}{' …' if len(without) > 8 else ''}."
+            if without
+            else ""
         )
+        if ranked.height:
+            figures.append(
+                (
+                    f"Concept-board leaderboard on {event.date} ({event.id})",
+                    charts.svg(charts.leaderboard(ranked, f"{event.date}: best and worst {leaders} concept boards")),
+                    caption,
+                )
+            )
         themed = q(
             "SELECT theme, ew_return_pct, cw_return_pct, advancers, decliners, amount_share_pct, members_traded "
             "FROM marts.theme_daily WHERE trade_date = $d ORDER BY ew_return_pct DESC",
