@@ -235,3 +235,69 @@ def test_one_bad_news_item_is_quarantined_and_cannot_poison_later_runs(live, tmp
         path, "SELECT origin, items FROM staging.news_captures WHERE origin = 'stock_info_global_em' ORDER BY 2"
     )
     assert captures["items"].to_list() == [2, 5]
+
+
+def test_a_poll_with_an_extra_column_is_set_aside_once_and_later_polls_land(live, tmp_path):
+    """One poll whose shape drifted (an extra column) failed raw/news_feed on every later run, naming no file
+    (issue 22, case 6): it is moved aside once, recorded with its file, and clean polls land after it."""
+    from tests.akshare_frames import global_em
+
+    use, resource = live
+    fake = use()
+    drifted = global_em().assign(阅读量=[1] * len(global_em()))
+    fake.stock_info_global_em = lambda: drifted
+    path = tmp_path / "w.duckdb"
+    first = materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS)
+    assert first.success
+    meta = next(e for e in first.get_asset_materialization_events() if e.asset_key.path == ["raw", "news_feed"])
+    meta = meta.materialization.metadata
+    assert meta["captures_set_aside"].value == 1 and meta["captures"].value == 0
+    [aside] = meta["set_aside"].value
+    assert aside["moved_to"].startswith("_rejected/stock_info_global_em/") and "阅读量" in aside["error"]
+    assert str(tmp_path / "landing" / "stock_info_global_em") in aside["error"]  # the error names the file
+    recorded = table(path, "SELECT table_name, rules, landing_files FROM quality.rejected_partitions")
+    assert recorded.rows() == [("raw.news_feed", ["input_spec"], [aside["moved_to"]])]
+    fake.stock_info_global_em = global_em
+    for _ in range(2):  # later clean polls land; the set-aside poll is not read again
+        again = materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS)
+        assert again.success
+    counts = table(
+        path,
+        "SELECT (SELECT count(*) FROM raw.news_feed) AS raw, (SELECT count(*) FROM quality.rejected_partitions) AS r",
+    )
+    assert counts.row(0) == (2 * len(global_em()), 1)
+
+
+def test_news_text_is_bounded_and_stripped_of_control_and_bidi_characters(live, tmp_path):
+    """A 1 MB title, a title hidden behind an RTL override, one of zero-width characters only and NUL bytes
+    were all published (issue 22, case 9)."""
+    import pandas as pd
+
+    from tests.akshare_frames import global_em, s
+
+    use, resource = live
+    fake = use()
+    polled = pd.concat(
+        [
+            global_em(),
+            pd.DataFrame(
+                {
+                    "标题": s(["长" * 1_000_000, "\u202e据数\u202c算力", "\u200b\u200d\ufeff", "英伟达\x00暴跌"]),
+                    "摘要": s(["太长", "倒序", "看不见", "空\x00字节"]),
+                    "发布时间": s(["2025-02-05 10:00:00"] * 4),
+                    "链接": s([f"https://example.invalid/{c}" for c in "fghi"]),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    fake.stock_info_global_em = lambda: polled
+    path = tmp_path / "w.duckdb"
+    assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=NEWS).success
+    q = table(path, "SELECT rule, value FROM quality.quarantine WHERE table_name = 'staging.news_items' ORDER BY 1")
+    assert q.rows() == [("missing_title", "https://example.invalid/h"), ("oversized_text", "https://example.invalid/f")]
+    stored = table(
+        path,
+        "SELECT title, body FROM staging.news_items WHERE url IN ('https://example.invalid/g', 'https://example.invalid/i')",
+    )
+    assert sorted(stored.rows()) == [("据数算力", "倒序"), ("英伟达 暴跌", "空 字节")]

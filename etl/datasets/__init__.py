@@ -82,7 +82,7 @@ def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataF
 
     import polars as pl
 
-    from etl.input_specs import apply_input_spec
+    from etl.input_specs import InputSpecError, apply_input_spec
 
     frames = []
     for item in landed:
@@ -93,7 +93,29 @@ def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataF
         columns |= dict(ds.labels)
         columns |= {k: (v(item) if callable(v) else v) for k, v in extra.items()}
         provenance = {"source": item.source, "source_function": item.function, "fetched_at": item.fetched_at}
-        frames.append(apply_input_spec(source.read(item), ds.spec, {**columns, **provenance}))
+        try:
+            frames.append(apply_input_spec(source.read(item), ds.spec, {**columns, **provenance}))
+        except InputSpecError as exc:  # the same error, naming the file it came from
+            path = source.landing.root / item.capture.path
+            raise InputSpecError(exc.function, f"{path}: {exc.problem}", exc.columns) from exc
     if not frames:
         return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")
+
+
+def load_each(source: Source, landed: Iterable[LandedPartition], **extra):
+    """`load`, one capture at a time: (the frame of the captures that meet their input spec, [(capture, error)]
+    of those that do not). For a table rebuilt from every capture (a feed polled for ever), where one bad poll
+    must not stop every later run."""
+    import polars as pl
+
+    from etl.input_specs import InputSpecError
+
+    frames, refused = [], []
+    for item in landed:
+        try:
+            frames.append(load(source, [item], **extra))
+        except InputSpecError as exc:
+            refused.append((item, exc))
+    frames = [f for f in frames if f.width]
+    return (pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()), refused
