@@ -2,7 +2,8 @@
 and A-share codes (which 6-digit codes exist, on which exchange and listing board, with which daily price-limit
 band). Suites, transforms, news tagging, partitions, schedules and the live source all import them from here.
 
-The calendar is the copy akshare ships (`akshare/file_fold/calendar.json`), read without importing akshare.
+The calendar is the copy akshare ships (`akshare/file_fold/calendar.json`), read without importing akshare, less
+the closures an operator declared (etl/config/closures.yaml) that it does not know.
 """
 
 from __future__ import annotations
@@ -41,10 +42,54 @@ def calendar_file() -> Path:
     return Path(spec.submodule_search_locations[0]) / "file_fold" / "calendar.json"
 
 
+CLOSURES_FILE = Path(__file__).resolve().parent / "config" / "closures.yaml"
+
+
 @lru_cache(maxsize=1)
-def trading_days() -> tuple[dt.date, ...]:
+def exchange_calendar() -> tuple[dt.date, ...]:
+    """The sessions as akshare's calendar lists them."""
     raw = json.loads(calendar_file().read_text(encoding="utf-8"))
     return tuple(sorted(dt.datetime.strptime(d, "%Y%m%d").date() for d in raw))
+
+
+@lru_cache(maxsize=1)
+def declared_closures() -> dict[dt.date, str]:
+    """Closed days the calendar does not know, declared by an operator (etl/config/closures.yaml, or the file
+    ASHARE_CLOSURES_FILE names): date -> reason. Each must be a session of the calendar, with a reason."""
+    import yaml
+
+    from etl import env
+
+    path = Path(env.text("ASHARE_CLOSURES_FILE", str(CLOSURES_FILE)))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read the declared closures ({exc})") from None
+    entries = data.get("closures") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected `closures:` with a list of {{date, reason}}")
+    sessions, out = set(exchange_calendar()), {}
+    for i, entry in enumerate(entries, 1):
+        day = entry.get("date") if isinstance(entry, dict) else None
+        reason = entry.get("reason") if isinstance(entry, dict) else None
+        if isinstance(day, str):
+            try:
+                day = dt.date.fromisoformat(day)
+            except ValueError:
+                day = None
+        if not isinstance(day, dt.date) or not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{path}: closure {i} ({entry!r}): expected a date (YYYY-MM-DD) and a reason")
+        if day not in sessions:
+            raise ValueError(f"{path}: closure {i}: {day} is no session in akshare's calendar; nothing to declare")
+        out[day] = reason.strip()
+    return out
+
+
+@lru_cache(maxsize=1)
+def trading_days() -> tuple[dt.date, ...]:
+    """The calendar's sessions less the declared closures."""
+    closed = declared_closures()
+    return tuple(d for d in exchange_calendar() if d not in closed)
 
 
 def calendar_end() -> dt.date:

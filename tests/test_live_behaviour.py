@@ -301,3 +301,48 @@ def test_news_text_is_bounded_and_stripped_of_control_and_bidi_characters(live, 
         "SELECT title, body FROM staging.news_items WHERE url IN ('https://example.invalid/g', 'https://example.invalid/i')",
     )
     assert sorted(stored.rows()) == [("据数算力", "倒序"), ("英伟达 暴跌", "空 字节")]
+
+
+def test_a_session_the_source_has_nothing_for_is_refused_alone_and_the_others_land(live, tmp_path):
+    """An unscheduled closure the calendar does not know: the source answers for the other days of the range
+    and nothing for that one. It was retried as transient and blocked the good days (issue 22, case 12); now
+    only that day is refused (empty_partition), the others are applied, and the message says how to declare it."""
+    use, resource = live
+    use()  # the fake's bars are dated 01-27 and 02-05 only: 02-06 gets nothing
+    path = tmp_path / "w.duckdb"
+    result = materialize_range(path, "2025-01-27", "2025-02-06", source=resource, selection=BARS, raise_on_error=False)
+    assert not result.success
+    staged = table(path, "SELECT DISTINCT trade_date FROM staging.stock_bars_daily ORDER BY 1")["trade_date"].to_list()
+    assert staged == [dt.date(2025, 1, 27), dt.date(2025, 2, 5)]
+    refused = table(path, "SELECT partition_key, rules FROM quality.rejected_partitions ORDER BY 1")
+    assert ("2025-02-06", ["empty_partition"]) in refused.rows()
+    assert all(key == "2025-02-06" for key, _ in refused.rows())
+
+
+def test_a_declared_closure_is_no_session_anywhere(tmp_path, monkeypatch):
+    import etl.market as market
+    from assets.partitions import build_trading_day_partitions
+
+    declared = tmp_path / "closures.yaml"
+    declared.write_text("closures:\n  - date: 2025-02-06\n    reason: a test closure\n", encoding="utf-8")
+    monkeypatch.setenv("ASHARE_CLOSURES_FILE", str(declared))
+    for cached in (market.declared_closures, market.trading_days):
+        cached.cache_clear()
+    try:
+        assert market.declared_closures() == {dt.date(2025, 2, 6): "a test closure"}
+        assert not market.is_trading_day(dt.date(2025, 2, 6))
+        assert market.next_trading_day(dt.date(2025, 2, 5)) == dt.date(2025, 2, 7)
+        keys = build_trading_day_partitions(dt.date(2025, 1, 2)).get_partition_keys()
+        assert "2025-02-06" not in keys and "2025-02-07" in keys
+        declared.write_text("closures:\n  - date: 2025-02-08\n    reason: a Saturday\n", encoding="utf-8")
+        market.declared_closures.cache_clear()
+        with pytest.raises(ValueError, match="closure 1: 2025-02-08 is no session in akshare's calendar"):
+            market.declared_closures()
+        declared.write_text("closures:\n  - date: 2025-02-06\n", encoding="utf-8")
+        market.declared_closures.cache_clear()
+        with pytest.raises(ValueError, match="closure 1 .*: expected a date \\(YYYY-MM-DD\\) and a reason"):
+            market.declared_closures()
+    finally:
+        monkeypatch.delenv("ASHARE_CLOSURES_FILE")
+        for cached in (market.declared_closures, market.trading_days):
+            cached.cache_clear()

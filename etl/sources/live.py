@@ -12,7 +12,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from etl.landing import LandingZone
-from etl.market import TIMEZONE, previous_trading_day, shanghai_today
+from etl.market import CLOSURES_FILE, TIMEZONE, previous_trading_day, shanghai_today
 from etl.settings import FIRST_SSE_SESSION
 from etl.sources.base import DEFAULT_REQUEST, LandedPartition, Request, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
@@ -177,19 +177,21 @@ class AkshareSource(Source):
         days_of = {v: _shanghai_day(v) for v in pd.unique(frame[date_column])} if len(frame) else {}
         keys = frame[date_column].map(days_of) if len(frame) else None  # a few dates for many rows
         stray = ~keys.isin(days) if keys is not None else None
+        answered = [day for day in days if keys is not None and (keys == day).any()]
+        if not answered:
+            came = f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}" if keys is not None else "no rows"
+            raise SourceError(
+                f"{dataset.function} returned no rows dated {', '.join(map(str, days))}: asked {arguments}; it "
+                f"returned {came}. If the exchange was closed, declare the day in {CLOSURES_FILE.name} "
+                "(etl/market.py declared_closures)"
+            )
+        # A day with no rows among days with rows is not the source failing (a retry brings nothing): it is not
+        # landed, and its gate refuses it as an empty partition, the other days going on (an unscheduled
+        # closure the calendar does not know yet, until it is declared).
         landed = []
-        for day in days:
-            dated = (keys == day) if keys is not None else None
-            if dated is None or not dated.any():
-                came = (
-                    f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}"
-                    if keys is not None
-                    else "no rows at all"
-                )
-                raise SourceError(
-                    f"{dataset.function} returned no rows dated {day}: asked {arguments}; it returned {came}"
-                )
-            part = frame[dated | stray] if day == days[-1] else frame[dated]
+        for day in answered:
+            dated = keys == day
+            part = frame[dated | stray] if day == answered[-1] else frame[dated]
             self.landing.write(
                 part,
                 function=dataset.name,
