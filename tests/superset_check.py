@@ -10,7 +10,10 @@ logs in, opens the dashboard and asserts, with every request off the machine ref
 - the leaderboard shows what the mart holds: the best ten concept boards of 2025-02-05 equal a DuckDB query
   of the same file, and after choosing 2025-01-27 in the Session filter, that day's ten;
 - two more sessions published while Superset serves (only on its own scratch marts) are on the next load;
-- no request tried to leave the machine.
+- no request tried to leave the machine;
+- a logged-in admin cannot reach the machine through Superset's HTTP API: SQL Lab refuses to run anything
+  (it is off), and a virtual dataset whose SQL reads a host file, writes one, attaches the pipeline's warehouse
+  or turns DuckDB's external access back on is refused by the locked connection (no file is written).
 
 Screenshots: warehouse/ui/superset_dashboard.png (the whole dashboard), superset_leaderboard_2025-01-27.png.
 """
@@ -138,6 +141,41 @@ def check(page, base: str, marts: Path, charts: dict[str, str]) -> list[str]:
     return problems
 
 
+def refuses_the_machine(page, base: str, work: Path) -> list[str]:
+    """Issue 22, case 3: each attack through the HTTP API, as the admin the browser is logged in as."""
+    from tests.test_superset_bundle import ATTACKS
+
+    api = page.request
+    headers = {"X-CSRFToken": api.get(f"{base}/api/v1/security/csrf_token/").json()["result"], "Referer": base}
+    databases = api.get(f"{base}/api/v1/database/").json()["result"]
+    database = next(d["id"] for d in databases if d["database_name"] == "ashare_marts")
+    leak, warehouse = work / "leak.csv", work / "ashare.duckdb"
+    problems, refused = [], 0
+    for i, (name, template) in enumerate(sorted(ATTACKS.items())):
+        sql = template.format(leak=leak, warehouse=warehouse)
+        lab = api.post(
+            f"{base}/api/v1/sqllab/execute/",
+            data={"database_id": database, "sql": sql, "runAsync": False, "schema": "marts", "client_id": f"x{i:09d}"},
+            headers=headers,
+        )
+        if lab.status != 403:
+            problems.append(f"SQL Lab ran {name!r} (HTTP {lab.status}): {lab.text()[:200]}")
+        made = api.post(
+            f"{base}/api/v1/dataset/",
+            data={"database": database, "schema": "marts", "table_name": f"attack_{i}", "sql": sql},
+            headers=headers,
+        )
+        body = made.text()
+        if made.ok or "root:" in body:
+            problems.append(f"a dataset ran {name!r} (HTTP {made.status}): {body[:200]}")
+        else:
+            refused += 1
+    if leak.exists():
+        problems.append(f"{leak} was written through Superset")
+    print(f"superset-test: {refused} of {len(ATTACKS)} attacks refused as datasets, SQL Lab answered 403 to each")
+    return problems
+
+
 def load(page, url: str, charts: int) -> Answers:
     """Open the dashboard and wait until every chart has its data; returns the answers."""
     answers = Answers()
@@ -207,6 +245,7 @@ def main() -> None:
 
             page.route("**/*", local_only)
             problems = check(page, base, marts, charts)
+            problems += refuses_the_machine(page, base, work)
             if args.marts is None:  # only a scratch warehouse of its own is republished
                 problems += sees_a_republish(page, base, work, len(charts))
             browser.close()
@@ -222,7 +261,8 @@ def main() -> None:
             f"superset OK: {len(charts)} charts drawn from {marts.name} with rows and no error; the leaderboard "
             f"equals the mart on 2025-02-05 and, chosen in the Session filter, on 2025-01-27; "
             f"{'' if args.marts else 'a publish while it served was read on the next load; '}no request left "
-            f"the machine. Set-up and import {prepared - began:.0f} s, start {started:.0f} s. Screenshots: "
+            f"the machine; SQL Lab and every file, network and ATTACH attempt refused. Set-up and import "
+            f"{prepared - began:.0f} s, start {started:.0f} s. Screenshots: "
             f"{OUT}/superset_dashboard.png, {OUT}/superset_leaderboard_2025-01-27.png"
         )
     finally:

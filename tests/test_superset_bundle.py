@@ -96,3 +96,37 @@ def test_a_virtual_dataset_runs_on_the_published_file(built_warehouse, name):
         con.close()
     assert rows[0] > 0 and rows[1] > 0
     assert per_day == 10
+
+
+ATTACKS = {
+    "read a host file": "SELECT * FROM read_text('/etc/passwd')",
+    "read a host file as CSV": "SELECT * FROM read_csv('/etc/passwd')",
+    "list host files": "SELECT * FROM glob('/etc/*')",
+    "write a file": "COPY (SELECT 42 AS x) TO '{leak}'",
+    "attach the pipeline's warehouse": "ATTACH '{warehouse}' AS w",
+    "turn external access back on": "SET enable_external_access = true",
+    "unlock the configuration": "SET lock_configuration = false",
+    "load an extension": "LOAD httpfs",
+    "reach the network": "SELECT * FROM 'https://example.invalid/x.csv'",
+    "write the marts": "CREATE TABLE marts.x AS SELECT 1",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_the_bi_connection_cannot_touch_the_machine(tmp_path, attack):
+    """The connection Superset opens (the bundle's connect_args, as duckdb_engine passes them) refuses file,
+    network and database access: SQL Lab as admin read /etc/passwd and wrote files before (issue 22, case 3)."""
+    database = bundle.load(bundle.BUNDLE_DIR / "databases" / "ashare_marts.yaml")
+    assert database["expose_in_sqllab"] is False and database["allow_dml"] is False
+    args = database["extra"]["engine_params"]["connect_args"]
+    marts, warehouse, leak = tmp_path / "published.duckdb", tmp_path / "ashare.duckdb", tmp_path / "leak.csv"
+    for path in (marts, warehouse):
+        duckdb.connect(str(path)).execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 1 AS x").close()
+    con = duckdb.connect(str(marts), read_only=args["read_only"], config=args["config"])
+    try:
+        assert con.execute("SELECT x FROM marts.t").fetchall() == [(1,)]  # the marts themselves are readable
+        with pytest.raises(duckdb.Error, match="disabled|Cannot change|read-only|Cannot execute"):
+            con.execute(ATTACKS[attack].format(leak=leak, warehouse=warehouse))
+    finally:
+        con.close()
+    assert not leak.exists()

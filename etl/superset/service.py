@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -32,9 +33,21 @@ def port() -> int:
     return env.integer("ASHARE_SUPERSET_PORT", 8088, minimum=1024, maximum=65535)
 
 
+DEFAULT_LOGIN = ("admin", "admin")
+
+
 def credentials() -> tuple[str, str]:
     """Local only (the server listens on 127.0.0.1); set ASHARE_SUPERSET_PASSWORD before the first start."""
-    return os.environ.get("ASHARE_SUPERSET_USER", "admin"), os.environ.get("ASHARE_SUPERSET_PASSWORD", "admin")
+    return env.text("ASHARE_SUPERSET_USER", DEFAULT_LOGIN[0]), env.text("ASHARE_SUPERSET_PASSWORD", DEFAULT_LOGIN[1])
+
+
+def warn_default_login() -> None:
+    if credentials()[1] == DEFAULT_LOGIN[1]:
+        print(
+            "WARNING: Superset's admin password is the default 'admin': fine for the local demo on 127.0.0.1, "
+            "never for a server others reach. Set ASHARE_SUPERSET_PASSWORD before the first start.",
+            file=sys.stderr,
+        )
 
 
 def _env(state: Path) -> dict[str, str]:
@@ -141,6 +154,7 @@ def up(marts: Path) -> str:
         f"Superset on {url} (log in as {user} / {password}); set-up and import {prepared - began:.0f} s, "
         f"start {time.monotonic() - prepared:.0f} s. Stop it with `make superset-down`."
     )
+    warn_default_login()
     return url
 
 

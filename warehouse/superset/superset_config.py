@@ -35,3 +35,22 @@ TALISMAN_CONFIG = {
     "force_https": False,
     "session_cookie_secure": False,
 }
+
+# SQL Lab is off: the dashboard needs none of it, and a login that can type SQL is a login that can try the
+# machine (DuckDB's external access is off and locked on the connection too: databases/ashare_marts.yaml).
+# ASHARE_SUPERSET_SQLLAB=1 turns it on for an analyst who wants it; the connection stays locked either way.
+_SQLLAB = os.environ.get("ASHARE_SUPERSET_SQLLAB", "0").strip() or "0"
+if _SQLLAB not in ("0", "1"):
+    raise ValueError(f"ASHARE_SUPERSET_SQLLAB={_SQLLAB!r}: expected 0 (SQL Lab off, the default) or 1")
+SQL_LAB_PATHS = ("/sqllab", "/api/v1/sqllab", "/superset/sqllab", "/api/v1/query", "/api/v1/saved_query")
+
+
+def FLASK_APP_MUTATOR(app):  # noqa: N802 - Superset's name for the hook
+    if _SQLLAB == "1":
+        return
+    from flask import abort, request
+
+    @app.before_request
+    def _sql_lab_is_off():
+        if request.path.startswith(SQL_LAB_PATHS):
+            abort(403, description="SQL Lab is off on this Superset (ASHARE_SUPERSET_SQLLAB)")
