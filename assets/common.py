@@ -165,18 +165,52 @@ def propose(
     extend: bool = False,
 ) -> int:
     """A raw step's rows wait as the candidate for `table` until its staging gate judges them
-    (etl/proposals.py): nothing stored changes here. `extend`: a later chunk of the same run."""
-    from etl.proposals import propose as make
+    (etl/proposals.py): nothing stored changes here. The proposal is this run's; one left by a run that has
+    ended is abandoned to rejected.* first (a running one is a concurrent writer: left alone).
+    `extend`: a later chunk of the same run."""
+    from etl import proposals
 
-    return make(
+    context = dg.AssetExecutionContext.get()
+    if not extend:
+        for other, proposed_at in proposals.others(wh, table, context.run_id).items():
+            why = ended(context.instance, other, proposed_at)
+            if why is None:
+                context.log.info(f"{table}: run {other} has a proposal pending too (a concurrent writer): left alone")
+                continue
+            moved = proposals.abandon(wh, table, other, why, context.run_id)
+            context.log.warning(f"{table}: {why}, leaving a proposal: its {moved} rows moved to rejected.*")
+    return proposals.propose(
         wh,
         table,
         frame,
         scope_column=scope_column,
         scope=scope,
         captures=[(source.landing.root, item.capture) for item in landed],
+        run_id=context.run_id,
         extend=extend,
     )
+
+
+# A proposal of a run this Dagster instance does not know (another deployment writing the same lake) is left
+# alone while it could still be running: no run of ours lasts this long (ten years' backfill: ~16 min).
+STALE_PROPOSAL = dt.timedelta(hours=24)
+
+
+def ended(instance: dg.DagsterInstance, run_id: str, proposed_at: dt.datetime) -> str | None:
+    """Why a pending proposal's run can no longer settle it, or None while it may (running, or unknown and
+    recent)."""
+    from etl.warehouse import LEGACY_RUN
+
+    if run_id == LEGACY_RUN:
+        return "a proposal made before proposals were kept per run"
+    record = instance.get_run_record_by_id(run_id)
+    if record is not None:
+        run = record.dagster_run
+        return f"run {run_id} ended ({run.status.value})" if run.is_finished else None
+    age = dt.datetime.now(dt.UTC) - proposed_at
+    if age > STALE_PROPOSAL:
+        return f"run {run_id}, unknown to this Dagster instance, proposed {age} ago"
+    return None
 
 
 def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) -> tuple[list[dt.date], dict]:

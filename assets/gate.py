@@ -231,7 +231,7 @@ def write(
 
     moved_aside, settled = [], []
     for raw_table in c.owns:
-        proposal = proposals.pending(wh, raw_table)
+        proposal = proposals.pending(wh, raw_table, run_id)
         if proposal is None:
             continue
         accepted = v.accepted if c.days is not None else (None if v.accepted else [])
@@ -365,7 +365,7 @@ def stage_latest_capture(
     `checks`: check_* columns the suite reads; `facts`: the suite's facts, from the candidate."""
     from etl.transforms.staging import PROVENANCE, latest_per_day
 
-    captured = wh.query(f"SELECT * FROM {proposals.relation(wh, raw)}")
+    captured = wh.query(f"SELECT * FROM {proposals.relation(wh, raw, context.run_id)}")
     latest = latest_per_day(captured, keys)
     candidate = latest.select(*columns, *PROVENANCE, **(checks or {}))
     return stage_checked(

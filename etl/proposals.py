@@ -5,8 +5,14 @@ replace, and the landing files behind them). The staging step reads raw as it wo
 applied (`relation`), validates, and settles the proposal in the same transaction as its own write: the
 partitions that passed replace raw, staging and quarantine together; the refused ones go to
 `rejected.<name>` and the stored partition stays exactly as it was. Until then nothing a reader sees has
-changed. A newer proposal for the same raw table supersedes an unsettled one (the run that made it failed
-before its gate ran).
+changed.
+
+A proposal belongs to the run that made it (`run_id`, and each candidate row's `proposal_run_id`): a run
+reads, extends and settles its own proposal only. Two runs writing one raw table at once (a lake's several
+writers) each settle their own; neither can take, settle or drop the other's rows (a proposal per raw table
+did: the second writer's rows were superseded unseen, or settled by the first writer's gate). A proposal
+whose run ended without settling it is `abandon`ed by the next run that proposes for the table: its rows go
+to `rejected.<name>`, counted, never deleted.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from etl.landing import LandingZone, ManifestRow
 from etl.warehouse import Replace, Sql, Warehouse, WriteError
 
 LIVE = "akshare"  # only live captures are moved aside; the shipped sample is read-only data
+RUN_COLUMN = "proposal_run_id"  # on every candidate row: the run whose proposal it belongs to
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class Proposal:
     scope_column: str | None  # None: the candidate replaces the whole table
     scope: list[str] | None  # partition values (ISO text) the candidate replaces
     captures: list[dict]  # {"root": landing root, "row": manifest row}
-    run_id: str | None
+    run_id: str
     scope_type: str = "VARCHAR"  # the scope column's type in raw: values are compared as that type
 
 
@@ -50,15 +57,16 @@ def propose(
     scope_column: str | None = None,
     scope: Sequence | None = None,
     captures: Sequence = (),
-    run_id: str | None = None,
+    run_id: str,
     extend: bool = False,
 ) -> int:
     """Make `frame` the candidate for `raw_table` within `scope` (values of `scope_column`; none: the whole
     table). `captures`: (landing root, manifest row) of the files read. Returns the candidate's row count.
 
-    `extend`: add `frame` and its scope to the pending proposal instead of superseding it (a range run lands
-    its sessions a chunk at a time, each chunk in its own transaction: a run that dies leaves a proposal of
-    the chunks it completed, which the next run supersedes)."""
+    `run_id`: the run proposing; its earlier proposal for the table, if any, is replaced (a retried step).
+    `extend`: add `frame` and its scope to the run's pending proposal instead (a range run lands its sessions
+    a chunk at a time, each chunk in its own transaction: a run that dies leaves a proposal of the chunks it
+    completed, which a later run abandons to rejected.*)."""
     if scope_column is not None:
         if not scope:
             raise WriteError(f"{raw_table}: no partitions given")
@@ -88,7 +96,9 @@ def propose(
             "proposed_at": pl.Datetime("us", "UTC"),
         },
     )
-    if extend and scope_column is not None and (pending_now := pending(wh, raw_table)) is not None:
+    rows = frame.with_columns(pl.lit(run_id, pl.String).alias(RUN_COLUMN))
+    mine = {"t": raw_table, "r": run_id}
+    if extend and scope_column is not None and (pending_now := pending(wh, raw_table, run_id)) is not None:
         if pending_now.scope_column != scope_column or pending_now.scope is None:
             raise WriteError(f"{raw_table}: cannot extend a proposal scoped by {pending_now.scope_column!r}")
         overlap = set(pending_now.scope) & set(_text(scope))
@@ -104,20 +114,57 @@ def propose(
             ),
         )
         wh.write(
-            Replace(mirror(raw_table, "candidate"), frame, "false"),  # append
-            Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}),
+            Replace(mirror(raw_table, "candidate"), rows, "false"),  # append
+            Replace("candidate.proposals", row, "raw_table = $t AND run_id = $r", mine),
         )
         return frame.height
     wh.write(
-        Replace(mirror(raw_table, "candidate"), frame),
-        Replace("candidate.proposals", row, "raw_table = $t", {"t": raw_table}),
+        Replace(mirror(raw_table, "candidate"), rows, f"{RUN_COLUMN} = $r", {"r": run_id}),
+        Replace("candidate.proposals", row, "raw_table = $t AND run_id = $r", mine),
     )
     return frame.height
 
 
-def pending(wh: Warehouse, raw_table: str) -> Proposal | None:
+def others(wh: Warehouse, raw_table: str, run_id: str) -> dict[str, dt.datetime]:
+    """The runs other than `run_id` with a pending proposal for the table (a concurrent writer, or a run that
+    ended before its gate settled it), with when they proposed."""
     found = wh.query(
-        "SELECT scope_column, scope, captures, run_id FROM candidate.proposals WHERE raw_table = $t", {"t": raw_table}
+        "SELECT run_id, max(proposed_at) AS proposed_at FROM candidate.proposals WHERE raw_table = $t "
+        "AND run_id IS DISTINCT FROM $r GROUP BY 1 ORDER BY 1",
+        {"t": raw_table, "r": run_id},
+    )
+    return dict(found.iter_rows())
+
+
+def abandon(wh: Warehouse, raw_table: str, run_id: str, why: str, by_run: str) -> int:
+    """Move an ended run's unsettled proposal to rejected.<name> (rejected_run_id: that run) with a row in
+    quality.rejected_partitions (rule abandoned_proposal), in one transaction. Returns the rows moved."""
+    candidate, rejected = mirror(raw_table, "candidate"), mirror(raw_table, "rejected")
+    moved = wh.query(f"SELECT count(*) AS n FROM {candidate} WHERE {RUN_COLUMN} = $r", {"r": run_id})["n"][0]
+    figures = json.dumps({"rows": int(moved), "why": why, "noticed_by_run": by_run}, ensure_ascii=False)
+    wh.write(
+        Sql(
+            f"INSERT INTO {rejected} BY NAME SELECT * EXCLUDE ({RUN_COLUMN}), $r AS rejected_run_id, "
+            f"now() AS rejected_at FROM {candidate} WHERE {RUN_COLUMN} = $r",
+            {"r": run_id},
+        ),
+        Sql(
+            "INSERT INTO quality.rejected_partitions BY NAME SELECT $t AS table_name, "
+            "UNNEST(coalesce(scope, ['*'])) AS partition_key, ['abandoned_proposal'] AS rules, "
+            "CAST($f AS JSON) AS figures, [$t] AS raw_tables, CAST([] AS VARCHAR[]) AS landing_files, "
+            "$r AS run_id, now() AS rejected_at FROM candidate.proposals WHERE raw_table = $t AND run_id = $r",
+            {"t": raw_table, "r": run_id, "f": figures},
+        ),
+        Sql(f"DELETE FROM {candidate} WHERE {RUN_COLUMN} = $r", {"r": run_id}),
+        Sql("DELETE FROM candidate.proposals WHERE raw_table = $t AND run_id = $r", {"t": raw_table, "r": run_id}),
+    )
+    return int(moved)
+
+
+def pending(wh: Warehouse, raw_table: str, run_id: str) -> Proposal | None:
+    found = wh.query(
+        "SELECT scope_column, scope, captures, run_id FROM candidate.proposals WHERE raw_table = $t AND run_id = $r",
+        {"t": raw_table, "r": run_id},
     )
     if found.is_empty():
         return None
@@ -142,13 +189,16 @@ def _in(column: str, kind: str, param: str = "p") -> str:
     return f"{column} IN (SELECT CAST(UNNEST(${param}) AS {kind}))"
 
 
-def relation(wh: Warehouse, raw_table: str) -> str:
-    """SQL for raw as it would be with its pending proposal applied (raw itself if none is pending)."""
-    proposal = pending(wh, raw_table)
+def relation(wh: Warehouse, raw_table: str, run_id: str) -> str:
+    """SQL for raw as it would be with the run's pending proposal applied (raw itself if it has none)."""
+    proposal = pending(wh, raw_table, run_id)
     short = raw_table.split(".", 1)[1]
     if proposal is None:
         return raw_table
-    candidate = mirror(raw_table, "candidate")
+    candidate = (
+        f"(SELECT * EXCLUDE ({RUN_COLUMN}) FROM {mirror(raw_table, 'candidate')} "
+        f"WHERE {RUN_COLUMN} = '{run_id.replace(chr(39), chr(39) * 2)}')"
+    )
     if proposal.scope_column is None:
         return f"(SELECT * FROM {candidate}) AS {short}"
     scope = ", ".join(f"CAST('{v.replace(chr(39), chr(39) * 2)}' AS {proposal.scope_type})" for v in proposal.scope)
@@ -171,18 +221,22 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
     judged). Values the gate did not judge stay pending."""
     raw, candidate = proposal.raw_table, mirror(proposal.raw_table, "candidate")
     rejected = mirror(raw, "rejected")
+    own = {"own": proposal.run_id}
+    of_run = f"{RUN_COLUMN} = $own"
+    rows = f"SELECT * EXCLUDE ({RUN_COLUMN}) FROM {candidate} WHERE {of_run}"
     to_rejected = (
-        f"INSERT INTO {rejected} BY NAME SELECT *, $run AS rejected_run_id, now() AS rejected_at FROM {candidate}"
+        f"INSERT INTO {rejected} BY NAME SELECT * EXCLUDE ({RUN_COLUMN}), $run AS rejected_run_id, "
+        f"now() AS rejected_at FROM {candidate} WHERE {of_run}"
     )
-    done = [Sql("DELETE FROM candidate.proposals WHERE raw_table = $t", {"t": raw})]
+    done = [Sql("DELETE FROM candidate.proposals WHERE raw_table = $t AND run_id = $own", {"t": raw, **own})]
     if proposal.scope_column is None:
         if accepted is None or accepted:
-            steps = [Sql(f"DELETE FROM {raw}"), Sql(f"INSERT INTO {raw} BY NAME SELECT * FROM {candidate}")]
+            steps = [Sql(f"DELETE FROM {raw}"), Sql(f"INSERT INTO {raw} BY NAME {rows}", own)]
             refused_values: set[str] | None = set()
         else:
-            steps = [Sql(to_rejected, {"run": run_id})]
+            steps = [Sql(to_rejected, {"run": run_id, **own})]
             refused_values = None  # everything
-        steps += [Sql(f"DELETE FROM {candidate}"), *done]
+        steps += [Sql(f"DELETE FROM {candidate} WHERE {of_run}", own), *done]
     else:
         col, kind, scope = proposal.scope_column, proposal.scope_type, proposal.scope or []
         judged_values = [v for v in scope if judged is None or v in set(judged)]
@@ -191,12 +245,17 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
         left = [v for v in scope if v not in set(judged_values)]
         steps = [
             Sql(f"DELETE FROM {raw} WHERE {_in(col, kind)}", {"p": ok}),
-            Sql(f"INSERT INTO {raw} BY NAME SELECT * FROM {candidate} WHERE {_in(col, kind)}", {"p": ok}),
-            Sql(f"{to_rejected} WHERE {_in(col, kind)}", {"p": refused, "run": run_id}),
-            Sql(f"DELETE FROM {candidate} WHERE {_in(col, kind)}", {"p": judged_values}),
+            Sql(f"INSERT INTO {raw} BY NAME {rows} AND {_in(col, kind)}", {"p": ok, **own}),
+            Sql(f"{to_rejected} AND {_in(col, kind)}", {"p": refused, "run": run_id, **own}),
+            Sql(f"DELETE FROM {candidate} WHERE {of_run} AND {_in(col, kind)}", {"p": judged_values, **own}),
         ]
         steps += (
-            [Sql("UPDATE candidate.proposals SET scope = $left WHERE raw_table = $t", {"left": left, "t": raw})]
+            [
+                Sql(
+                    "UPDATE candidate.proposals SET scope = $left WHERE raw_table = $t AND run_id = $own",
+                    {"left": left, "t": raw, **own},
+                )
+            ]
             if left
             else done
         )

@@ -4,8 +4,8 @@ Their DDL is generated from the dataset registry (etl/datasets/) so that an inpu
 from its table; staging and marts, the surfaces people query, have explicit DDL in warehouse/sql/.
 
 Each raw table has two mirrors with the same columns (audit before write, etl/proposals.py): `candidate.<name>`
-holds what a run landed until the staging gate has judged it, and `rejected.<name>` keeps what the gate
-refused, with the run and time, for inspection.
+holds what a run landed until the staging gate has judged it (each row with the run whose proposal it is),
+and `rejected.<name>` keeps what the gate refused, with the run and time, for inspection.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import polars as pl
 
 from etl.datasets import RawTable, raw_tables
 from etl.input_specs import InputSpec
+from etl.proposals import RUN_COLUMN
 
 DUCKDB_TYPES = {pl.Date: "DATE", pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 PROVENANCE = {"source": "VARCHAR NOT NULL", "source_function": "VARCHAR NOT NULL", "fetched_at": "TIMESTAMPTZ"}
@@ -24,7 +25,11 @@ def table_ddl(table: RawTable, spec: InputSpec, schema: str = "raw") -> str:
     cols += [f'    "{k}" {v}' for k, v in {**table.extra, **PROVENANCE}.items()]
     if schema == "rejected":
         cols += ['    "rejected_run_id" VARCHAR NOT NULL', '    "rejected_at" TIMESTAMPTZ NOT NULL']
-    return f"CREATE TABLE IF NOT EXISTS {schema}.{table.short} (\n" + ",\n".join(cols) + "\n);"
+    ddl = f"CREATE TABLE IF NOT EXISTS {schema}.{table.short} (\n" + ",\n".join(cols) + "\n);"
+    if schema == "candidate":  # the run whose proposal a row belongs to; added 2026-12 (issue 22), last
+        ddl = ddl[: -len("\n);")] + f',\n    "{RUN_COLUMN}" VARCHAR\n);'
+        ddl += f'\nALTER TABLE {schema}.{table.short} ADD COLUMN IF NOT EXISTS "{RUN_COLUMN}" VARCHAR;'
+    return ddl
 
 
 def raw_ddl() -> str:

@@ -139,6 +139,7 @@ class Warehouse:
             return
         with self.connect() as con:
             con.execute(schema_sql(self.sql_dir))
+            _migrate_proposals(con, self.sql_dir)
         _SCHEMA_ENSURED.add(self._schema_key())
 
     def _schema_key(self) -> tuple:
@@ -219,6 +220,44 @@ class Warehouse:
                 )
                 rows.append({"table": f"{schema}.{table}", "rows": n, "partitions": parts})
         return pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "partitions": pl.Int64})
+
+
+LEGACY_RUN = "before-2026-12"  # the run of a proposal made before proposals were kept per run
+
+
+def _migrate_proposals(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """A warehouse from before proposals were kept per run (issue 22) had candidate.proposals keyed on
+    raw_table alone, which DuckDB cannot alter: the table is made again without the key, its rows kept. Rows
+    of such a proposal (of a run that ended before its gate: no run settles them) are given LEGACY_RUN, and
+    the next run proposing for the table abandons them to rejected.*."""
+    keyed = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() AND schema_name = "
+        "'candidate' AND table_name = 'proposals' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchone()[0]
+    if not keyed:
+        return
+    from etl.proposals import RUN_COLUMN
+
+    candidates = [
+        t
+        for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = "
+            "'candidate' AND table_name <> 'proposals'"
+        ).fetchall()
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE candidate.proposals RENAME TO proposals_keyed")
+        con.execute(schema_sql(sql_dir))  # candidate.proposals again, keyless
+        con.execute("INSERT INTO candidate.proposals BY NAME SELECT * FROM candidate.proposals_keyed")
+        con.execute("DROP TABLE candidate.proposals_keyed")
+        con.execute("UPDATE candidate.proposals SET run_id = $r WHERE run_id IS NULL", {"r": LEGACY_RUN})
+        for table in candidates:
+            con.execute(f"UPDATE candidate.{table} SET {RUN_COLUMN} = $r WHERE {RUN_COLUMN} IS NULL", {"r": LEGACY_RUN})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _positive_zeros(frame: pl.DataFrame) -> pl.DataFrame:

@@ -30,7 +30,9 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
-def materialize_range(warehouse_path, first=FIRST, last=LAST, source=None, selection=None, raise_on_error=True):
+def materialize_range(
+    warehouse_path, first=FIRST, last=LAST, source=None, selection=None, raise_on_error=True, instance=None
+):
     source = source or MarketSourceResource()
     return dg.materialize(
         all_assets,
@@ -38,6 +40,7 @@ def materialize_range(warehouse_path, first=FIRST, last=LAST, source=None, selec
         tags=range_tags(first, last),
         selection=selection,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 

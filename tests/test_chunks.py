@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import dagster as dg
 import pytest
 
 import assets.common
@@ -96,15 +97,28 @@ def test_a_failed_chunk_keeps_the_chunks_before_it_and_a_rerun_completes(
         return real_judge(candidate, run_id)
 
     monkeypatch.setattr(assets.gate, "judge", judge_failing_on_the_second_bar_chunk)
-    assert not build(path, raise_on_error=False).success
+    instance = dg.DagsterInstance.ephemeral()  # one instance, as a deployment has: the rerun sees the run failed
+    assert not build(path, raise_on_error=False, instance=instance).success
     first_chunk = [d.isoformat() for d in calls[0]]
     assert sessions(path) == first_chunk  # the first chunk committed, the second left nothing behind
     pending = table(path, "SELECT scope FROM candidate.proposals WHERE raw_table = 'raw.stock_bars_daily'")
     assert sorted(pending["scope"][0]) == [d for d in sessions(one_chunk) if d not in first_chunk]
 
+    left = table(path, "SELECT count(*) AS n FROM candidate.stock_bars_daily")["n"][0]
+    assert left > 0
+
     monkeypatch.setattr(assets.gate, "judge", real_judge)
-    assert build(path).success
+    assert build(path, instance=instance).success
     assert hashes(str(path)) == hashes(str(one_chunk))
+    # the failed run's unsettled rows were not dropped: the rerun abandoned them to rejected.*, counted
+    assert table(path, "SELECT count(*) AS n FROM candidate.stock_bars_daily")["n"][0] == 0
+    assert table(path, "SELECT count(*) AS n FROM rejected.stock_bars_daily")["n"][0] == left
+    abandoned = table(
+        path,
+        "SELECT partition_key FROM quality.rejected_partitions WHERE table_name = 'raw.stock_bars_daily' "
+        "AND rules = ['abandoned_proposal'] ORDER BY 1",
+    )["partition_key"].to_list()
+    assert abandoned == sorted(pending["scope"][0])
 
 
 KILLED_RUN = """

@@ -77,3 +77,39 @@ def test_connections_are_closed_after_a_failed_write(wh):
         assert con.execute("SELECT count(*) FROM staging.index_bars_daily").fetchone()[0] == 2
     finally:
         con.close()
+
+
+def test_a_warehouse_with_proposals_keyed_per_table_is_migrated_and_its_leftovers_kept(tmp_path):
+    """Before issue 22 a raw table had one pending proposal (candidate.proposals keyed on raw_table), which let
+    one writer's proposal silently supersede another's. Such a warehouse opens with the key gone and a
+    leftover proposal given LEGACY_RUN, for the next run to abandon to rejected.* (never dropped)."""
+    import duckdb
+
+    import etl.warehouse
+    from etl.warehouse import LEGACY_RUN, Warehouse
+
+    path = tmp_path / "old.duckdb"
+    Warehouse(path).ensure_schema()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE candidate.proposals")
+    con.execute(
+        "CREATE TABLE candidate.proposals (raw_table VARCHAR NOT NULL PRIMARY KEY, scope_column VARCHAR, "
+        "scope VARCHAR[], captures JSON, run_id VARCHAR, proposed_at TIMESTAMPTZ NOT NULL)"
+    )
+    con.execute("ALTER TABLE candidate.us_bars_daily DROP COLUMN proposal_run_id")
+    con.execute("INSERT INTO candidate.proposals VALUES ('raw.us_bars_daily', NULL, NULL, '[]', NULL, now())")
+    con.execute(
+        "INSERT INTO candidate.us_bars_daily BY NAME SELECT '105.NVDA' AS symbol, DATE '2025-01-27' AS "
+        "us_trade_date, 'recorded' AS source, 'stock_us_hist' AS source_function"
+    )
+    con.close()
+    etl.warehouse._SCHEMA_ENSURED.clear()
+    wh = Warehouse(path)
+    wh.ensure_schema()
+    keys = wh.query(
+        "SELECT count(*) AS n FROM duckdb_constraints() WHERE schema_name = 'candidate' AND table_name = 'proposals' "
+        "AND constraint_type = 'PRIMARY KEY'"
+    )["n"][0]
+    assert keys == 0
+    assert wh.query("SELECT run_id FROM candidate.proposals").rows() == [(LEGACY_RUN,)]
+    assert wh.query("SELECT proposal_run_id FROM candidate.us_bars_daily").rows() == [(LEGACY_RUN,)]

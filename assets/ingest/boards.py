@@ -76,7 +76,7 @@ def raw_board_list(
 def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per Eastmoney BK code: type, latest name, first and last list it appeared in."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_list')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_list', context.run_id)}")
     rows, bad = board_list_rows(raw)
     return stage_checked(
         context,
@@ -140,7 +140,7 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     staging.board_snapshots lists each board's capture dates. Query members as of a day with
     `SELECT * FROM staging.board_members_as_of(DATE '2025-02-05')`."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_membership_snapshot')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.board_membership_snapshot', context.run_id)}")
     observed, bad = membership_observations(raw)
     known = wh.query(
         "SELECT symbol FROM staging.stock_universe UNION SELECT DISTINCT symbol FROM staging.stock_bars_daily"
@@ -213,7 +213,7 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
     wh = warehouse.get()
 
     def build(days: list[dt.date]) -> Candidate:
-        raw = wh.read_partitions(relation(wh, "raw.board_bars_daily"), days, "partition_date")
+        raw = wh.read_partitions(relation(wh, "raw.board_bars_daily", context.run_id), days, "partition_date")
         candidate = raw.select(
             "trade_date",
             "board_code",

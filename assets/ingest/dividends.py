@@ -64,7 +64,7 @@ def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     """One row per stock and report period: cash dividend per share (CNY), ex/record dates, yield (fraction).
     `etl.transforms.dividends.trailing_dividend_yield` turns it into a trailing yield per stock and day."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends', context.run_id)}")
     frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
     return stage_checked(
         context,

@@ -58,7 +58,7 @@ def staging_stock_fund_flow_rank(
 ) -> dg.MaterializeResult:
     """One row per snapshot, window and stock, with the session the snapshot describes (session_date)."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.stock_fund_flow_rank')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.stock_fund_flow_rank', context.run_id)}")
     return stage_checked(
         context,
         wh,
@@ -86,7 +86,7 @@ def staging_sector_fund_flow_rank(
 ) -> dg.MaterializeResult:
     """One row per snapshot, window and board (BK code; names resolved through the board lists)."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.sector_fund_flow_rank', context.run_id)}")
     frame, bad = stage_sector_ranks(
         raw,
         wh.query("SELECT board_code, board_name FROM staging.boards"),

@@ -60,7 +60,7 @@ def staging_index_bars_daily(
     wh = warehouse.get()
 
     def build(days: list[dt.date]) -> Candidate:
-        raw = wh.read_partitions(relation(wh, "raw.index_bars_daily"), days, "partition_date")
+        raw = wh.read_partitions(relation(wh, "raw.index_bars_daily", context.run_id), days, "partition_date")
         candidate = stage_index_bars(raw)
         first_bars = wh.query(
             "SELECT index_code, min(trade_date) AS first FROM staging.index_bars_daily "
@@ -124,7 +124,7 @@ def staging_csi_index_daily(
     wh = warehouse.get()
 
     def build(days: list[dt.date]) -> Candidate:
-        raw = wh.read_partitions(relation(wh, "raw.csi_index_daily"), days, "partition_date")
+        raw = wh.read_partitions(relation(wh, "raw.csi_index_daily", context.run_id), days, "partition_date")
         candidate = stage_csi(raw)
         return Candidate(
             "staging.csi_index_daily",

@@ -142,11 +142,12 @@ def staging_news_items(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     fingerprint = keywords_fingerprint(keywords)
     staged = "SELECT capture FROM staging.news_captures WHERE origin = '{}'"
     cctv = wh.query(
-        f"SELECT * FROM {relation(wh, 'raw.news_cctv')} WHERE CAST(broadcast_date AS VARCHAR) "
+        f"SELECT * FROM {relation(wh, 'raw.news_cctv', context.run_id)} WHERE CAST(broadcast_date AS VARCHAR) "
         f"NOT IN ({staged.format('news_cctv')})"
     )
     feed = wh.query(
-        f"SELECT * FROM {relation(wh, 'raw.news_feed')} WHERE capture NOT IN ({staged.format('stock_info_global_em')})"
+        f"SELECT * FROM {relation(wh, 'raw.news_feed', context.run_id)} "
+        f"WHERE capture NOT IN ({staged.format('stock_info_global_em')})"
     )
     items = pl.concat([items_from_cctv(cctv), items_from_feed(feed)], how="vertical_relaxed")
     rows, bad = news_rows(items)

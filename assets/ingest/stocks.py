@@ -60,7 +60,7 @@ def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: Warehou
     A snapshot far off the size of the stored universe is refused (a half-empty list would drop stocks from
     every later fetch)."""
     wh = warehouse.get()
-    source = relation(wh, "raw.stock_universe")
+    source = relation(wh, "raw.stock_universe", context.run_id)
     raw = wh.query(f"SELECT * FROM {source} WHERE snapshot_date = (SELECT max(snapshot_date) FROM {source})")
     frame, repeated = stage_universe(raw)
     stored = wh.query("SELECT count(*) AS n FROM staging.stock_universe")["n"][0]
@@ -110,7 +110,7 @@ def staging_stock_bars_daily(
     names = wh.query("SELECT * FROM staging.stock_name_history")
 
     def build(days: list[dt.date]) -> Candidate:
-        raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily"), days, "partition_date")
+        raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily", context.run_id), days, "partition_date")
         seen = wh.query(
             "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
             "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",

@@ -39,7 +39,7 @@ def raw_us_bars_daily(warehouse: WarehouseResource, market_source: MarketSourceR
 def staging_us_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per US session and symbol, linked to the next A-share session (next_cn_trade_date)."""
     wh = warehouse.get()
-    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily')}")
+    raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.us_bars_daily', context.run_id)}")
     return stage_checked(
         context,
         wh,

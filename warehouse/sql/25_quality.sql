@@ -23,10 +23,12 @@ CREATE TABLE IF NOT EXISTS quality.rejected_partitions (
     rejected_at   TIMESTAMPTZ NOT NULL
 );
 
--- One pending proposal per raw table: the rows in candidate.<name> replace raw.<name> within `scope`
--- (values of scope_column; NULL: the whole table) once its staging gate passes them.
+-- One pending proposal per raw table and run: the run's rows in candidate.<name> (proposal_run_id = run_id)
+-- replace raw.<name> within `scope` (values of scope_column; NULL: the whole table) once its staging gate
+-- passes them. No key: a lake enforces none, and (raw_table, run_id) is kept unique by etl/proposals.py's
+-- delete-and-insert in one transaction (a warehouse keyed on raw_table alone is migrated by Warehouse).
 CREATE TABLE IF NOT EXISTS candidate.proposals (
-    raw_table     VARCHAR NOT NULL PRIMARY KEY,
+    raw_table     VARCHAR NOT NULL,
     scope_column  VARCHAR,
     scope         VARCHAR[],
     captures      JSON,                 -- [{partition, root, path, source}] landing files behind the rows
