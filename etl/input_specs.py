@@ -23,7 +23,7 @@ F, I, S, D = pl.Float64, pl.Int64, pl.String, pl.Date  # noqa: E741  (dtype init
 
 class InputSpecError(ValueError):
     def __init__(self, function: str, problem: str, columns: list[str], detail: str = ""):
-        self.function, self.problem, self.columns = function, problem, sorted(columns)
+        self.function, self.problem, self.columns, self.detail = function, problem, sorted(columns), detail
         msg = f"{function}: {problem}: {', '.join(self.columns)}"
         super().__init__(msg + (f" ({detail})" if detail else ""))
 

@@ -97,7 +97,8 @@ def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataF
             frames.append(apply_input_spec(source.read(item), ds.spec, {**columns, **provenance}))
         except InputSpecError as exc:  # the same error, naming the file it came from
             path = source.landing.root / item.capture.path
-            raise InputSpecError(exc.function, f"{path}: {exc.problem}", exc.columns) from exc
+            detail = f"{exc.detail}; in {path}" if exc.detail else f"in {path}"
+            raise InputSpecError(exc.function, exc.problem, exc.columns, detail) from exc
     if not frames:
         return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")
