@@ -236,6 +236,23 @@ def _migrate_proposals(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     ).fetchone()[0]
     if not keyed:
         return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE candidate.proposals RENAME TO proposals_keyed")
+        con.execute(schema_sql(sql_dir))  # candidate.proposals again, keyless
+        con.execute("INSERT INTO candidate.proposals BY NAME SELECT * FROM candidate.proposals_keyed")
+        con.execute("DROP TABLE candidate.proposals_keyed")
+        for step in legacy_proposals(con):
+            con.execute(step.sql, step.params)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def legacy_proposals(con: duckdb.DuckDBPyConnection) -> list[Sql]:
+    """Statements giving LEGACY_RUN to proposals and candidate rows without a run (made before proposals were
+    kept per run), for the next run proposing for their table to abandon them. Both backends' migrations."""
     from etl.proposals import RUN_COLUMN
 
     candidates = [
@@ -245,19 +262,13 @@ def _migrate_proposals(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
             "'candidate' AND table_name <> 'proposals'"
         ).fetchall()
     ]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("ALTER TABLE candidate.proposals RENAME TO proposals_keyed")
-        con.execute(schema_sql(sql_dir))  # candidate.proposals again, keyless
-        con.execute("INSERT INTO candidate.proposals BY NAME SELECT * FROM candidate.proposals_keyed")
-        con.execute("DROP TABLE candidate.proposals_keyed")
-        con.execute("UPDATE candidate.proposals SET run_id = $r WHERE run_id IS NULL", {"r": LEGACY_RUN})
-        for table in candidates:
-            con.execute(f"UPDATE candidate.{table} SET {RUN_COLUMN} = $r WHERE {RUN_COLUMN} IS NULL", {"r": LEGACY_RUN})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    return [
+        Sql("UPDATE candidate.proposals SET run_id = $r WHERE run_id IS NULL", {"r": LEGACY_RUN}),
+        *(
+            Sql(f"UPDATE candidate.{table} SET {RUN_COLUMN} = $r WHERE {RUN_COLUMN} IS NULL", {"r": LEGACY_RUN})
+            for table in candidates
+        ),
+    ]
 
 
 def _positive_zeros(frame: pl.DataFrame) -> pl.DataFrame:

@@ -32,7 +32,7 @@ import duckdb
 from etl import env
 from etl.extensions import OFFLINE, load
 from etl.settings import SQL_DIR, WAREHOUSE_DIR
-from etl.warehouse import MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError, schema_sql
+from etl.warehouse import MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError, legacy_proposals, schema_sql
 
 ALIAS = "lake"  # the catalog's name inside each connection; `USE lake` makes raw.x, staging.x … resolve there
 DEFAULT_DATA = WAREHOUSE_DIR / "lake" / "data"
@@ -213,6 +213,9 @@ class LakeWarehouse(Warehouse):
         self.write(Sql(lake_schema_sql(self.sql_dir)))
         _CHECKED.discard((self.config.catalog, self.sql_dir))
         self.ensure_schema()
+        with self.connect() as con:
+            legacy = legacy_proposals(con)  # a lake from before proposals were kept per run (issue 22)
+        self.write(*legacy)
         with self.connect() as con:
             return len(_tables(con, ALIAS))
 

@@ -201,3 +201,23 @@ def test_the_data_path_can_be_a_local_s3_endpoint(cluster, lake_env, monkeypatch
     finally:
         backend.close_connections()
         local.stop_s3()
+
+
+def test_init_labels_proposals_made_before_they_were_kept_per_run(lake):
+    """A lake from before issue 22 has candidate rows and proposals without a run: `make lake-init` gives them
+    LEGACY_RUN, so the next run proposing for the table abandons them to rejected.* instead of never."""
+    from etl.warehouse import LEGACY_RUN, Sql
+
+    lake.write(
+        Sql(
+            "INSERT INTO candidate.proposals (raw_table, captures, proposed_at) "
+            "VALUES ('raw.us_bars_daily', '[]', now())"
+        ),
+        Sql(
+            "INSERT INTO candidate.us_bars_daily (symbol, us_trade_date, source, source_function) "
+            "VALUES ('105.NVDA', DATE '2025-01-27', 'recorded', 'stock_us_hist')"
+        ),
+    )
+    lake.init()
+    assert lake.query("SELECT run_id FROM candidate.proposals").rows() == [(LEGACY_RUN,)]
+    assert lake.query("SELECT proposal_run_id FROM candidate.us_bars_daily").rows() == [(LEGACY_RUN,)]
