@@ -55,6 +55,7 @@ ROW_FIELDS = {f.name for f in fields(ManifestRow)}
 _PARSED: dict[str, tuple[tuple, list]] = {}
 _CURRENT: dict[str, tuple[tuple, dict]] = {}  # landing root -> (manifest and folder stamps, current captures)
 REQUIRED_FIELDS = {f.name for f in fields(ManifestRow) if f.default is MISSING}
+DEFAULTS = {f.name: f.default for f in fields(ManifestRow) if f.default is not MISSING}
 # A capture is one akshare answer: the largest in a year of the whole market is ~0.2 MB as zstd Parquet. The
 # bound only keeps a file swapped for something endless (a link to /dev/zero, a pipe) from hanging a run.
 MAX_CAPTURE_BYTES = 256 * 1024 * 1024
@@ -80,8 +81,9 @@ FIELD_TYPES = {
 
 def _row_problem(root: Path, data: dict) -> str | None:
     """What is wrong with a parsed manifest line (types, names, a path that leaves the landing root), or None."""
+    data = {**DEFAULTS, **data}  # a line may leave out the fields that have a default (status, note)
     for name, kind in FIELD_TYPES.items():
-        value = data.get(name, "")
+        value = data.get(name)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return f"{name} is {type(value).__name__} {value!r}, expected {kind.__name__}"
     if data["rows"] < 0:

@@ -210,3 +210,15 @@ def test_a_new_capture_never_overwrites_the_last_and_a_rejected_one_is_moved_asi
     assert moved.path.startswith("_rejected/") and (tmp_path / moved.path).exists()
     assert zone.read("f", DAY)["a"].to_list() == [1, 2]  # the one before is current again
     assert zone.partitions("f") == [DAY]
+
+
+def test_a_manifest_line_may_leave_out_the_fields_that_have_a_default(copy):
+    path = copy / "_manifest.jsonl"
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["status"] == "landed" and not row["note"]:
+            del row["status"], row["note"]
+        lines.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_bars(copy).height > 5000
