@@ -11,7 +11,6 @@ blocking check, and a refusal also fails the step with the rule and figures in i
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -240,38 +239,22 @@ def write(
         moved_aside += settlement.rejected_captures
         settled.append(raw_table)
     if v.refused:
-        now = dt.datetime.now(dt.UTC)
         steps.append(
-            Replace(
-                "quality.rejected_partitions",
-                pl.DataFrame(
-                    [
-                        {
-                            "table_name": c.table,
-                            "partition_key": k,
-                            "rules": r["rules"],
-                            "figures": json.dumps(r["figures"]),
-                            "raw_tables": settled,
-                            "landing_files": [],
-                            "run_id": run_id,
-                            "rejected_at": now,
-                        }
-                        for k, r in sorted(v.refused.items())
-                    ],
-                    schema={
-                        "table_name": pl.String,
-                        "partition_key": pl.String,
-                        "rules": pl.List(pl.String),
-                        "figures": pl.String,
-                        "raw_tables": pl.List(pl.String),
-                        "landing_files": pl.List(pl.String),
-                        "run_id": pl.String,
-                        "rejected_at": pl.Datetime("us", "UTC"),
-                    },
-                ),
-                "false",
+            quarantine.refusals(
+                [
+                    {
+                        "table_name": c.table,
+                        "partition_key": k,
+                        "rules": r["rules"],
+                        "figures": r["figures"],
+                        "raw_tables": settled,
+                        "landing_files": [],
+                        "run_id": run_id,
+                    }
+                    for k, r in sorted(v.refused.items())
+                ]
             )
-        )  # append only
+        )
     if steps:
         wh.write(*steps)
     files = []

@@ -73,20 +73,6 @@ def date(name: str) -> dt.date | None:
         raise _refuse(name, value, "expected a date, YYYY-MM-DD") from None
 
 
-def dates(name: str) -> tuple[dt.date, ...]:
-    """A comma-separated list of ISO dates."""
-    value = _raw(name)
-    if value is None:
-        return ()
-    out = []
-    for part in value.split(","):
-        try:
-            out.append(dt.date.fromisoformat(part.strip()))
-        except ValueError:
-            raise _refuse(name, value, f"{part.strip()!r} is not a date; expected YYYY-MM-DD[,YYYY-MM-DD…]") from None
-    return tuple(sorted(set(out)))
-
-
 SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 

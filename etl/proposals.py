@@ -139,15 +139,11 @@ def others(wh: Warehouse, raw_table: str, run_id: str) -> dict[str, dt.datetime]
 def abandon(wh: Warehouse, raw_table: str, run_id: str, why: str, by_run: str) -> int:
     """Move an ended run's unsettled proposal to rejected.<name> (rejected_run_id: that run) with a row in
     quality.rejected_partitions (rule abandoned_proposal), in one transaction. Returns the rows moved."""
-    candidate, rejected = mirror(raw_table, "candidate"), mirror(raw_table, "rejected")
-    moved = wh.query(f"SELECT count(*) AS n FROM {candidate} WHERE {RUN_COLUMN} = $r", {"r": run_id})["n"][0]
+    candidate = mirror(raw_table, "candidate")
+    moved = wh.query(f"SELECT count(*) AS n FROM {candidate} WHERE {RUN_COLUMN} = $own", {"own": run_id})["n"][0]
     figures = json.dumps({"rows": int(moved), "why": why, "noticed_by_run": by_run}, ensure_ascii=False)
     wh.write(
-        Sql(
-            f"INSERT INTO {rejected} BY NAME SELECT * EXCLUDE ({RUN_COLUMN}), $r AS rejected_run_id, "
-            f"now() AS rejected_at FROM {candidate} WHERE {RUN_COLUMN} = $r",
-            {"r": run_id},
-        ),
+        Sql(_to_rejected(raw_table), {"own": run_id, "run": run_id}),
         Sql(
             "INSERT INTO quality.rejected_partitions BY NAME SELECT $t AS table_name, "
             "UNNEST(coalesce(scope, ['*'])) AS partition_key, ['abandoned_proposal'] AS rules, "
@@ -159,6 +155,14 @@ def abandon(wh: Warehouse, raw_table: str, run_id: str, why: str, by_run: str) -
         Sql("DELETE FROM candidate.proposals WHERE raw_table = $t AND run_id = $r", {"t": raw_table, "r": run_id}),
     )
     return int(moved)
+
+
+def _to_rejected(raw_table: str) -> str:
+    """Move the candidate rows of run $own to rejected.<name>, as refused by run $run."""
+    return (
+        f"INSERT INTO {mirror(raw_table, 'rejected')} BY NAME SELECT * EXCLUDE ({RUN_COLUMN}), $run AS "
+        f"rejected_run_id, now() AS rejected_at FROM {mirror(raw_table, 'candidate')} WHERE {RUN_COLUMN} = $own"
+    )
 
 
 def pending(wh: Warehouse, raw_table: str, run_id: str) -> Proposal | None:
@@ -220,14 +224,10 @@ def settle(proposal: Proposal, judged: Sequence[str] | None, accepted: Sequence[
     judged: the scope values the gate looked at (None: all of them); accepted: those that passed (None: all
     judged). Values the gate did not judge stay pending."""
     raw, candidate = proposal.raw_table, mirror(proposal.raw_table, "candidate")
-    rejected = mirror(raw, "rejected")
     own = {"own": proposal.run_id}
     of_run = f"{RUN_COLUMN} = $own"
     rows = f"SELECT * EXCLUDE ({RUN_COLUMN}) FROM {candidate} WHERE {of_run}"
-    to_rejected = (
-        f"INSERT INTO {rejected} BY NAME SELECT * EXCLUDE ({RUN_COLUMN}), $run AS rejected_run_id, "
-        f"now() AS rejected_at FROM {candidate} WHERE {of_run}"
-    )
+    to_rejected = _to_rejected(raw)
     done = [Sql("DELETE FROM candidate.proposals WHERE raw_table = $t AND run_id = $own", {"t": raw, **own})]
     if proposal.scope_column is None:
         if accepted is None or accepted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 
@@ -44,6 +45,29 @@ def rows(bad: pl.DataFrame, table: str, key: list[str], partition: pl.Expr | str
         run_id=pl.lit(run_id, pl.String),
         detected_at=pl.lit(dt.datetime.now(dt.UTC)).cast(pl.Datetime("us", "UTC")),
     )
+
+
+REFUSAL_SCHEMA = {
+    "table_name": pl.String,
+    "partition_key": pl.String,
+    "rules": pl.List(pl.String),
+    "figures": pl.String,
+    "raw_tables": pl.List(pl.String),
+    "landing_files": pl.List(pl.String),
+    "run_id": pl.String,
+    "rejected_at": pl.Datetime("us", "UTC"),
+}
+
+
+def refusals(rows: list[dict]) -> Replace:
+    """Rows appended to quality.rejected_partitions (table_name, partition_key, rules, figures as a dict,
+    raw_tables, landing_files, run_id), stamped now, in the transaction they are part of."""
+    now = dt.datetime.now(dt.UTC)
+    frame = pl.DataFrame(
+        [{**r, "figures": json.dumps(r["figures"], ensure_ascii=False), "rejected_at": now} for r in rows],
+        schema=REFUSAL_SCHEMA,
+    )
+    return Replace("quality.rejected_partitions", frame, "false")  # append only
 
 
 def replace(table: str, quarantined: pl.DataFrame, partitions: list[str] | None = None) -> Replace:

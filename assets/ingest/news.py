@@ -1,7 +1,6 @@
 """News text: CCTV 新闻联播 by date and the market flash feed, normalised, de-duplicated and tagged."""
 
 import datetime as dt
-import json
 
 import dagster as dg
 import polars as pl
@@ -10,6 +9,7 @@ from assets.common import RANGE, describe, each_chunk, ingest, key, propose, rea
 from assets.gate import Candidate, Stored, gated, gx_check, stage_checked, with_side_tables
 from assets.partitions import partition_dates
 from assets.resources import MarketSourceResource, WarehouseResource
+from etl import quarantine
 from etl.config.themes import themes
 from etl.datasets import load, load_each
 from etl.datasets.news import CCTV, FEED
@@ -79,8 +79,6 @@ def raw_news_feed(
 def set_aside_captures(context, wh, source, table: str, refused: list) -> list[dict]:
     """Move live captures that broke their input spec under _rejected/ and record each in
     quality.rejected_partitions (rule input_spec, the error naming the file)."""
-    import datetime as dt
-
     moved = []
     for item, error in refused:
         row = source.landing.reject(item.capture, f"input spec: {error}")
@@ -88,21 +86,19 @@ def set_aside_captures(context, wh, source, table: str, refused: list) -> list[d
         context.log.warning(f"{table}: capture {item.partition} set aside ({row.path}): {error}")
     if moved:
         wh.write(
-            Replace(
-                "quality.rejected_partitions",
-                pl.DataFrame(
+            quarantine.refusals(
+                [
                     {
-                        "table_name": [table] * len(moved),
-                        "partition_key": [m["capture"] for m in moved],
-                        "rules": [["input_spec"]] * len(moved),
-                        "figures": [json.dumps({"error": m["error"]}, ensure_ascii=False) for m in moved],
-                        "raw_tables": [[table]] * len(moved),
-                        "landing_files": [[m["moved_to"]] for m in moved],
-                        "run_id": [context.run_id] * len(moved),
-                        "rejected_at": [dt.datetime.now(dt.UTC)] * len(moved),
+                        "table_name": table,
+                        "partition_key": m["capture"],
+                        "rules": ["input_spec"],
+                        "figures": {"error": m["error"]},
+                        "raw_tables": [table],
+                        "landing_files": [m["moved_to"]],
+                        "run_id": context.run_id,
                     }
-                ),
-                "false",  # append
+                    for m in moved
+                ]
             )
         )
     return moved

@@ -95,10 +95,10 @@ def headline(dva: pl.DataFrame, events: list[tuple[str, object]]):
 
 
 def leaderboard(boards: pl.DataFrame, title: str):
-    """Horizontal bars: the day's best and worst boards by equal-weighted return (boards without one, if any
-    are handed in, are left out: a bar needs a length)."""
+    """Horizontal bars: the day's best and worst boards by equal-weighted return (each with one: the report
+    names the boards without a return under the chart)."""
     plt = _plt()
-    frame = boards.filter(pl.col("ew_return_pct").is_not_null()).sort("ew_return_pct")
+    frame = boards.sort("ew_return_pct")
     fig, ax = plt.subplots(figsize=(6.5, 0.22 * frame.height + 1))
     values = frame["ew_return_pct"].to_list()
     ax.barh(frame["board_name"].to_list(), values, color=["#2471a3" if v >= 0 else "#c0392b" for v in values])
