@@ -34,12 +34,12 @@ $(DAGSTER_HOME)/dagster.yaml: warehouse/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp warehouse/dagster.yaml $@
 
-# The data docs' CSS, JavaScript and fonts, from npm, so that they render offline (quality/offline_docs.py)
-DOCS_ASSETS := quality/docs_assets/node_modules/.installed
-$(DOCS_ASSETS): quality/docs_assets/package.json quality/docs_assets/package-lock.json
+# The data docs' CSS, JavaScript and fonts, from npm, so that they render offline (etl/gate/offline_docs.py)
+DOCS_ASSETS := etl/gate/docs_assets/node_modules/.installed
+$(DOCS_ASSETS): etl/gate/docs_assets/package.json etl/gate/docs_assets/package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
-	npm ci --prefix quality/docs_assets --silent
+	npm ci --prefix etl/gate/docs_assets --silent
 	@touch $@
 
 demo: .venv/.synced $(DAGSTER_HOME)/dagster.yaml $(DOCS_ASSETS)  ## materialise every asset over every sample partition
@@ -63,14 +63,14 @@ chromium:
 
 ui-test: .venv/.synced $(DOCS_ASSETS) chromium  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
 	$(UV) sync --locked --group ui
-	.venv/bin/python -m tests.ui_check
-	.venv/bin/python -m tests.docs_check
+	.venv/bin/python -m tools.ui_check
+	.venv/bin/python -m tools.docs_check
 
 bench: .venv/.synced  ## performance table (see README)
-	.venv/bin/python -m tests.bench
+	.venv/bin/python -m tools.bench
 
 bench-scale: .venv/.synced  ## YEARS (10) of the whole market, synthetic: one-run backfill, then a daily run (docs/performance.md)
-	.venv/bin/python -m tests.bench_scale --years $${YEARS:-10}
+	.venv/bin/python -m tools.bench_scale --years $${YEARS:-10}
 
 contract-docs: .venv/.synced  ## docs/contract.md from the marts' DDL comments (warehouse/sql/30_marts.sql)
 	.venv/bin/python -m etl.contract
@@ -106,18 +106,18 @@ lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (test
 	.venv/bin/python -m pytest -n 0 -m lake tests/lake
 
 lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
-	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tests.bench_lake --years $${YEARS:-1}
+	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tools.bench_lake --years $${YEARS:-1}
 
-# The DuckDB JDBC driver DBeaver and Metabase use, matching the pinned duckdb, from Maven (tests/bi/lib/, git-ignored)
+# The DuckDB JDBC driver DBeaver and Metabase use, matching the pinned duckdb, from Maven (tools/bi/lib/, git-ignored)
 bi-driver: .venv/.synced
 	@command -v java >/dev/null && command -v mvn >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jdk-headless maven; }
 	v=$$(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)').0 && \
-		[ -f tests/bi/lib/duckdb_jdbc-$$v.jar ] || \
-		mvn --batch-mode --quiet dependency:copy -Dartifact=org.duckdb:duckdb_jdbc:$$v -DoutputDirectory=tests/bi/lib
+		[ -f tools/bi/lib/duckdb_jdbc-$$v.jar ] || \
+		mvn --batch-mode --quiet dependency:copy -Dartifact=org.duckdb:duckdb_jdbc:$$v -DoutputDirectory=tools/bi/lib
 
 bi-test: bi-driver  ## the published marts through the DuckDB JDBC driver (DBeaver's, Metabase's): docs/bi.md's queries, a held reader vs a publish
-	.venv/bin/python -m tests.bi_check
+	.venv/bin/python -m tools.bi_check
 
 # Superset in its own environment (its pins stay out of uv.lock): docs/superset.md
 SUPERSET_VENV := .superset-venv
@@ -138,7 +138,7 @@ superset-down: .venv/.synced  ## stop Superset
 
 superset-test: .venv/.synced $(SUPERSET_VENV)/.synced chromium  ## the dashboard in headless chromium, every chart drawn; screenshots in warehouse/ui/
 	$(UV) sync --locked --group ui
-	.venv/bin/python -m tests.superset_check $(if $(MARTS),--marts $(MARTS))
+	.venv/bin/python -m tools.superset_check $(if $(MARTS),--marts $(MARTS))
 
 superset-lock: | $(UV)  ## recompile warehouse/superset/requirements.txt from requirements.in
 	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \

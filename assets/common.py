@@ -165,10 +165,10 @@ def propose(
     extend: bool = False,
 ) -> int:
     """A raw step's rows wait as the candidate for `table` until its staging gate judges them
-    (etl/proposals.py): nothing stored changes here. The proposal is this run's; one left by a run that has
+    (etl/gate/proposals.py): nothing stored changes here. The proposal is this run's; one left by a run that has
     ended is abandoned to rejected.* first (a running one is a concurrent writer: left alone).
     `extend`: a later chunk of the same run."""
-    from etl import proposals
+    from etl.gate import proposals
 
     context = dg.AssetExecutionContext.get()
     if not extend:

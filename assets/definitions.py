@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import ingest, marts, publish, quality_docs, report
+import domains
+import marts
+from assets import publish, quality_docs, report
 from assets.resources import AkshareResource, MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
@@ -19,7 +21,7 @@ def executor() -> dg.ExecutorDefinition:
     """A DuckDB file admits a single writer process: its steps run in the run's own process, one after
     another, rather than in parallel subprocesses that would contend for the lock (and each re-import the
     code location). A lake takes several writers: ASHARE_WRITERS (2) steps at once, each in its own process,
-    their conflicts retried per transaction (etl/lake/backend.py). Beyond one machine ASHARE_EXECUTOR picks
+    their conflicts retried per transaction (etl/warehouse/lake.py). Beyond one machine ASHARE_EXECUTOR picks
     Celery workers or a Kubernetes job per step (docs/scale-out.md; their settings come with the run config)."""
     lake = is_lake(Settings.from_env().warehouse)
     choice = env.choice("ASHARE_EXECUTOR", "multiprocess" if lake else "in_process", EXECUTORS)
@@ -52,8 +54,8 @@ def writers() -> int:
 
 all_assets = [
     # every module of each package is loaded: a new domain or mart module needs no edit here
-    *dg.load_assets_from_package_module(ingest),  # raw -> staging, per domain
-    *dg.load_assets_from_package_module(marts),  # per subject
+    *dg.load_assets_from_package_module(domains),  # raw -> staging, domains/<d>/assets.py
+    *dg.load_assets_from_package_module(marts),  # per subject, marts/<s>/assets.py
     *dg.load_assets_from_modules([report, publish, quality_docs]),
     *publish.AUDITS,  # blocking audits of the marts: publish waits for them
 ]

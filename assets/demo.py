@@ -120,7 +120,7 @@ def main() -> None:
     first, last = checked_range(args.first or first, args.last or last, settings.first_session)
 
     from assets.runs import sweep_dead_runs
-    from etl.writer_lock import WarehouseBusy, writer_lock
+    from etl.warehouse.writer_lock import WarehouseBusy, writer_lock
 
     started = time.perf_counter()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()

@@ -7,7 +7,7 @@ import dagster as dg
 from assets.common import after, key
 from assets.resources import WarehouseResource
 from etl.config.themes import themes
-from etl.publish import publish
+from etl.warehouse.publish import publish
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
 WHOLE_MARTS = [
@@ -92,10 +92,10 @@ AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complet
 def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
     after the audits passed. Point BI tools here, read-only; never at the pipeline's own file.
-    On a lake: a tagged snapshot that BI readers attach read-only at its version (etl/lake/publish.py)."""
+    On a lake: a tagged snapshot that BI readers attach read-only at its version (etl/warehouse/lake_publish.py)."""
     wh = warehouse.get()
     if wh.concurrent_writers:
-        from etl.lake.publish import publish_snapshot
+        from etl.warehouse.lake_publish import publish_snapshot
 
         done = publish_snapshot(wh, context.run_id)
         return dg.MaterializeResult(

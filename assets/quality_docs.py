@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.common import after
-from quality.suites import SUITES
+from etl.gate.rules import suites
 
 
 @dg.asset(
@@ -11,11 +11,11 @@ from quality.suites import SUITES
     name="data_docs",
     group_name="quality",
     kinds={"great_expectations"},
-    deps=after(*SUITES, reason="the data docs render the results every staging suite wrote"),
+    deps=after(*(s.table for s in suites()), reason="the data docs render the results every staging suite wrote"),
 )
 def quality_data_docs() -> dg.MaterializeResult:
     """Rebuild the data docs site after the staging suites ran; open the `index` link in a browser."""
-    from quality.validate import build_data_docs
+    from etl.gate.gx import build_data_docs
 
     index = build_data_docs()
     if index is None:

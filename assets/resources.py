@@ -24,9 +24,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
-        """On a file, the run holds the writer lock from its first step to its last (etl/writer_lock.py); a
-        lake takes concurrent writers and retries conflicts per transaction instead (etl/lake/backend.py)."""
-        from etl.writer_lock import writer_lock
+        """On a file, the run holds the writer lock from its first step to its last (etl/warehouse/writer_lock.py); a
+        lake takes concurrent writers and retries conflicts per transaction instead (etl/warehouse/lake.py)."""
+        from etl.warehouse.writer_lock import writer_lock
 
         with writer_lock(self.path, timeout=self.lock_timeout_seconds):
             yield self

@@ -13,7 +13,7 @@ from tests.akshare_frames import HistoryFake, live_source
 from tests.conftest import BAR_ASSETS, materialize_range, table
 
 SELECTION = [*BAR_ASSETS, "raw/index_bars_daily", "staging/index_bars_daily", "marts/index_daily", "raw/news_cctv"]
-FIRST, LAST = "2016-01-25", "2016-02-05"  # news_cctv can be read from 2016-02-03 on (etl/datasets/news.py)
+FIRST, LAST = "2016-01-25", "2016-02-05"  # news_cctv can be read from 2016-02-03 on (domains/news/datasets.py)
 
 
 def main(path: str, landing: str) -> None:

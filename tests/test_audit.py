@@ -292,7 +292,9 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
 
     import dagster as dg
 
-    from assets.gate import Candidate, stage_checked
+    from assets.gate import stage_checked
+    from domains.flows.suites import MARKET_FLOW_DAILY
+    from etl.gate.engine import Candidate
     from etl.warehouse import Warehouse
 
     wh = Warehouse(tmp_path / "w.duckdb")
@@ -313,7 +315,7 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
         context,
         wh,
         Candidate(
-            "staging.market_fund_flow_daily",
+            MARKET_FLOW_DAILY,
             candidate,
             key_columns=["trade_date"],
             raw_rows=5,
@@ -326,7 +328,7 @@ def test_rows_neither_staged_quarantined_nor_superseded_refuse_the_candidate(tmp
         context,
         wh,
         Candidate(
-            "staging.market_fund_flow_daily",
+            MARKET_FLOW_DAILY,
             candidate,
             key_columns=["trade_date"],
             raw_rows=5,
@@ -343,7 +345,7 @@ def test_members_without_a_cap_weight_are_counted_in_the_marts():
     not in the cap-weighted one, and the basket says how many carried a weight instead of leaving it silent."""
     import datetime as dt
 
-    from etl.transforms.marts.boards import basket_daily
+    from marts.boards.transforms import basket_daily
 
     day = dt.date(2025, 2, 5)
     members = pl.DataFrame(

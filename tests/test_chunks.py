@@ -15,7 +15,7 @@ import pytest
 import assets.common
 import assets.gate
 from tests.conftest import BAR_ASSETS, materialize_range, table
-from tests.mart_hashes import hashes
+from tools.mart_hashes import hashes
 
 CHUNK = 3  # the holiday window's 7 sessions in 3 chunks
 # the stock bars (raw -> gate -> staging) and a mart over them: the chunked path, without the whole graph

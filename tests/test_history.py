@@ -2,7 +2,7 @@ import datetime as dt
 
 import polars as pl
 
-from etl.transforms.history import as_of, captures, intervals
+from etl.history import as_of, captures, intervals
 
 D = dt.date
 OBS = pl.DataFrame(

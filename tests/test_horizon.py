@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from etl.market import sessions_between
-from etl.transforms.marts.horizon import drawdown_rebound, index_valuation_daily, levels, relative_performance
+from marts.horizon.transforms import drawdown_rebound, index_valuation_daily, levels, relative_performance
 
 D = dt.date
 

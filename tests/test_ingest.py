@@ -5,10 +5,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from domains.flows.transforms import session_of
+from domains.news.transforms import normalise, trade_date_of
 from etl.settings import SAMPLE_LANDING
 from etl.sources.base import SourceError
-from etl.transforms.flows import session_of
-from etl.transforms.news import normalise, trade_date_of
 from tests.conftest import table
 
 D = dt.date
@@ -76,7 +76,7 @@ def test_session_of_a_capture():
 
 
 def test_sector_main_flow_equals_super_large_plus_large(built_warehouse):
-    from etl.transforms.flows import main_flow_gap
+    from domains.flows.transforms import main_flow_gap
 
     def main_flow_mismatches(frame):
         return frame.filter(main_flow_gap() > 0)

@@ -4,8 +4,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from etl.datasets.indices import STOCK_ZH_INDEX_DAILY_EM
-from etl.datasets.stocks import STOCK_ZH_A_HIST
+from domains.indices.datasets import STOCK_ZH_INDEX_DAILY_EM
+from domains.stocks.datasets import STOCK_ZH_A_HIST
 from etl.input_specs import InputSpecError, apply_input_spec
 
 

@@ -7,7 +7,7 @@ import shutil
 import polars as pl
 import pytest
 
-from etl.datasets.stocks import BARS_QFQ
+from domains.stocks.datasets import BARS_QFQ
 from etl.landing import LandingError, LandingZone
 from etl.settings import SAMPLE_LANDING
 from etl.sources import Request

@@ -18,8 +18,8 @@ READ = re.compile(
     rf"(?:FROM|JOIN)\s+{TABLE}|(?:read_partitions|relation)\((?:wh, )?[\"']{TABLE}|\b(?:table|raw)=[\"']{TABLE}",
 )
 CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
-LOCAL_IMPORT = re.compile(r"from ((?:assets|etl)\.[\w.]+) import ([\w, ]+)")
-PROJECT = ("assets.", "etl.")
+LOCAL_IMPORT = re.compile(r"from ((?:assets|etl|domains|marts)\.[\w.]+) import ([\w, ]+)")
+PROJECT = ("assets.", "etl.", "domains.", "marts.")
 
 
 def _source(fn) -> str:
@@ -99,19 +99,19 @@ def test_the_guard_sees_reads_in_the_body_in_helpers_and_in_project_calls():
 
     assert reads(asset_like) == {("staging", "board_bars_daily"), ("marts", "index_daily")}
 
-    from assets.marts.market import marts_market_breadth_daily
-    from assets.marts.themes import marts_themes
     from assets.report import dividend_vs_ai_report
+    from marts.market.assets import marts_market_breadth_daily
+    from marts.themes.assets import marts_themes
 
     assert ("staging", "stock_bars_daily") in reads(_body(marts_market_breadth_daily))  # WINDOW_SQL.format(table=)
-    assert ("staging", "stock_bars_daily") in reads(_body(marts_themes))  # member_bars() in assets/marts/inputs.py
+    assert ("staging", "stock_bars_daily") in reads(_body(marts_themes))  # member_bars() in marts/inputs.py
     assert ("marts", "event_window") in reads(_body(dividend_vs_ai_report))  # etl/report's build(), a local import
 
 
 @pytest.mark.parametrize("dropped", ["staging.board_bars_daily", "staging.board_snapshots"])
 def test_removing_one_declaration_makes_the_guard_fail(dropped):
     """What the note of #11 shows: take a table out of marts.board_daily's deps and the guard names it."""
-    from assets.marts.boards import marts_board_daily
+    from marts.boards.assets import marts_board_daily
 
     declared = {tuple(d.path) for d in marts_board_daily.asset_deps[dg.AssetKey(["marts", "board_daily"])]}
     assert (*dropped.split("."),) in declared

@@ -7,10 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from etl.datasets.boards import CONCEPT_MEMBERS
-from etl.datasets.dividends import DIVIDENDS
-from etl.datasets.indices import CSI_HISTORY
-from etl.datasets.stocks import BARS_QFQ
+from domains.boards.datasets import CONCEPT_MEMBERS
+from domains.dividends.datasets import DIVIDENDS
+from domains.indices.datasets import CSI_HISTORY
+from domains.stocks.datasets import BARS_QFQ
 from etl.sources import Request
 from etl.sources.gateway import SchemaDriftError
 from tests.akshare_frames import DAYS, FakeAkshare, live_source
@@ -57,7 +57,7 @@ def test_a_report_period_not_yet_published_is_skipped_with_a_note(tmp_path):
 
 
 def test_nat_dates_of_plans_not_carried_out_land_as_nulls(tmp_path):
-    from etl.datasets.dividends import STOCK_FHPS_EM
+    from domains.dividends.datasets import STOCK_FHPS_EM
     from etl.input_specs import apply_input_spec
 
     src = source(tmp_path, FakeAkshare())

@@ -5,9 +5,9 @@ import json
 import pytest
 import requests
 
+from domains.indices.datasets import INDEX_BARS
+from domains.stocks.datasets import BARS_QFQ, BARS_UNADJUSTED
 from etl.config.tracking import INDICES
-from etl.datasets.indices import INDEX_BARS
-from etl.datasets.stocks import BARS_QFQ, BARS_UNADJUSTED
 from etl.landing import LandingZone
 from etl.sources import Request
 from etl.sources.gateway import (

@@ -171,7 +171,7 @@ def test_a_killed_run_gives_back_the_pool_slots_its_steps_held(tmp_path):
 
 
 def test_a_lake_takes_concurrent_writers_so_its_lock_is_no_lock(tmp_path, monkeypatch):
-    from etl.writer_lock import writer_lock
+    from etl.warehouse.writer_lock import writer_lock
 
     monkeypatch.chdir(tmp_path)
     lake = "ducklake:postgres:dbname=lake host=127.0.0.1"
@@ -185,7 +185,7 @@ def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path, mon
     import subprocess
     import sys
 
-    from etl.writer_lock import WarehouseBusy, writer_lock
+    from etl.warehouse.writer_lock import WarehouseBusy, writer_lock
 
     warehouse = tmp_path / "w.duckdb"
     warehouse.touch()
@@ -200,7 +200,7 @@ def test_a_second_writer_waits_or_is_refused_with_the_holder_named(tmp_path, mon
         [
             sys.executable,
             "-c",
-            "import sys, time; from etl.writer_lock import writer_lock\n"
+            "import sys, time; from etl.warehouse.writer_lock import writer_lock\n"
             f"with writer_lock({str(warehouse)!r}):\n print('held', flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
@@ -267,7 +267,7 @@ def test_a_failed_commit_reports_its_own_error(tmp_path, monkeypatch):
 
 
 def test_a_publish_killed_mid_way_leaves_nothing_behind_the_next_one(built_warehouse, tmp_path):
-    from etl.publish import publish
+    from etl.warehouse.publish import publish
 
     target = tmp_path / "bi" / "marts.duckdb"
     target.parent.mkdir()

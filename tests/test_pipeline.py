@@ -180,18 +180,18 @@ def test_a_contract_failure_fails_the_run_and_writes_nothing(tmp_path, broken_sa
 
 
 def test_a_failure_mid_write_keeps_the_old_partitions(tmp_path, monkeypatch):
-    import assets.ingest.stocks
+    import domains.stocks.assets
 
     path = tmp_path / "w.duckdb"
     assert materialize_range(path).success
     before = snapshot(path)
 
-    original = assets.ingest.stocks.stock_bar_candidates
+    original = domains.stocks.assets.stock_bar_candidates
 
     def breaks_the_insert(*args):  # a NULL in a NOT NULL column: the INSERT fails after the DELETE ran
         return original(*args).with_columns(source=pl.lit(None, pl.String))
 
-    monkeypatch.setattr(assets.ingest.stocks, "stock_bar_candidates", breaks_the_insert)
+    monkeypatch.setattr(domains.stocks.assets, "stock_bar_candidates", breaks_the_insert)
     result = materialize_range(path, raise_on_error=False, selection="key:staging/stock_bars_daily")
     assert [e.step_key for e in result.get_step_failure_events()] == ["staging__stock_bars_daily"]
     assert_same(before, snapshot(path))

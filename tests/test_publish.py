@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from etl.contract import BI_DOC, declared
-from etl.publish import ContractDrift, publish
+from etl.warehouse.publish import ContractDrift, publish
 from tests.conftest import materialize_range, table
 
 

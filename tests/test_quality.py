@@ -175,18 +175,18 @@ def test_every_suite_passes_on_the_clean_sample(built_warehouse_result):
 
 
 def test_data_docs_are_built(tmp_path, monkeypatch):
-    from quality.suites import SUITES
-    from quality.validate import build_data_docs, validate
+    from domains.stocks.suites import UNIVERSE
+    from etl.gate.gx import build_data_docs, validate
 
     monkeypatch.setenv("ASHARE_DATA_DOCS", "1")
     monkeypatch.setenv("ASHARE_GX_DIR", str(tmp_path / "gx"))
     frame = pl.DataFrame({"symbol": ["600519", "bad"], "name": ["贵州茅台", "x"]})
-    outcome = validate(SUITES["staging.stock_universe"], frame)
+    outcome = validate(UNIVERSE, frame)
     assert outcome.bad_rows["rule"].to_list() == ["invalid_code"]
     index = build_data_docs()
     assert index.exists() and "staging__stock_universe" in index.read_text(encoding="utf-8")
     # offline: no page loads anything from the network, and every local file a page names is in the site
-    from quality.offline_docs import ASSETS_DIR, LOADED, available
+    from etl.gate.offline_docs import ASSETS_DIR, LOADED, available
 
     assert available(), f"the docs' assets are not installed: npm ci --prefix {ASSETS_DIR} (make test does)"
     site = index.parent
@@ -200,14 +200,14 @@ def test_data_docs_are_built(tmp_path, monkeypatch):
 
 def test_data_docs_keep_the_newest_results_of_each_suite(tmp_path, monkeypatch):
     """Every chunk of a range run and every daily run stores a result: a docs build must not render them all."""
-    from quality.suites import SUITES
-    from quality.validate import KEEP_RESULTS, _context, build_data_docs, validate
+    from domains.stocks.suites import UNIVERSE
+    from etl.gate.gx import KEEP_RESULTS, _context, build_data_docs, validate
 
     monkeypatch.setenv("ASHARE_DATA_DOCS", "1")
     monkeypatch.setenv("ASHARE_GX_DIR", str(tmp_path / "gx"))
     frame = pl.DataFrame({"symbol": ["600519"], "name": ["贵州茅台"]})
     for _ in range(KEEP_RESULTS + 2):
-        validate(SUITES["staging.stock_universe"], frame)
+        validate(UNIVERSE, frame)
     store = _context(True).validation_results_store
     stored = [k.to_tuple() for k in store.list_keys()]
     assert len(stored) >= KEEP_RESULTS + 2
@@ -220,10 +220,10 @@ def test_data_docs_keep_the_newest_results_of_each_suite(tmp_path, monkeypatch):
 
 def test_row_rules_on_no_rows_report_what_gx_reports():
     """An empty chunk skips GX's checkpoint for the row rules; the verdict must be the one GX gives."""
-    from quality.suites import SUITES
-    from quality.validate import _context, _evaluate, _run
+    from domains.stocks.suites import UNIVERSE
+    from etl.gate.gx import _context, _evaluate, _run
 
-    suite = SUITES["staging.stock_universe"]
+    suite = UNIVERSE
     empty = pl.DataFrame(schema={"symbol": pl.String, "name": pl.String})
     bad, details = _evaluate(_context(False), "empty_check", empty, suite.row_rules, {}, "row")
     assert bad.height == 0
@@ -246,11 +246,11 @@ def test_row_rules_on_no_rows_report_what_gx_reports():
     ],
 )
 def test_universe_rows_without_a_real_code_or_a_visible_name_are_quarantined(symbol, name, rule):
-    from quality.suites import SUITES
-    from quality.validate import validate
+    from domains.stocks.suites import UNIVERSE
+    from etl.gate.gx import validate
 
     frame = pl.DataFrame({"symbol": ["600519", symbol], "name": ["贵州茅台", name]})
-    outcome = validate(SUITES["staging.stock_universe"], frame)
+    outcome = validate(UNIVERSE, frame)
     assert outcome.bad_rows["rule"].to_list() == [rule]
 
 

@@ -33,8 +33,8 @@ def test_unset_or_empty_takes_the_default(monkeypatch):
         ("assets.common", "ASHARE_CHUNK_SESSIONS", "0", "expected a whole number >= 1"),
         ("assets.common", "ASHARE_CHUNK_SESSIONS", "abc", "expected a whole number >= 1"),
         # 0 retries made every lake write silently do nothing (the loop never ran)
-        ("etl.lake.backend", "ASHARE_LAKE_RETRIES", "0", "expected a whole number >= 1 and <= 100"),
-        ("etl.lake.backend", "ASHARE_LAKE_RETRIES", "-3", "expected a whole number >= 1 and <= 100"),
+        ("etl.warehouse.lake", "ASHARE_LAKE_RETRIES", "0", "expected a whole number >= 1 and <= 100"),
+        ("etl.warehouse.lake", "ASHARE_LAKE_RETRIES", "-3", "expected a whole number >= 1 and <= 100"),
         ("etl.warehouse", "ASHARE_DUCKDB_MEMORY_LIMIT", "lots", "expected a size such as 512MB"),
         ("etl.settings", "ASHARE_SOURCE", "tushare", "expected one of recorded, akshare"),
     ],
@@ -65,7 +65,7 @@ def test_executor_and_writers_are_checked(monkeypatch):
 @pytest.mark.parametrize("value", ["2", "maybe"])
 def test_a_flag_is_one_of_its_spellings(monkeypatch, value):
     monkeypatch.setenv("ASHARE_DATA_DOCS", value)
-    from quality.validate import data_docs_enabled
+    from etl.gate.gx import data_docs_enabled
 
     with pytest.raises(env.SettingError, match=f"ASHARE_DATA_DOCS='{value}': expected 1 or 0"):
         data_docs_enabled()

@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 
 from etl.config.themes import ConfigError, Theme, board_codes, load_events, load_themes
-from etl.transforms.marts.boards import members_by_day
-from etl.transforms.marts.themes import event_offsets, event_window, names_by_day, theme_members
+from marts.boards.transforms import members_by_day
+from marts.themes.transforms import event_offsets, event_window, names_by_day, theme_members
 
 D = dt.date
 

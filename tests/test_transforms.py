@@ -3,9 +3,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from etl.transforms.marts.market import limit_flags
-from etl.transforms.staging import require_unique
-from etl.transforms.stocks import stage_universe
+from domains.stocks.transforms import stage_universe
+from etl.gate.references import require_unique
+from marts.market.transforms import limit_flags
 
 DAY = dt.date(2025, 2, 5)
 
@@ -71,7 +71,7 @@ def test_duplicate_keys_are_refused_with_an_example():
 
 
 def test_the_band_follows_the_st_flag_in_force_that_day():
-    from etl.transforms.stocks import price_limit_band
+    from domains.stocks.transforms import price_limit_band
 
     history = pl.DataFrame(
         {

@@ -85,7 +85,7 @@ def test_a_warehouse_with_proposals_keyed_per_table_is_migrated_and_its_leftover
     leftover proposal given LEGACY_RUN, for the next run to abandon to rejected.* (never dropped)."""
     import duckdb
 
-    import etl.warehouse
+    import etl.warehouse.base
     from etl.warehouse import LEGACY_RUN, Warehouse
 
     path = tmp_path / "old.duckdb"
@@ -103,7 +103,7 @@ def test_a_warehouse_with_proposals_keyed_per_table_is_migrated_and_its_leftover
         "us_trade_date, 'recorded' AS source, 'stock_us_hist' AS source_function"
     )
     con.close()
-    etl.warehouse._SCHEMA_ENSURED.clear()
+    etl.warehouse.base._SCHEMA_ENSURED.clear()
     wh = Warehouse(path)
     wh.ensure_schema()
     keys = wh.query(

@@ -1,19 +1,18 @@
-"""The dataset registry: one record per landed akshare dataset, grouped by domain in this package.
+"""The dataset registry: one record per landed akshare dataset, gathered from every domain's datasets.py.
 
-Each domain module (stocks, indices, boards, flows, us, dividends, news) defines its input specs, the raw
-tables they land in, the live fetch code and the recorded/sample rules, side by side; see record.py for
-the fields and docs/adding-a-dataset.md for a worked example. Everything else reads the registry: the
-recorded source, the live source's dispatch, the raw DDL, the sample builder, the raw loaders.
+Each domain (domains/<d>/datasets.py) defines its input specs, the raw tables they land in, the live fetch
+code and the recorded/sample rules, side by side; see record.py for the fields and docs/adding-a-dataset.md
+for a worked example. Everything else reads the registry: the recorded source, the live source's dispatch,
+the raw DDL, the sample builder, the raw loaders.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from etl import plugins
 from etl.datasets.record import PARTITION_COLUMNS, Dataset, RawTable, Replay, Sample
 
 if TYPE_CHECKING:
@@ -29,11 +28,11 @@ __all__ = ["Dataset", "RawTable", "Replay", "Sample", "dataset", "datasets", "fe
 def datasets() -> tuple[Dataset, ...]:
     """Every dataset of every domain module, in module order then definition order."""
     found: dict[str, Dataset] = {}
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "record"):
-        for value in vars(importlib.import_module(f"{__name__}.{module}")).values():
+    for module in plugins.modules("datasets"):
+        for value in vars(module).values():
             if isinstance(value, Dataset):
                 if value.name in found and found[value.name] is not value:
-                    raise ValueError(f"etl/datasets/{module}.py: dataset {value.name!r} is registered twice")
+                    raise ValueError(f"{plugins.where(module)}: dataset {value.name!r} is registered twice")
                 found[value.name] = value
     return tuple(found.values())
 
@@ -42,14 +41,14 @@ def dataset(name: str) -> Dataset:
     for item in datasets():
         if item.name == name:
             return item
-    raise KeyError(f"no dataset {name!r} in the registry (etl/datasets/): known {[d.name for d in datasets()]}")
+    raise KeyError(f"no dataset {name!r} in the registry (domains/*/datasets.py): known {[d.name for d in datasets()]}")
 
 
 def feeding(table: str) -> tuple[Dataset, ...]:
     """The datasets that land in one raw table, e.g. feeding('raw.stock_bars_daily') = qfq and unadjusted."""
     found = tuple(d for d in datasets() if d.raw.name == table)
     if not found:
-        raise KeyError(f"no dataset lands in {table!r} (etl/datasets/)")
+        raise KeyError(f"no dataset lands in {table!r} (domains/*/datasets.py)")
     return found
 
 
@@ -71,7 +70,7 @@ def input_spec_for(function: str) -> InputSpec:
     for item in datasets():
         if item.function == function:
             return item.spec
-    raise KeyError(f"no input spec for akshare function {function!r} (etl/datasets/)")
+    raise KeyError(f"no input spec for akshare function {function!r} (domains/*/datasets.py)")
 
 
 def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataFrame:

@@ -1,6 +1,4 @@
-"""The lake deployment: DuckLake (catalog in PostgreSQL, Parquet data) as the warehouse, for several writers.
-
-backend.py  the warehouse interface on a lake: connection, one-time init, conflict retries
-publish.py  publishing as a tagged snapshot; pinned readers; snapshot expiry that keeps published ones
-local.py    a local PostgreSQL (and S3 endpoint) for `make lake-up` / `lake-test`
+"""The lake deployment's tools: `python -m etl.lake init` (its catalog and tables, once) and local.py (a local
+PostgreSQL and S3 endpoint for `make lake-up` / `lake-test`). The backend itself is etl/warehouse/lake.py, its
+publishing etl/warehouse/lake_publish.py.
 """

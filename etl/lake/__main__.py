@@ -36,15 +36,15 @@ def main(argv: list[str] | None = None) -> None:
         tables = wh.init()
         print(f"{location}: {tables} tables, data under {wh.config.data_path}, snapshot {wh.snapshot_id()}")
     elif args.command == "attach":
-        from etl.lake.publish import attach_script, published_version
+        from etl.warehouse.lake_publish import attach_script, published_version
 
         print(attach_script(wh.config, published_version(wh)), end="")
     elif args.command == "export":
-        from etl.lake.publish import export_latest
+        from etl.warehouse.lake_publish import export_latest
 
         print(export_latest(wh, args.to))
     else:
-        from etl.lake.publish import expire_unpublished
+        from etl.warehouse.lake_publish import expire_unpublished
 
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.days)
         gone = expire_unpublished(wh, cutoff)

@@ -22,7 +22,7 @@ def published_marts() -> Path:
     if not is_lake(location):
         return Path(location).resolve().parent / "bi" / "marts.duckdb"
     # a lake publishes a snapshot; Superset's DuckDB dialect opens files: export the latest publish first
-    from etl.lake.publish import export_latest
+    from etl.warehouse.lake_publish import export_latest
 
     wh = open_warehouse(location)
     print(f"exported the lake's published {export_latest(wh)}")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.lake import backend, local
+from etl.lake import local
+from etl.warehouse import lake as backend
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,12 @@ import duckdb
 import pytest
 
 from etl.contract import declared
-from etl.lake import backend, local
-from etl.lake.publish import export_published
+from etl.lake import local
 from etl.settings import PROJECT_ROOT, WAREHOUSE_DIR
+from etl.warehouse import lake as backend
+from etl.warehouse.lake_publish import export_published
 from tests.conftest import FIRST, LAST
-from tests.mart_hashes import digest, hashes
+from tools.mart_hashes import digest, hashes
 
 pytestmark = pytest.mark.lake
 

@@ -7,8 +7,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl.lake import publish
-from etl.lake.backend import connect
+from etl.warehouse import lake_publish as publish
+from etl.warehouse.lake import connect
 
 pytestmark = pytest.mark.lake
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.lake
 
 RACER = """
 import os, sys, time, pathlib
-import etl.proposals as proposals
+import etl.gate.proposals as proposals
 
 barrier, real = pathlib.Path(sys.argv[3]), proposals.propose
 

@@ -13,8 +13,9 @@ import time
 import polars as pl
 import pytest
 
-from etl.lake import backend, local
+from etl.lake import local
 from etl.warehouse import Replace, Sql, Warehouse
+from etl.warehouse import lake as backend
 
 pytestmark = pytest.mark.lake
 
@@ -140,7 +141,7 @@ def test_two_writer_processes_on_one_table_end_exact_and_a_reader_never_sees_hal
 
 KILLED_WRITER = """
 import os, sys, datetime as dt, polars as pl
-from etl.lake import backend
+from etl.warehouse import lake as backend
 wh = backend.LakeWarehouse(os.environ["ASHARE_WAREHOUSE"])
 day = dt.date(2030, 1, 2)
 big = pl.DataFrame({"trade_date": [day] * 3_000_000, "index_code": [str(i) for i in range(3_000_000)],

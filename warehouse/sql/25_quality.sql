@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS quality.rejected_partitions (
 
 -- One pending proposal per raw table and run: the run's rows in candidate.<name> (proposal_run_id = run_id)
 -- replace raw.<name> within `scope` (values of scope_column; NULL: the whole table) once its staging gate
--- passes them. No key: a lake enforces none, and (raw_table, run_id) is kept unique by etl/proposals.py's
+-- passes them. No key: a lake enforces none, and (raw_table, run_id) is kept unique by etl/gate/proposals.py's
 -- delete-and-insert in one transaction (a warehouse keyed on raw_table alone is migrated by Warehouse).
 CREATE TABLE IF NOT EXISTS candidate.proposals (
     raw_table     VARCHAR NOT NULL,

@@ -1,1 +1,0 @@
-"""raw -> staging, one module per domain: the same names as etl/datasets/ and etl/transforms/."""

@@ -1,0 +1,19 @@
+"""The dividends domain's expectation suites: the rules its staging candidates pass (etl/gate/rules.py for the
+rule kinds, docs/quality.md for what each rule means)."""
+
+from etl.gate.rules import Rule, Suite, a_share_code, at_least, not_null, unique
+
+DIVIDENDS = Suite(
+    "staging.dividends",
+    row_rules=[
+        *not_null("symbol", "report_period"),
+        a_share_code(),
+        unique("symbol", "report_period"),
+        at_least("cash_dividend_per_share_cny", 0, "negative_dividend"),
+        Rule(
+            "yield_not_a_fraction",
+            lambda E, f: E.ExpectColumnValuesToBeBetween(column="dividend_yield_ratio", min_value=0, max_value=1),
+            "dividend_yield_ratio",
+        ),
+    ],
+)

@@ -1,0 +1,6 @@
+"""Fund flows: rank snapshots (stocks, sectors) and per-stock / market histories.
+
+datasets.py (input specs, raw tables, live fetch), transforms.py (polars), suites.py (its Great
+Expectations suites), staging.sql (its staging DDL), assets.py (its Dagster assets, the folder's only
+Dagster file).
+"""

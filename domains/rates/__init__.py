@@ -1,0 +1,6 @@
+"""Rates: China and US government bond yields, raw -> staging (live only: the recording has none).
+
+datasets.py (input specs, raw tables, live fetch), transforms.py (polars), suites.py (its Great
+Expectations suites), staging.sql (its staging DDL), assets.py (its Dagster assets, the folder's only
+Dagster file).
+"""

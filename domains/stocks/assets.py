@@ -1,0 +1,196 @@
+"""Stocks: the listed universe (snapshots) and daily bars (per session, qfq and unadjusted), raw -> staging,
+and the name history (ST flags and renames as validity intervals)."""
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from assets.common import RANGE, after, covered_days, describe, ingest, land_sessions, propose, reads, writer
+from assets.gate import gated, gx_check, not_covered, stage_checked, stage_sessions
+from assets.resources import MarketSourceResource, WarehouseResource
+from domains.stocks import suites
+from domains.stocks.datasets import UNIVERSE
+from domains.stocks.transforms import name_history, stage_universe, stock_bar_candidates
+from etl.datasets import load
+from etl.gate.engine import SIZE_BAND, Candidate, Stored
+from etl.gate.proposals import relation
+from etl.gate.references import REFERENCE_SESSIONS, partition_summary
+from etl.market import previous_trading_day, sessions_between, sessions_spanning
+
+
+@dg.asset(key_prefix="raw", name="stock_universe", **writer("raw"))
+@ingest
+def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+    """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
+    source = market_source.get()
+    landed = source.land(UNIVERSE)
+    snapshot = dt.date.fromisoformat(landed[-1].partition)
+    frame = load(source, landed)
+    propose(warehouse.get(), "raw.stock_universe", frame, source, landed, "snapshot_date", [snapshot])
+    return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed[-1].partition))
+
+
+@dg.asset(
+    key_prefix="raw",
+    name="stock_bars_daily",
+    deps=reads("staging.stock_universe"),
+    **RANGE,
+    **writer("raw"),
+)
+@ingest
+def raw_stock_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
+    wh = warehouse.get()
+    symbols = tuple(wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"])
+    metadata = land_sessions(context, wh, market_source.get(), "raw.stock_bars_daily", symbols=symbols)
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="stock_universe",
+    deps=reads("raw.stock_universe"),
+    check_specs=[gx_check(suites.UNIVERSE)],
+    **writer("staging"),
+)
+@gated
+def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One row per listed A-share in the latest snapshot: exchange, listing board, ST flag, price-limit band.
+    A snapshot far off the size of the stored universe is refused (a half-empty list would drop stocks from
+    every later fetch)."""
+    wh = warehouse.get()
+    source = relation(wh, "raw.stock_universe", context.run_id)
+    raw = wh.query(f"SELECT * FROM {source} WHERE snapshot_date = (SELECT max(snapshot_date) FROM {source})")
+    frame, repeated = stage_universe(raw)
+    stored = wh.query("SELECT count(*) AS n FROM staging.stock_universe")["n"][0]
+    boards = frame.group_by("listing_board").len().sort("listing_board")
+    return stage_checked(
+        context,
+        wh,
+        Candidate(
+            suites.UNIVERSE,
+            frame,
+            key_columns=["symbol"],
+            raw_rows=raw.height,
+            owns=["raw.stock_universe"],
+            set_aside=repeated,
+            summarise=lambda passed: size_summary(passed.height, stored),
+        ),
+        metadata={"by_board": {str(k): v for k, v in boards.iter_rows()}},
+    )
+
+
+def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
+    """The one-row summary of a whole-table candidate: rows that passed, against the table as stored."""
+    return pl.DataFrame({"rows": [rows], "reference_rows": [float(stored) if stored else None]}).with_columns(
+        rows_ratio=pl.col("rows") / pl.col("reference_rows")
+    )
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="stock_bars_daily",
+    deps=reads("raw.stock_bars_daily", "staging.stock_name_history"),
+    check_specs=[gx_check(suites.STOCK_BARS)],
+    **RANGE,
+    **writer("staging"),
+)
+@gated
+def staging_stock_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
+    suite are quarantined, and a partition that is empty or far off the size of the last sessions that
+    passed is refused, keeping the stored one. Sessions the source does not cover are not judged."""
+    days, coverage = covered_days(context, market_source.get(), "raw.stock_bars_daily")
+    if not days:
+        return not_covered("staging.stock_bars_daily", coverage)
+    wh = warehouse.get()
+    names = wh.query("SELECT * FROM staging.stock_name_history")
+
+    def build(days: list[dt.date]) -> Candidate:
+        raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily", context.run_id), days, "partition_date")
+        seen = wh.query(
+            "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
+            "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",
+            {"dates": days},
+        )
+        seen = (
+            pl.concat([seen, raw.group_by("symbol").agg(first_date=pl.col("trade_date").min())])
+            .group_by("symbol")
+            .min()
+        )
+        start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
+        candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)))
+        stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
+        same = dict(
+            wh.query(
+                "SELECT trade_date, count(*) AS n FROM staging.stock_bars_daily WHERE trade_date IN "
+                "(SELECT UNNEST($d)) GROUP BY 1",
+                {"d": days},
+            ).iter_rows()
+        )
+        return Candidate(
+            suites.STOCK_BARS,
+            candidate,
+            key_columns=["trade_date", "symbol", "adjust"],
+            raw_rows=raw.height,
+            owns=["raw.stock_bars_daily"],
+            days=days,
+            partition_column="partition_date",
+            summarise=lambda passed: partition_summary(passed, days, stored, SIZE_BAND, stored_same=same),
+            facts={"sessions": sessions_spanning(candidate["trade_date"])},
+        )
+
+    return stage_sessions(context, wh, "staging.stock_bars_daily", days, build, metadata=coverage)
+
+
+def stored_partition_rows(wh, table: str, before) -> list[int]:
+    """Rows of the last REFERENCE_SESSIONS partitions stored before `before`, oldest first (only partitions that
+    passed are ever stored). Looks back a month of sessions at most: a daily run reads days, not history."""
+    since = (sessions_between(before - dt.timedelta(days=45), before)[:-1] or [before])[0]
+    counts = wh.query(
+        f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
+        f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}",
+        {"s": since, "d": before},
+    )
+    return counts["n"].to_list()[::-1]
+
+
+def previous_closes(wh, first) -> pl.DataFrame:
+    """Each stock's stored close on the session before `first`, per price basis: the reference of a run's
+    first bar (later bars compare with the bar before them in the run; the close-jump rule judges a bar only
+    against the session before it)."""
+    return wh.query(
+        "SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date "
+        "FROM staging.stock_bars_daily WHERE trade_date = $d",
+        {"d": previous_trading_day(first)},
+    )
+
+
+@dg.asset(
+    key_prefix="staging",
+    name="stock_name_history",
+    deps=[
+        *reads("raw.stock_universe"),
+        *after("staging.stock_universe", reason="a snapshot the universe gate refused never reaches raw"),
+    ],
+    check_specs=[gx_check(suites.NAME_HISTORY)],
+    **writer("staging"),
+)
+@gated
+def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Names and ST flags with validity dates, from every universe snapshot (the daily price-limit band of a
+    stock derives from the flag in force that day)."""
+    wh = warehouse.get()
+    raw = wh.query("SELECT symbol, name, snapshot_date FROM raw.stock_universe")
+    return stage_checked(
+        context,
+        wh,
+        Candidate(suites.NAME_HISTORY, raw, key_columns=["symbol", "snapshot_date"], raw_rows=raw.height),
+        store=lambda good: Stored(name_history(good)),
+        metadata={"snapshots": raw["snapshot_date"].n_unique()},
+    )

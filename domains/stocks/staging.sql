@@ -1,0 +1,43 @@
+-- staging, stocks: one grain per table, keys unique, units canonical, provenance on every row.
+
+CREATE TABLE IF NOT EXISTS staging.stock_universe (
+    symbol          VARCHAR NOT NULL PRIMARY KEY,
+    name            VARCHAR NOT NULL,
+    exchange        VARCHAR NOT NULL,   -- SSE, SZSE, BSE
+    listing_board   VARCHAR NOT NULL,   -- main, chinext, star, bse
+    is_st           BOOLEAN NOT NULL,
+    price_limit_pct DOUBLE NOT NULL,    -- daily price-limit band in percent (10, 5, 20, 30)
+    snapshot_date   DATE NOT NULL,
+    source          VARCHAR NOT NULL,
+    source_function VARCHAR NOT NULL,
+    fetched_at      TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS staging.stock_bars_daily (
+    trade_date      DATE NOT NULL,
+    symbol          VARCHAR NOT NULL,
+    adjust          VARCHAR NOT NULL,
+    open            DOUBLE,
+    high            DOUBLE,
+    low             DOUBLE,
+    close           DOUBLE,
+    volume_shares   BIGINT,
+    amount_cny      DOUBLE,
+    amplitude_pct   DOUBLE,
+    pct_change      DOUBLE,
+    change          DOUBLE,
+    turnover_pct    DOUBLE,
+    source          VARCHAR NOT NULL,
+    source_function VARCHAR NOT NULL,
+    fetched_at      TIMESTAMPTZ,
+    PRIMARY KEY (trade_date, symbol, adjust)
+);
+
+CREATE TABLE IF NOT EXISTS staging.stock_name_history (
+    symbol      VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    is_st       BOOLEAN NOT NULL,
+    valid_from  DATE NOT NULL,          -- first universe snapshot showing this name
+    valid_to    DATE,                   -- first later snapshot without it (exclusive); null while current
+    PRIMARY KEY (symbol, valid_from)
+);

@@ -1,1 +1,0 @@
-"""Great Expectations suites and the code that runs them as Dagster asset checks (issue 4)."""
