@@ -10,18 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from etl import plugins
-from etl.datasets.record import PARTITION_COLUMNS, Dataset, RawTable, Replay, Sample
+from etl.datasets.record import PARTITION_COLUMNS, Dataset, LandedPartition, RawTable, Replay, Request, Sample
+from etl.landing import LandingZone
 
 if TYPE_CHECKING:
     import polars as pl
 
     from etl.input_specs import InputSpec
-    from etl.sources.base import LandedPartition, Source
 
-__all__ = ["Dataset", "RawTable", "Replay", "Sample", "dataset", "datasets", "feeding", "load", "raw_tables"]
+
+class Landed(Protocol):
+    """What `load` needs of a source (etl/sources/base.py Source): its landing zone and how it reads a file."""
+
+    landing: LandingZone
+
+    def read(self, landed: LandedPartition) -> pl.DataFrame: ...
+
+
+__all__ = [
+    "Dataset",
+    "LandedPartition",
+    "RawTable",
+    "Replay",
+    "Request",
+    "Sample",
+    "dataset",
+    "datasets",
+    "feeding",
+    "load",
+    "raw_tables",
+]
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +94,7 @@ def input_spec_for(function: str) -> InputSpec:
     raise KeyError(f"no input spec for akshare function {function!r} (domains/*/datasets.py)")
 
 
-def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataFrame:
+def load(source: Landed, landed: Iterable[LandedPartition], **extra) -> pl.DataFrame:
     """Landing files -> one frame in its raw table's layout: the input spec applied, the dataset's labels,
     the partition date where the raw table has one the spec lacks, provenance, and `extra` (constants or
     callables of the landed partition)."""
@@ -103,7 +124,7 @@ def load(source: Source, landed: Iterable[LandedPartition], **extra) -> pl.DataF
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def load_each(source: Source, landed: Iterable[LandedPartition], **extra):
+def load_each(source: Landed, landed: Iterable[LandedPartition], **extra):
     """`load`, one capture at a time: (the frame of the captures that meet their input spec, [(capture, error)]
     of those that do not). For a table rebuilt from every capture (a feed polled for ever), where one bad poll
     must not stop every later run."""

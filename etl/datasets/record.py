@@ -4,6 +4,9 @@ A dataset is everything between akshare and the raw table: the input spec (Chine
 units), the raw table it lands in and the columns a run adds there, whether it is landed per session or per
 capture, how the live source fetches it, how the recorded source replays it, and how the shipped sample is
 cut from the recording. Staging, suites and marts are downstream of raw and live with their domain.
+
+What a run asks a source for (Request) and what a source hands back (LandedPartition) live here too: the
+datasets and the sources (etl/sources/) share them, and the sources depend on the datasets, not back.
 """
 
 from __future__ import annotations
@@ -12,15 +15,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 import polars as pl
 
 from etl.input_specs import InputSpec
-
-if TYPE_CHECKING:
-    from etl.sources.base import LandedPartition, Request
-    from etl.sources.live import AkshareSource
+from etl.landing import ManifestRow
 
 # The raw columns filled with the landing partition's date when the input spec does not carry them.
 PARTITION_COLUMNS = ("partition_date", "snapshot_date")
@@ -68,7 +68,40 @@ def day_of(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).str.replace_all("-", "").str.slice(0, 8).str.to_date("%Y%m%d")
 
 
-Fetch = Callable[["AkshareSource", "Dataset", "Request"], list["LandedPartition"]]
+# (the live source, etl/sources/live.py AkshareSource; the dataset; the request) -> the partitions it landed
+Fetch = Callable[[Any, "Dataset", "Request"], list["LandedPartition"]]
+
+
+@dataclass(frozen=True)
+class LandedPartition:
+    dataset: str  # folder in the landing zone
+    function: str  # akshare function the frame is shaped like
+    partition: str
+    fetched_at: dt.datetime | None
+    source: str
+    capture: ManifestRow  # the manifest row of the file read: its path, checksum and row count
+
+
+@dataclass(frozen=True)
+class Board:
+    code: str
+    name: str
+    board_type: str  # concept | industry
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a run asks a source for; each dataset's fetch reads the fields it needs."""
+
+    days: tuple[dt.date, ...] = ()  # range datasets: the sessions (or dates) of the run
+    snapshot: dt.date | None = None  # snapshot datasets: None = today's capture (live), every one (recorded)
+    symbols: tuple[str, ...] = ()  # stocks, indices or US codes, per dataset
+    boards: tuple[Board, ...] = ()
+    start: dt.date | None = None  # histories fetched from a start date (US bars)
+    periods: tuple[str, ...] = ()  # report periods, YYYYMMDD (dividends)
+
+
+DEFAULT_REQUEST = Request()  # snapshots: today's capture (live) or every recorded one
 
 
 @dataclass(frozen=True)

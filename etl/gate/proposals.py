@@ -26,9 +26,9 @@ import polars as pl
 
 from etl.landing import LandingZone, ManifestRow
 from etl.warehouse import Replace, Sql, Warehouse, WriteError
+from etl.warehouse.raw_ddl import RUN_COLUMN
 
 LIVE = "akshare"  # only live captures are moved aside; the shipped sample is read-only data
-RUN_COLUMN = "proposal_run_id"  # on every candidate row: the run whose proposal it belongs to
 
 
 @dataclass(frozen=True)

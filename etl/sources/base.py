@@ -10,15 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import polars as pl
 
-from etl.landing import LandingError, LandingZone, ManifestRow, parse_fetched_at
+from etl.datasets.record import DEFAULT_REQUEST, Board, Dataset, LandedPartition, Request
+from etl.landing import LandingError, LandingZone, parse_fetched_at
 
-if TYPE_CHECKING:
-    from etl.datasets import Dataset
+__all__ = [
+    "DEFAULT_REQUEST",
+    "Board",
+    "LandedPartition",
+    "Request",
+    "Source",
+    "SourceError",
+    "SnapshotRefused",
+    "within",
+]
 
 
 class SourceError(RuntimeError):
@@ -29,41 +36,9 @@ class SnapshotRefused(SourceError):
     """A snapshot asked for a day the source cannot serve (akshare returns the current state only)."""
 
 
-@dataclass(frozen=True)
-class LandedPartition:
-    dataset: str  # folder in the landing zone
-    function: str  # akshare function the frame is shaped like
-    partition: str
-    fetched_at: dt.datetime | None
-    source: str
-    capture: ManifestRow  # the manifest row of the file read: its path, checksum and row count
-
-
-@dataclass(frozen=True)
-class Board:
-    code: str
-    name: str
-    board_type: str  # concept | industry
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a run asks a source for; each dataset's fetch reads the fields it needs."""
-
-    days: tuple[dt.date, ...] = ()  # range datasets: the sessions (or dates) of the run
-    snapshot: dt.date | None = None  # snapshot datasets: None = today's capture (live), every one (recorded)
-    symbols: tuple[str, ...] = ()  # stocks, indices or US codes, per dataset
-    boards: tuple[Board, ...] = ()
-    start: dt.date | None = None  # histories fetched from a start date (US bars)
-    periods: tuple[str, ...] = ()  # report periods, YYYYMMDD (dividends)
-
-
 def within(spans: Sequence[tuple[dt.date, dt.date]], days: Sequence[dt.date]) -> list[dt.date]:
     """The days inside at least one of the spans (first and last day included)."""
     return [day for day in days if any(first <= day <= last for first, last in spans)]
-
-
-DEFAULT_REQUEST = Request()  # snapshots: today's capture (live) or every recorded one
 
 
 class Source(ABC):

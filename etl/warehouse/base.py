@@ -242,7 +242,7 @@ def _migrate_proposals(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
 def legacy_proposals(con: duckdb.DuckDBPyConnection) -> list[Sql]:
     """Statements giving LEGACY_RUN to proposals and candidate rows without a run (made before proposals were
     kept per run), for the next run proposing for their table to abandon them. Both backends' migrations."""
-    from etl.gate.proposals import RUN_COLUMN
+    from etl.warehouse.raw_ddl import RUN_COLUMN
 
     candidates = [
         t

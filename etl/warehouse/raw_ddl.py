@@ -14,9 +14,9 @@ import polars as pl
 
 from etl.datasets import RawTable, raw_tables
 from etl.input_specs import InputSpec
-from etl.gate.proposals import RUN_COLUMN
 
 DUCKDB_TYPES = {pl.Date: "DATE", pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
+RUN_COLUMN = "proposal_run_id"  # on every candidate row: the run whose proposal it belongs to (etl/gate/proposals.py)
 PROVENANCE = {"source": "VARCHAR NOT NULL", "source_function": "VARCHAR NOT NULL", "fetched_at": "TIMESTAMPTZ"}
 
 
