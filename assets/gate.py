@@ -13,7 +13,9 @@ from dataclasses import replace
 import dagster as dg
 import polars as pl
 
-from assets.common import key
+from assets.lineage import key, reads
+from assets.options import layer_options
+from assets.resources import WarehouseResource
 from etl.gate import proposals
 from etl.gate.engine import Candidate, Stored, Verdict, apply, judge, tally
 from etl.gate.rules import Suite
@@ -132,18 +134,22 @@ def stage_latest_capture(
     raw: str,
     suite: Suite,
     keys: list[str],
-    columns: list[str],
     checks: dict[str, pl.Expr] | None = None,
     facts: Callable[[pl.DataFrame], dict] | None = None,
 ) -> dg.MaterializeResult:
     """Staging for histories captured again and again (fund flows, bond yields, CSI valuation, US indices):
-    the latest capture of each key is the candidate; the captures it supersedes are counted, not lost.
+    the latest capture of each key is the candidate; the captures it supersedes are counted, not lost. The
+    candidate has the staging table's columns (its DDL, domains/<d>/staging.sql, is the one list of them);
     `checks`: check_* columns the suite reads; `facts`: the suite's facts, from the candidate."""
-    from etl.gate.references import PROVENANCE, latest_per_day
+    from etl.gate.references import latest_per_day
 
     captured = wh.query(f"SELECT * FROM {proposals.relation(wh, raw, context.run_id)}")
     latest = latest_per_day(captured, keys)
-    candidate = latest.select(*columns, *PROVENANCE, **(checks or {}))
+    stored = wh.query(f"SELECT * FROM {suite.table} LIMIT 0").columns
+    missing = [c for c in stored if c not in latest.columns]
+    if missing:
+        raise ValueError(f"{suite.table}: columns {missing} of its DDL are not in {raw}; stage them in a transform")
+    candidate = latest.select(*stored, **(checks or {}))
     return stage_checked(
         context,
         wh,
@@ -159,6 +165,42 @@ def stage_latest_capture(
     )
 
 
+def latest_capture_asset(
+    suite: Suite,
+    *,
+    keys: list[str],
+    description: str,
+    checks: Callable[[], dict[str, pl.Expr]] | None = None,
+    facts: Callable[[pl.DataFrame], dict] | None = None,
+) -> dg.AssetsDefinition:
+    """The staging asset of a history captured again and again, raw.<name> -> staging.<name>: the latest capture
+    of each key wins (`stage_latest_capture`), judged by `suite`."""
+    name = suite.table.split(".", 1)[1]
+    raw = f"raw.{name}"
+
+    @dg.asset(
+        key_prefix="staging",
+        name=name,
+        description=description,
+        deps=reads(raw),
+        check_specs=[gx_check(suite)],
+        **layer_options("staging"),
+    )
+    @gated
+    def staging_step(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return stage_latest_capture(
+            context,
+            warehouse.get(),
+            raw=raw,
+            suite=suite,
+            keys=keys,
+            checks=checks() if checks else None,
+            facts=facts,
+        )
+
+    return staging_step
+
+
 def stage_sessions(
     context: dg.AssetExecutionContext,
     wh: Warehouse,
@@ -168,11 +210,11 @@ def stage_sessions(
     metadata: dict | None = None,
     narrow: bool = False,
 ) -> dg.MaterializeResult:
-    """The gate for a range table, a chunk of sessions at a time (assets/common.py CHUNK_SESSIONS): each chunk's
+    """The gate for a range table, a chunk of sessions at a time (assets/chunks.py CHUNK_SESSIONS): each chunk's
     candidate is built (`build(chunk)`, reading only that chunk), judged and written in its own transaction,
     oldest first, so a later chunk's references (previous close, the size of the last sessions) are the
     partitions that passed before it. One materialisation and check report the run."""
-    from assets.common import each_chunk
+    from assets.chunks import each_chunk
 
     judged: list[tuple[Candidate, Verdict]] = []
     stored = passed = 0

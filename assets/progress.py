@@ -2,7 +2,7 @@
 
 A run records everything in its Dagster instance as it goes: steps started and finished, the partitions each
 asset is planned for, each partition materialised, and each chunk loop's `chunk i/n committed, X s, eta Y s`
-line (assets/common.py). A thread follows those records of the run tagged with a given process id
+line (assets/chunks.py). A thread follows those records of the run tagged with a given process id
 (assets/runs.py `process_tags`) and draws one live line with rich: steps done, partitions materialised of
 those planned, the step running now and its chunk, elapsed time and an ETA from the partitions' pace. The
 same works whether the steps run in this process (a DuckDB file) or in worker processes (a lake), since it

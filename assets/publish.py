@@ -4,7 +4,7 @@ Dagster skips `bi/marts` in a run whose audits failed, so BI users keep the last
 
 import dagster as dg
 
-from assets.common import after, key
+from assets.lineage import depends, key
 from assets.resources import WarehouseResource
 from etl.config.themes import themes
 from etl.warehouse.publish import publish
@@ -84,9 +84,11 @@ AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complet
     group_name="bi",
     kinds={"duckdb"},
     pool="duckdb_writer",
-    deps=after(
-        *(f"marts.{m}" for m in SESSION_MARTS + WHOLE_MARTS),
-        reason="publish copies every mart the contract declares (etl/contract.py), by name rather than by a FROM",
+    **depends(
+        after={
+            f"marts.{m}": "publish copies every mart the contract declares (etl/contract.py), by name, not by a FROM"
+            for m in SESSION_MARTS + WHOLE_MARTS
+        }
     ),
 )
 def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

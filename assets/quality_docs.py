@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import after
+from assets.lineage import depends
 from etl.gate.rules import suites
 
 
@@ -11,7 +11,7 @@ from etl.gate.rules import suites
     name="data_docs",
     group_name="quality",
     kinds={"great_expectations"},
-    deps=after(*(s.table for s in suites()), reason="the data docs render the results every staging suite wrote"),
+    **depends(after={s.table: "the data docs render the results every staging suite wrote" for s in suites()}),
 )
 def quality_data_docs() -> dg.MaterializeResult:
     """Rebuild the data docs site after the staging suites ran; open the `index` link in a browser."""

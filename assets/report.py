@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import reads
+from assets.lineage import reads
 from assets.resources import WarehouseResource
 from etl.config.themes import events
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from assets.common import key
+from assets.lineage import key
 from assets.partitions import trading_days
 from etl.market import TIMEZONE, is_trading_day
 

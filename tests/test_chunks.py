@@ -1,5 +1,5 @@
 """A range run works through its sessions a chunk at a time, each chunk committed on its own
-(assets/common.py CHUNK_SESSIONS): the same warehouse as one chunk, a chunk re-run changes nothing, a failed
+(assets/chunks.py CHUNK_SESSIONS): the same warehouse as one chunk, a chunk re-run changes nothing, a failed
 chunk leaves the chunks before it in place and itself untouched, and a run killed mid-way then run again ends
 where an uninterrupted run ends."""
 
@@ -12,7 +12,7 @@ import sys
 import dagster as dg
 import pytest
 
-import assets.common
+import assets.chunks
 import assets.gate
 from tests.conftest import BAR_ASSETS, materialize_range, table
 from tools.mart_hashes import hashes
@@ -31,7 +31,7 @@ def build(path, first=None, last=None, **kwargs):
 def one_chunk(tmp_path_factory):
     """The window built in one chunk (CHUNK_SESSIONS is larger than the window)."""
     path = tmp_path_factory.mktemp("one") / "one.duckdb"
-    assert len(assets.common.chunks(sessions_of_window())) == 1
+    assert len(assets.chunks.chunks(sessions_of_window())) == 1
     assert build(path).success
     return path
 
@@ -45,7 +45,7 @@ def sessions_of_window():
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(assets.common, "CHUNK_SESSIONS", CHUNK)
+    monkeypatch.setattr(assets.chunks, "CHUNK_SESSIONS", CHUNK)
 
 
 def sessions(path, table_name="staging.stock_bars_daily") -> list[str]:
@@ -57,8 +57,8 @@ def test_chunks_split_the_range_in_order():
     import datetime as dt
 
     days = [dt.date(2025, 1, d) for d in (9, 2, 3, 6, 7, 8)]
-    assert assets.common.chunks(days, 4) == [days[1:3] + [days[3], days[4]], [days[5], days[0]]]
-    assert assets.common.chunks([], 4) == []
+    assert assets.chunks.chunks(days, 4) == [days[1:3] + [days[3], days[4]], [days[5], days[0]]]
+    assert assets.chunks.chunks([], 4) == []
 
 
 def test_a_run_in_chunks_builds_the_warehouse_one_chunk_builds(small_chunks, one_chunk, tmp_path):
@@ -123,8 +123,8 @@ def test_a_failed_chunk_keeps_the_chunks_before_it_and_a_rerun_completes(
 
 KILLED_RUN = """
 import sys
-import assets.common
-assets.common.CHUNK_SESSIONS = {chunk}
+import assets.chunks
+assets.chunks.CHUNK_SESSIONS = {chunk}
 from tests.test_chunks import build
 build(sys.argv[1])
 """

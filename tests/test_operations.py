@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from assets.common import INGEST_RETRY, ingest
 from assets.definitions import defs
+from assets.options import INGEST_RETRY, fails_fast
 from assets.resources import MarketSourceResource
 from etl.input_specs import InputSpecError
 from etl.sources.base import SnapshotRefused
@@ -39,7 +39,7 @@ def test_every_raw_step_has_the_retry_policy_and_nothing_else_does():
     ],
 )
 def test_only_transient_live_errors_are_left_to_the_retry_policy(error, kind, retried):
-    @ingest
+    @fails_fast
     def step(market_source):
         raise error
 

@@ -3,7 +3,7 @@ chunks, and stays silent when the output is not a terminal."""
 
 import dagster as dg
 
-from assets import common
+import assets.chunks
 from assets.definitions import all_assets
 from assets.progress import RunProgress, shown
 from assets.resources import MarketSourceResource, WarehouseResource
@@ -12,7 +12,7 @@ from tests.conftest import BAR_ASSETS, FIRST, LAST, range_tags
 
 def test_a_runs_records_fold_into_steps_partitions_and_chunks(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
-    monkeypatch.setattr(common, "CHUNK_SESSIONS", 3)  # 7 sessions: three chunks, each logged
+    monkeypatch.setattr(assets.chunks, "CHUNK_SESSIONS", 3)  # 7 sessions: three chunks, each logged
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             all_assets,

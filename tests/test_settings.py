@@ -30,8 +30,8 @@ def test_unset_or_empty_takes_the_default(monkeypatch):
     "module, name, value, message",
     [
         # a chunk of 0 sessions ended in `range() arg 3 must not be zero`, 'abc' in KeyError: 'landed_files'
-        ("assets.common", "ASHARE_CHUNK_SESSIONS", "0", "expected a whole number >= 1"),
-        ("assets.common", "ASHARE_CHUNK_SESSIONS", "abc", "expected a whole number >= 1"),
+        ("assets.chunks", "ASHARE_CHUNK_SESSIONS", "0", "expected a whole number >= 1"),
+        ("assets.chunks", "ASHARE_CHUNK_SESSIONS", "abc", "expected a whole number >= 1"),
         # 0 retries made every lake write silently do nothing (the loop never ran)
         ("etl.warehouse.lake", "ASHARE_LAKE_RETRIES", "0", "expected a whole number >= 1 and <= 100"),
         ("etl.warehouse.lake", "ASHARE_LAKE_RETRIES", "-3", "expected a whole number >= 1 and <= 100"),

@@ -5,20 +5,12 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import (
-    RANGE,
-    SnapshotConfig,
-    describe,
-    each_chunk,
-    ingest,
-    key,
-    propose,
-    reads,
-    spec,
-    writer,
-)
+from assets.chunks import each_chunk
 from assets.gate import gated, gx_check, stage_checked, stage_sessions, with_side_tables
+from assets.lineage import key, reads, spec
+from assets.options import RANGE, fails_fast, layer_options
 from assets.partitions import partition_dates
+from assets.raw import SnapshotConfig, describe, land_captures, propose_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.boards import suites
 from domains.boards.datasets import BOARD_TYPES
@@ -53,17 +45,15 @@ def tracked_boards(wh) -> tuple[list[Board], list[str]]:
     return found, missing
 
 
-@dg.asset(key_prefix="raw", name="board_list", **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="board_list", **layer_options("raw"))
+@fails_fast
 def raw_board_list(
     config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
     """Concept and industry board lists (stock_board_*_name_em), one snapshot per capture."""
     source = market_source.get()
-    landed = source.land_each(feeding("raw.board_list"), Request(snapshot=config.day()))
-    frame = load(source, landed)
+    frame = land_captures(warehouse.get(), source, "raw.board_list", Request(snapshot=config.day()), "snapshot_date")
     dates = sorted(set(frame["snapshot_date"]))
-    propose(warehouse.get(), "raw.board_list", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates]))
 
 
@@ -72,7 +62,7 @@ def raw_board_list(
     name="boards",
     deps=reads("raw.board_list"),
     check_specs=[gx_check(suites.BOARDS)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -95,8 +85,8 @@ def staging_boards(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     )
 
 
-@dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=reads("staging.boards"), **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="board_membership_snapshot", deps=reads("staging.boards"), **layer_options("raw"))
+@fails_fast
 def raw_board_membership_snapshot(
     config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -113,7 +103,7 @@ def raw_board_membership_snapshot(
         )
     frame = load(source, landed)
     dates = sorted(set(frame["snapshot_date"]))
-    propose(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
+    propose_landed(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(
         metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates], tracked_boards_not_found=missing)
     )
@@ -174,8 +164,8 @@ def staging_board_membership(context: dg.AssetExecutionContext, warehouse: Wareh
     return with_side_tables(result, key("staging", "board_membership"), snapshots)
 
 
-@dg.asset(key_prefix="raw", name="board_bars_daily", deps=reads("staging.boards"), **RANGE, **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="board_bars_daily", deps=reads("staging.boards"), **RANGE, **layer_options("raw"))
+@fails_fast
 def raw_board_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -191,7 +181,9 @@ def raw_board_bars_daily(
         landed = source.land_each(feeding("raw.board_bars_daily"), Request(days=tuple(chunk), boards=tuple(boards)))
         frame = load(source, landed)
         if frame.height:
-            propose(wh, "raw.board_bars_daily", frame, source, landed, "partition_date", chunk, extend=bool(proposed))
+            propose_landed(
+                wh, "raw.board_bars_daily", frame, source, landed, "partition_date", chunk, extend=bool(proposed)
+            )
             proposed.extend(chunk)
         return describe(frame, source, partitions=len(chunk), landed_files=len(landed))
 
@@ -206,7 +198,7 @@ def raw_board_bars_daily(
     deps=reads("raw.board_bars_daily"),
     check_specs=[gx_check(suites.BOARD_BARS)],
     **RANGE,
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -4,14 +4,14 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.common import describe, ingest, propose, reads, writer
 from assets.gate import gated, gx_check, stage_checked
-from assets.resources import MarketSourceResource, WarehouseResource
+from assets.lineage import reads
+from assets.options import layer_options
+from assets.raw import captured_raw_asset
+from assets.resources import WarehouseResource
 from domains.dividends import suites
-from domains.dividends.datasets import DIVIDENDS
 from domains.dividends.transforms import stage_dividends
 from etl.config.tracking import tracking
-from etl.datasets import load
 from etl.gate.engine import Candidate
 from etl.gate.proposals import relation
 from etl.market import report_deadline
@@ -31,27 +31,20 @@ def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
     return periods
 
 
-@dg.asset(key_prefix="raw", name="dividends", **writer("raw"))
-@ingest
-def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
-    """Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none."""
-    source = market_source.get()
-    periods = list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
-    landed = source.land(DIVIDENDS, Request(periods=tuple(periods)))
-    frame = load(source, landed)
-    if frame.height:
-        propose(
-            warehouse.get(),
-            "raw.dividends",
-            frame,
-            source,
-            landed,
-            "report_period",
-            sorted(set(frame["report_period"])),
-        )
-    return dg.MaterializeResult(
-        metadata=describe(frame, source, report_periods=periods, skipped_periods=getattr(source, "skipped_periods", {}))
-    )
+def report_periods() -> list[str]:
+    return list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
+
+
+raw_dividends = captured_raw_asset(
+    "raw.dividends",
+    description="Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none.",
+    request=lambda: Request(periods=tuple(report_periods())),
+    scope_column="report_period",
+    metadata=lambda frame, source: {
+        "report_periods": report_periods(),
+        "skipped_periods": getattr(source, "skipped_periods", {}),
+    },
+)
 
 
 @dg.asset(
@@ -59,7 +52,7 @@ def raw_dividends(warehouse: WarehouseResource, market_source: MarketSourceResou
     name="dividends",
     deps=reads("raw.dividends"),
     check_specs=[gx_check(suites.DIVIDENDS)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

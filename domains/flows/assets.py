@@ -2,13 +2,14 @@
 
 import dagster as dg
 
-from assets.common import INGEST_RETRY, SnapshotConfig, ingest, key, propose, reads, spec, writer
-from assets.gate import gated, gx_check, stage_checked, stage_latest_capture
+from assets.gate import gated, gx_check, latest_capture_asset, stage_checked
+from assets.lineage import key, reads, spec
+from assets.options import INGEST_RETRY, fails_fast, layer_options
+from assets.raw import SnapshotConfig, land_captures
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.flows import suites
-from domains.flows.transforms import FLOWS, main_flow_gap, stage_sector_ranks, stage_stock_ranks
+from domains.flows.transforms import main_flow_gap, stage_sector_ranks, stage_stock_ranks
 from etl.config.tracking import tracking
-from etl.datasets import feeding, load
 from etl.gate.engine import Candidate
 from etl.gate.proposals import relation
 from etl.gate.rules import Suite
@@ -20,14 +21,7 @@ HISTORIES = ("raw.stock_fund_flow_daily", "raw.market_fund_flow_daily")
 
 
 def _land_and_propose(source, tables, request, wh, date_column) -> dict:
-    counts = {}
-    for table in tables:
-        landed = source.land_each(feeding(table), request)
-        frame = load(source, landed)
-        if frame.height:
-            propose(wh, table, frame, source, landed, date_column, sorted(set(frame[date_column])))
-        counts[table] = frame.height
-    return counts
+    return {table: land_captures(wh, source, table, request, date_column).height for table in tables}
 
 
 @dg.multi_asset(
@@ -35,7 +29,7 @@ def _land_and_propose(source, tables, request, wh, date_column) -> dict:
     pool="duckdb_writer",
     retry_policy=INGEST_RETRY,
 )
-@ingest
+@fails_fast
 def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, market_source: MarketSourceResource):
     """Main-force money rankings as captured (stock_individual_fund_flow_rank for 今日/3日/5日/10日,
     stock_sector_fund_flow_rank for industry, concept and region boards). Snapshots only: live captures today."""
@@ -53,7 +47,7 @@ def raw_fund_flow_ranks(config: SnapshotConfig, warehouse: WarehouseResource, ma
     name="stock_fund_flow_rank",
     deps=reads("raw.stock_fund_flow_rank"),
     check_specs=[gx_check(suites.STOCK_RANKS)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_stock_fund_flow_rank(
@@ -81,7 +75,7 @@ def staging_stock_fund_flow_rank(
     name="sector_fund_flow_rank",
     deps=reads("raw.sector_fund_flow_rank", "staging.boards", "staging.stock_universe"),
     check_specs=[gx_check(suites.SECTOR_RANKS)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_sector_fund_flow_rank(
@@ -116,7 +110,7 @@ def staging_sector_fund_flow_rank(
     pool="duckdb_writer",
     retry_policy=INGEST_RETRY,
 )
-@ingest
+@fails_fast
 def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSourceResource):
     """Per-stock (stock_individual_fund_flow, the tracked symbols) and market-wide (stock_market_fund_flow)
     daily fund flows. akshare returns the last ~100 sessions only: captured daily and upserted by date.
@@ -131,61 +125,24 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
         )
 
 
-def _stage_history(
-    context, warehouse: WarehouseResource, *, raw: str, suite: Suite, keys: list[str], columns: list[str]
-):
+def _history(suite: Suite, keys: list[str], description: str):
     """Histories are captured again every day (~100 sessions a call): upserted by the latest capture."""
-    return stage_latest_capture(
-        context,
-        warehouse.get(),
-        raw=raw,
-        suite=suite,
+    return latest_capture_asset(
+        suite,
         keys=keys,
-        columns=[*columns, *FLOWS],
-        checks={"check_main_flow_gap": main_flow_gap()},
+        description=description,
+        checks=lambda: {"check_main_flow_gap": main_flow_gap()},
         facts=lambda candidate: {"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
 
-@dg.asset(
-    key_prefix="staging",
-    name="stock_fund_flow_daily",
-    deps=reads("raw.stock_fund_flow_daily"),
-    check_specs=[gx_check(suites.STOCK_FLOW_DAILY)],
-    **writer("staging"),
+staging_stock_fund_flow_daily = _history(
+    suites.STOCK_FLOW_DAILY,
+    ["trade_date", "symbol"],
+    "One row per stock and session: the latest capture of each day wins.",
 )
-@gated
-def staging_stock_fund_flow_daily(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """One row per stock and session: the latest capture of each day wins."""
-    return _stage_history(
-        context,
-        warehouse,
-        raw="raw.stock_fund_flow_daily",
-        suite=suites.STOCK_FLOW_DAILY,
-        keys=["trade_date", "symbol"],
-        columns=["trade_date", "symbol", "close", "pct_change"],
-    )
-
-
-@dg.asset(
-    key_prefix="staging",
-    name="market_fund_flow_daily",
-    deps=reads("raw.market_fund_flow_daily"),
-    check_specs=[gx_check(suites.MARKET_FLOW_DAILY)],
-    **writer("staging"),
+staging_market_fund_flow_daily = _history(
+    suites.MARKET_FLOW_DAILY,
+    ["trade_date"],
+    "One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins.",
 )
-@gated
-def staging_market_fund_flow_daily(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """One row per session of market-wide (SSE + SZSE) fund flows: the latest capture of each day wins."""
-    return _stage_history(
-        context,
-        warehouse,
-        raw="raw.market_fund_flow_daily",
-        suite=suites.MARKET_FLOW_DAILY,
-        keys=["trade_date"],
-        columns=["trade_date", "sse_close", "sse_pct_change", "szse_close", "szse_pct_change"],
-    )

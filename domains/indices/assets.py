@@ -5,14 +5,14 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, covered_days, describe, ingest, land_sessions, propose, reads, writer
-from assets.gate import gated, gx_check, not_covered, stage_latest_capture, stage_sessions
+from assets.gate import gated, gx_check, latest_capture_asset, not_covered, stage_sessions
+from assets.lineage import reads
+from assets.options import RANGE, fails_fast, layer_options
+from assets.raw import captured_raw_asset, covered_days, land_sessions
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.indices import suites
-from domains.indices.datasets import INDEX_VALUATION
 from domains.indices.transforms import stage_csi, stage_index_bars
 from etl.config.tracking import INDICES, tracking
-from etl.datasets import load
 from etl.gate.engine import SIZE_BAND, Candidate
 from etl.gate.proposals import relation
 from etl.gate.references import partition_summary
@@ -20,8 +20,8 @@ from etl.market import sessions_spanning
 from etl.sources import Request
 
 
-@dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="index_bars_daily", **RANGE, **layer_options("raw"))
+@fails_fast
 def raw_index_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -39,7 +39,7 @@ def raw_index_bars_daily(
     deps=reads("raw.index_bars_daily"),
     check_specs=[gx_check(suites.INDEX_BARS)],
     **RANGE,
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_index_bars_daily(
@@ -86,8 +86,8 @@ def staging_index_bars_daily(
     return stage_sessions(context, wh, "staging.index_bars_daily", days, build, metadata=coverage, narrow=True)
 
 
-@dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="csi_index_daily", **RANGE, **layer_options("raw"))
+@fails_fast
 def raw_csi_index_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -105,7 +105,7 @@ def raw_csi_index_daily(
     deps=reads("raw.csi_index_daily"),
     check_specs=[gx_check(suites.CSI_INDEX)],
     **RANGE,
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_csi_index_daily(
@@ -134,41 +134,16 @@ def staging_csi_index_daily(
     return stage_sessions(context, wh, "staging.csi_index_daily", days, build, metadata=coverage, narrow=True)
 
 
-@dg.asset(key_prefix="raw", name="index_valuation_daily", **writer("raw"))
-@ingest
-def raw_index_valuation_daily(
-    warehouse: WarehouseResource, market_source: MarketSourceResource
-) -> dg.MaterializeResult:
-    """CSI valuation (stock_zh_index_value_csindex): PE and dividend yield of the tracked indices for the
-    recent sessions CSI publishes, captured daily and kept. Live only: the recorded sample has none."""
-    source = market_source.get()
-    landed = source.land(INDEX_VALUATION, Request(symbols=tracking().valuation_indices))
-    frame = load(source, landed)
-    if frame.height:
-        dates = sorted(set(frame["trade_date"]))
-        propose(warehouse.get(), "raw.index_valuation_daily", frame, source, landed, "trade_date", dates)
-    return dg.MaterializeResult(metadata=describe(frame, source))
-
-
-@dg.asset(
-    key_prefix="staging",
-    name="index_valuation_daily",
-    deps=reads("raw.index_valuation_daily"),
-    check_specs=[gx_check(suites.INDEX_VALUATION)],
-    **writer("staging"),
+raw_index_valuation_daily = captured_raw_asset(
+    "raw.index_valuation_daily",
+    description="CSI valuation (stock_zh_index_value_csindex): PE and dividend yield of the tracked indices for the "
+    "recent sessions CSI publishes, captured daily and kept. Live only: the recorded sample has none.",
+    request=lambda: Request(symbols=tracking().valuation_indices),
+    scope_column="trade_date",
 )
-@gated
-def staging_index_valuation_daily(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """One row per CSI index and session: PE and dividend yield (percent); the latest capture wins."""
-    return stage_latest_capture(
-        context,
-        warehouse.get(),
-        raw="raw.index_valuation_daily",
-        suite=suites.INDEX_VALUATION,
-        keys=["trade_date", "index_code"],
-        columns=[
-            c.name for c in INDEX_VALUATION.spec.columns if c.name not in ("name_full", "name_en_full", "name_en")
-        ],
-    )
+
+staging_index_valuation_daily = latest_capture_asset(
+    suites.INDEX_VALUATION,
+    keys=["trade_date", "index_code"],
+    description="One row per CSI index and session: PE and dividend yield (percent); the latest capture wins.",
+)

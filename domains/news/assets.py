@@ -5,9 +5,12 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, describe, each_chunk, ingest, key, propose, reads, spec, writer
+from assets.chunks import each_chunk
 from assets.gate import gated, gx_check, stage_checked, with_side_tables
+from assets.lineage import key, reads, spec
+from assets.options import RANGE, fails_fast, layer_options
 from assets.partitions import partition_dates
+from assets.raw import describe, propose_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.news import suites
 from domains.news.datasets import CCTV, FEED
@@ -37,8 +40,8 @@ def broadcast_dates(day: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((day - start).days)]
 
 
-@dg.asset(key_prefix="raw", name="news_cctv", **RANGE, **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="news_cctv", **RANGE, **layer_options("raw"))
+@fails_fast
 def raw_news_cctv(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -55,14 +58,14 @@ def raw_news_cctv(
         frame = load(source, landed, trade_date=lambda item: session_of[dt.date.fromisoformat(item.partition)])
         if frame.height == 0:
             frame = pl.DataFrame(schema={"trade_date": pl.Date})
-        propose(wh, "raw.news_cctv", frame, source, landed, "trade_date", chunk, extend=chunk[0] != min(days))
+        propose_landed(wh, "raw.news_cctv", frame, source, landed, "trade_date", chunk, extend=chunk[0] != min(days))
         return describe(frame, source, partitions=len(chunk), broadcasts=len(landed))
 
     return dg.MaterializeResult(metadata=each_chunk(context, "raw.news_cctv", days, land, wh, narrow=True))
 
 
-@dg.asset(key_prefix="raw", name="news_feed", **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="news_feed", **layer_options("raw"))
+@fails_fast
 def raw_news_feed(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -79,7 +82,7 @@ def raw_news_feed(
     set_aside = set_aside_captures(context, wh, source, "raw.news_feed", refused)
     refused_partitions = {bad.partition for bad, _ in refused}
     good = [item for item in landed if item.partition not in refused_partitions]
-    propose(wh, "raw.news_feed", frame, source, good)
+    propose_landed(wh, "raw.news_feed", frame, source, good)
     return dg.MaterializeResult(
         metadata=describe(frame, source, captures=len(good), captures_set_aside=len(set_aside))
         | ({"set_aside": dg.MetadataValue.json(set_aside)} if set_aside else {})

@@ -6,8 +6,10 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, after, covered_days, describe, ingest, land_sessions, propose, reads, writer
 from assets.gate import gated, gx_check, not_covered, stage_checked, stage_sessions
+from assets.lineage import depends, reads
+from assets.options import RANGE, fails_fast, layer_options
+from assets.raw import covered_days, describe, land_sessions, propose_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.stocks import suites
 from domains.stocks.datasets import UNIVERSE
@@ -19,15 +21,15 @@ from etl.gate.references import REFERENCE_SESSIONS, partition_summary
 from etl.market import previous_trading_day, sessions_between, sessions_spanning
 
 
-@dg.asset(key_prefix="raw", name="stock_universe", **writer("raw"))
-@ingest
+@dg.asset(key_prefix="raw", name="stock_universe", **layer_options("raw"))
+@fails_fast
 def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
     """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
     source = market_source.get()
     landed = source.land(UNIVERSE)
     snapshot = dt.date.fromisoformat(landed[-1].partition)
     frame = load(source, landed)
-    propose(warehouse.get(), "raw.stock_universe", frame, source, landed, "snapshot_date", [snapshot])
+    propose_landed(warehouse.get(), "raw.stock_universe", frame, source, landed, "snapshot_date", [snapshot])
     return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed[-1].partition))
 
 
@@ -36,9 +38,9 @@ def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSource
     name="stock_bars_daily",
     deps=reads("staging.stock_universe"),
     **RANGE,
-    **writer("raw"),
+    **layer_options("raw"),
 )
-@ingest
+@fails_fast
 def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
 ) -> dg.MaterializeResult:
@@ -54,7 +56,7 @@ def raw_stock_bars_daily(
     name="stock_universe",
     deps=reads("raw.stock_universe"),
     check_specs=[gx_check(suites.UNIVERSE)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_stock_universe(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -96,7 +98,7 @@ def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
     deps=reads("raw.stock_bars_daily", "staging.stock_name_history"),
     check_specs=[gx_check(suites.STOCK_BARS)],
     **RANGE,
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_stock_bars_daily(
@@ -174,12 +176,12 @@ def previous_closes(wh, first) -> pl.DataFrame:
 @dg.asset(
     key_prefix="staging",
     name="stock_name_history",
-    deps=[
-        *reads("raw.stock_universe"),
-        *after("staging.stock_universe", reason="a snapshot the universe gate refused never reaches raw"),
-    ],
+    **depends(
+        "raw.stock_universe",
+        after={"staging.stock_universe": "a snapshot the universe gate refused never reaches raw"},
+    ),
     check_specs=[gx_check(suites.NAME_HISTORY)],
-    **writer("staging"),
+    **layer_options("staging"),
 )
 @gated
 def staging_stock_name_history(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -4,7 +4,10 @@ whole from the rank snapshots)."""
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, each_chunk, preview, reads, writer
+from assets.chunks import each_chunk
+from assets.lineage import reads
+from assets.metadata import preview
+from assets.options import RANGE, layer_options
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.config.themes import board_codes, themes
@@ -23,7 +26,7 @@ from marts.inputs import coverage, member_bars, stock_sessions
         "staging.board_snapshots",
     ),
     **RANGE,
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per board per trading day: equal- and float-cap-weighted returns rebuilt from member bars, the
@@ -57,7 +60,7 @@ def marts_board_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     key_prefix="marts",
     name="fund_flow_board_daily",
     deps=reads("staging.sector_fund_flow_rank", "staging.boards"),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_fund_flow_board_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per board and snapshot day: the same-day fund-flow ranking, with the theme(s) the board serves."""

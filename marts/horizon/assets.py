@@ -5,7 +5,9 @@ and rebounds. Rebuilt whole each run: every row depends on the history before it
 import dagster as dg
 import polars as pl
 
-from assets.common import preview, reads, writer
+from assets.lineage import reads
+from assets.metadata import preview
+from assets.options import layer_options
 from assets.resources import WarehouseResource
 from etl.config.themes import horizon_pairs
 from marts.horizon.transforms import drawdown_rebound, index_valuation_daily, levels, relative_performance
@@ -46,7 +48,7 @@ def _levels(wh) -> pl.DataFrame:
     key_prefix="marts",
     name="index_valuation_daily",
     deps=reads("staging.csi_index_daily", "staging.bond_yields_daily", "staging.index_valuation_daily"),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_index_valuation_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per CSI index and session: rolling PE and its percentile over the history held up to that day, the
@@ -66,7 +68,7 @@ def marts_index_valuation_daily(warehouse: WarehouseResource) -> dg.MaterializeR
     key_prefix="marts",
     name="relative_performance",
     deps=reads(*LEVELS),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_relative_performance(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The pairs of etl/config/horizon.yaml over 1M, 3M, 1Y, 3Y and YTD windows ending on each session:
@@ -84,7 +86,7 @@ def marts_relative_performance(warehouse: WarehouseResource) -> dg.MaterializeRe
     key_prefix="marts",
     name="drawdown_rebound",
     deps=reads(*LEVELS),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_drawdown_rebound(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per index and basket and session: the year-to-date low and its day, the rebound since, the drawdown

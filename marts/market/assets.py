@@ -2,7 +2,10 @@
 
 import dagster as dg
 
-from assets.common import RANGE, each_chunk, preview, reads, writer
+from assets.chunks import each_chunk
+from assets.lineage import reads
+from assets.metadata import preview
+from assets.options import RANGE, layer_options
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from marts.inputs import WINDOW_SQL, window
@@ -14,7 +17,7 @@ from marts.market.transforms import index_daily, market_breadth_daily
     name="index_daily",
     deps=reads("staging.index_bars_daily"),
     **RANGE,
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per index per trading day: OHLC, previous close, percent change, turnover."""
@@ -36,7 +39,7 @@ def marts_index_daily(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     name="market_breadth_daily",
     deps=reads("staging.stock_bars_daily", "staging.stock_name_history"),
     **RANGE,
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per trading day over all A-shares: breadth, limit moves, turnover and its change."""

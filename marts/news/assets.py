@@ -2,7 +2,10 @@
 
 import dagster as dg
 
-from assets.common import RANGE, each_chunk, preview, reads, writer
+from assets.chunks import each_chunk
+from assets.lineage import reads
+from assets.metadata import preview
+from assets.options import RANGE, layer_options
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from marts.news.transforms import news_theme_daily
@@ -13,7 +16,7 @@ from marts.news.transforms import news_theme_daily
     name="news_theme_daily",
     deps=reads("staging.news_items", "staging.news_item_themes", "staging.news_item_stocks"),
     **RANGE,
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_news_theme_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One row per session and news theme: items, share of the session's items, most-named stocks, sample titles."""

@@ -4,7 +4,10 @@ and the US -> A-share transmission, rebuilt whole (their rows depend on many day
 import dagster as dg
 import polars as pl
 
-from assets.common import RANGE, each_chunk, key, preview, reads, spec, writer
+from assets.chunks import each_chunk
+from assets.lineage import key, reads, spec
+from assets.metadata import preview
+from assets.options import RANGE, layer_options
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
 from etl.config.themes import board_codes, events, themes
@@ -105,7 +108,7 @@ def marts_themes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     )
 
 
-@dg.asset(key_prefix="marts", name="dividend_vs_ai_daily", deps=reads("marts.theme_daily"), **writer("marts"))
+@dg.asset(key_prefix="marts", name="dividend_vs_ai_daily", deps=reads("marts.theme_daily"), **layer_options("marts"))
 def marts_dividend_vs_ai_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The dividend and AI baskets day by day: returns, spread, compounded from `cumulative_from`
     (etl/config/themes.yaml) and their relative strength."""
@@ -122,7 +125,7 @@ def marts_dividend_vs_ai_daily(warehouse: WarehouseResource) -> dg.MaterializeRe
     deps=reads(
         "marts.theme_daily", "marts.board_daily", "marts.index_daily", "staging.stock_bars_daily", "staging.boards"
     ),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_event_window(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every event of etl/config/events.yaml: each subject's return over the window against the benchmark
@@ -182,7 +185,7 @@ def marts_event_window(warehouse: WarehouseResource) -> dg.MaterializeResult:
     key_prefix="marts",
     name="cross_market_daily",
     deps=reads("staging.us_bars_daily", "marts.theme_daily", "marts.index_daily"),
-    **writer("marts"),
+    **layer_options("marts"),
 )
 def marts_cross_market_daily(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Each US AI-chain session beside the next A-share session's theme returns and CSI 300."""

@@ -1,0 +1,166 @@
+"""What raw steps share: proposing landed rows as the run's candidate, the sessions a source covers, a range
+raw step's chunked landing, and the captured raw step (a snapshot or a history fetched whole) as a factory."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import dagster as dg
+import polars as pl
+
+from assets.chunks import each_chunk
+from assets.options import fails_fast, layer_options
+from assets.resources import MarketSourceResource, WarehouseResource
+from etl.sources import LandedPartition, Request, Source
+
+
+def propose_landed(
+    wh,
+    table: str,
+    frame: pl.DataFrame,
+    source: Source,
+    landed: list[LandedPartition],
+    scope_column: str | None = None,
+    scope=None,
+    extend: bool = False,
+) -> int:
+    """A raw step's rows wait as the candidate for `table` until its staging gate judges them
+    (etl/gate/proposals.py): nothing stored changes here. The proposal is this run's; one left by a run that has
+    ended is abandoned to rejected.* first (a running one is a concurrent writer: left alone).
+    `extend`: a later chunk of the same run."""
+    from etl.gate import proposals
+
+    context = dg.AssetExecutionContext.get()
+    if not extend:
+        for other, proposed_at in proposals.others(wh, table, context.run_id).items():
+            why = ended(context.instance, other, proposed_at)
+            if why is None:
+                context.log.info(f"{table}: run {other} has a proposal pending too (a concurrent writer): left alone")
+                continue
+            moved = proposals.abandon(wh, table, other, why, context.run_id)
+            context.log.warning(f"{table}: {why}, leaving a proposal: its {moved} rows moved to rejected.*")
+    return proposals.propose(
+        wh,
+        table,
+        frame,
+        scope_column=scope_column,
+        scope=scope,
+        captures=[(source.landing.root, item.capture) for item in landed],
+        run_id=context.run_id,
+        extend=extend,
+    )
+
+
+# A proposal of a run this Dagster instance does not know (another deployment writing the same lake) is left
+# alone while it could still be running: no run of ours lasts this long (ten years' backfill: ~16 min).
+STALE_PROPOSAL = dt.timedelta(hours=24)
+
+
+def ended(instance: dg.DagsterInstance, run_id: str, proposed_at: dt.datetime) -> str | None:
+    """Why a pending proposal's run can no longer settle it, or None while it may (running, or unknown and
+    recent)."""
+    from etl.warehouse import LEGACY_RUN
+
+    if run_id == LEGACY_RUN:
+        return "a proposal made before proposals were kept per run"
+    record = instance.get_run_record_by_id(run_id)
+    if record is not None:
+        run = record.dagster_run
+        return f"run {run_id} ended ({run.status.value})" if run.is_finished else None
+    age = dt.datetime.now(dt.UTC) - proposed_at
+    if age > STALE_PROPOSAL:
+        return f"run {run_id}, unknown to this Dagster instance, proposed {age} ago"
+    return None
+
+
+def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) -> tuple[list[dt.date], dict]:
+    """The run's sessions that the source covers for the datasets landing in `table`, and metadata that says
+    what it covers and how many sessions of the run it does not. A day before a dataset's first day (or after
+    the last the recorded sample holds) is "not covered": nothing is fetched, proposed or judged for it."""
+    from assets.partitions import partition_dates
+    from etl.datasets import feeding
+    from etl.sources.base import within
+
+    days = partition_dates(context)
+    datasets = feeding(table)
+    spans = source.spans(datasets)  # read once: a recorded source reads its manifest per dataset
+    covered = within(spans, days)
+    return covered, {
+        "source_covers": f"{min(s[0] for s in spans)} .. {max(s[1] for s in spans)}" if spans else "nothing",
+        "sessions_covered": len(covered),
+        "sessions_not_covered": len(days) - len(covered),
+        **({"covered": f"{covered[0]} .. {covered[-1]}"} if covered else {}),
+    }
+
+
+def land_sessions(
+    context: dg.AssetExecutionContext, wh, source: Source, table: str, narrow: bool = False, **request
+) -> dict:
+    """A range raw step: land the run's covered sessions of every dataset feeding `table` (the request's other
+    fields in `request`), apply their input specs and propose the rows for those sessions. Returns the
+    materialisation's metadata, coverage included."""
+    from etl.datasets import feeding, load
+    from etl.sources import Request
+
+    days, coverage = covered_days(context, source, table)
+    if not days:
+        return {"rows": 0, **coverage}
+    first = min(days)
+
+    def land(chunk: list[dt.date]) -> dict:
+        landed = source.land_each(feeding(table), Request(days=tuple(chunk), **request))
+        frame = load(source, landed)
+        propose_landed(wh, table, frame, source, landed, "partition_date", chunk, extend=chunk[0] != first)
+        return describe(frame, source, partitions=len(chunk))
+
+    return {**each_chunk(context, table, days, land, wh, narrow), **coverage}
+
+
+def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
+    return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **more}
+
+
+class SnapshotConfig(dg.Config):
+    """Snapshot assets: empty = today's capture (live) or every recorded snapshot (recorded). A past date is
+    refused in live mode: akshare returns the current state only."""
+
+    snapshot_date: str = ""
+
+    def day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.snapshot_date) if self.snapshot_date else None
+
+
+def land_captures(wh, source: Source, table: str, request: Request, scope_column: str | None = None) -> pl.DataFrame:
+    """A captured raw step: land what feeds `table` for the request, apply the input specs and propose the
+    rows, scoped to the values of `scope_column` they hold (None: the whole table, proposed even when empty).
+    Returns the frame."""
+    from etl.datasets import feeding, load
+
+    landed = source.land_each(feeding(table), request)
+    frame = load(source, landed)
+    if scope_column is None:
+        propose_landed(wh, table, frame, source, landed)
+    elif frame.height:
+        propose_landed(wh, table, frame, source, landed, scope_column, sorted(set(frame[scope_column])))
+    return frame
+
+
+def captured_raw_asset(
+    table: str,
+    *,
+    description: str,
+    request: Callable[[], Request],
+    scope_column: str | None,
+    metadata: Callable[[pl.DataFrame, Source], dict] | None = None,
+) -> dg.AssetsDefinition:
+    """The raw step of a table captured whole at each run (a history re-fetched from its start, a list): the
+    request is built when the step runs (`request()`), the rows are proposed by `land_captures`."""
+    name = table.split(".", 1)[1]
+
+    @dg.asset(key_prefix="raw", name=name, description=description, **layer_options("raw"))
+    @fails_fast
+    def raw_step(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
+        source = market_source.get()
+        frame = land_captures(warehouse.get(), source, table, request(), scope_column)
+        return dg.MaterializeResult(metadata=describe(frame, source, **(metadata(frame, source) if metadata else {})))
+
+    return raw_step
