@@ -139,7 +139,7 @@ def main() -> None:
             print(f"{event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
         sys.exit("the demo run failed (above: each failed step and why)")
 
-    from etl.warehouse import open_warehouse
+    from etl.warehouse import bi_entry, open_warehouse
 
     wh = open_warehouse(settings.warehouse)
     counts = wh.row_counts()
@@ -155,14 +155,14 @@ def main() -> None:
     print()
     print("Open the Dagster UI (lineage, this run, asset metadata):  make dev   -> http://127.0.0.1:3000")
     print("The dividend-vs-AI dashboard in Superset (docs/superset.md):  make superset   -> http://127.0.0.1:8088")
-    if wh.concurrent_writers:
+    entry = bi_entry(wh)
+    if entry.suffix == ".sql":
         print("BI tools and notebooks read the published snapshot, read-only (docs/scale-out.md):")
-        print(f"  {wh.local_dir / 'bi' / 'attach-published.sql'}   (python -m etl.lake attach prints it)")
+        print(f"  {entry}   (python -m etl.lake attach prints it)")
     else:
-        bi = wh.local_dir / "bi" / "marts.duckdb"
-        print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {bi}")
+        print(f"BI tools and notebooks, read-only (never blocks the pipeline):  {entry}")
         print(
-            f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{bi}', read_only=True)"
+            f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{entry}', read_only=True)"
             ".sql('SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date DESC LIMIT 5'))\""
         )
     print(f"(finished {dt.datetime.now():%Y-%m-%d %H:%M:%S})")

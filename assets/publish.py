@@ -7,7 +7,7 @@ import dagster as dg
 from assets.lineage import depends, key
 from assets.resources import WarehouseResource
 from etl.config.themes import themes
-from etl.warehouse.publish import publish
+from etl.warehouse import publish
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
 WHOLE_MARTS = [
@@ -95,28 +95,14 @@ def bi_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     """The marts and their contract (table `contract`) in warehouse/bi/marts.duckdb, swapped in atomically
     after the audits passed. Point BI tools here, read-only; never at the pipeline's own file.
     On a lake: a tagged snapshot that BI readers attach read-only at its version (etl/warehouse/lake_publish.py)."""
-    wh = warehouse.get()
-    if wh.concurrent_writers:
-        from etl.warehouse.lake_publish import publish_snapshot
-
-        done = publish_snapshot(wh, context.run_id)
-        return dg.MaterializeResult(
-            metadata={
-                "snapshot_version": done.version,
-                "attach": dg.MetadataValue.md(f"```sql\n{done.attach_sql}\n```"),
-                "published_at": done.published_at.isoformat(),
-                "tables": _tables_md(done.tables),
-            }
-        )
-    target = wh.local_dir / "bi" / "marts.duckdb"
-    done = publish(wh.path, target, context.run_id)
+    done = publish(warehouse.get(), context.run_id)
+    shown = {
+        "path": lambda v: dg.MetadataValue.path(v),
+        "attach": lambda v: dg.MetadataValue.md(f"```sql\n{v}\n```"),
+    }
+    details = {k: shown.get(k, lambda v: v)(v) for k, v in done.details.items()}
     return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(done.path)),
-            "bytes": done.bytes,
-            "published_at": done.published_at.isoformat(),
-            "tables": _tables_md(done.tables),
-        }
+        metadata={**details, "published_at": done.published_at.isoformat(), "tables": _tables_md(done.tables)}
     )
 
 

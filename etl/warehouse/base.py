@@ -73,9 +73,6 @@ def schema_sql(sql_dir: Path = SQL_DIR) -> str:
 class Warehouse:
     """The embedded backend: one DuckDB file, one writer process at a time (etl/warehouse/writer_lock.py)."""
 
-    # several processes may write at once (no writer lock, parallel steps): the lake does, a file does not
-    concurrent_writers = False
-
     def __init__(self, path: Path | str, sql_dir: Path = SQL_DIR):
         self.path = Path(path)
         self.location = str(path)

@@ -160,7 +160,7 @@ _CHECKED: set[tuple] = set()  # (catalog, sql dir) whose tables were found compl
 
 
 class LakeWarehouse(Warehouse):
-    concurrent_writers = True
+    """The warehouse on a DuckLake: several writer processes, each transaction retried on a conflict."""
 
     def __init__(self, location: str, sql_dir: Path = SQL_DIR):
         self.location = location

@@ -22,7 +22,7 @@ import polars as pl
 from etl import contract
 from etl.warehouse.lake import ALIAS, LakeConfig, LakeWarehouse, connect
 from etl.warehouse.publish import Published, audit_contract, copy_marts
-from etl.warehouse import Replace, Sql
+from etl.warehouse.base import Replace, Sql
 
 AUTHOR = "ashare-publish"
 
