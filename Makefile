@@ -19,8 +19,7 @@ export VIRTUAL_ENV := $(CURDIR)/.venv
 .PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
 	chromium superset superset-down superset-test superset-lock bi-driver bi-test
 
-# apt needs root: sudo when not already root (Debian's chromium for `make ui-test`)
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Installers of what a target needs beyond Python (Debian packages, npm, Maven): tools/install/*.sh
 
 .uv/bin/uv:
 	$(PYTHON) -m venv .uv
@@ -37,9 +36,7 @@ $(DAGSTER_HOME)/dagster.yaml: warehouse/dagster.yaml
 # The data docs' CSS, JavaScript and fonts, from npm, so that they render offline (etl/gate/offline_docs.py)
 DOCS_ASSETS := etl/gate/docs_assets/node_modules/.installed
 $(DOCS_ASSETS): etl/gate/docs_assets/package.json etl/gate/docs_assets/package-lock.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
-	npm ci --prefix etl/gate/docs_assets --silent
+	tools/install/docs-assets.sh
 	@touch $@
 
 demo: .venv/.synced $(DAGSTER_HOME)/dagster.yaml $(DOCS_ASSETS)  ## materialise every asset over every sample partition
@@ -58,8 +55,7 @@ check: .venv/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Definitions root loads
 
 # Debian's chromium for the browser checks, and CJK fonts: board and index names are Chinese
 chromium:
-	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
+	@tools/install/apt.sh chromium fonts-wqy-microhei
 
 ui-test: .venv/.synced $(DOCS_ASSETS) chromium  ## the Dagster UI in headless Debian chromium; screenshots in warehouse/ui/
 	$(UV) sync --locked --group ui
@@ -86,8 +82,7 @@ LAKE_ENV := set -a && . $(LAKE_HOME)/env.sh && set +a
 LAKE_RUN = trap '.venv/bin/python -m etl.lake.local down' EXIT &&
 
 postgresql:
-	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+	@tools/install/apt.sh postgresql
 
 lake-up: .venv/.synced postgresql  ## start a local lake (PostgreSQL on 127.0.0.1; S3=1: data on a local S3 endpoint)
 	.venv/bin/python -m etl.lake.local up $(if $(S3),--s3)
@@ -110,11 +105,7 @@ lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 w
 
 # The DuckDB JDBC driver DBeaver and Metabase use, matching the pinned duckdb, from Maven (tools/bi/lib/, git-ignored)
 bi-driver: .venv/.synced
-	@command -v java >/dev/null && command -v mvn >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jdk-headless maven; }
-	v=$$(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)').0 && \
-		[ -f tools/bi/lib/duckdb_jdbc-$$v.jar ] || \
-		mvn --batch-mode --quiet dependency:copy -Dartifact=org.duckdb:duckdb_jdbc:$$v -DoutputDirectory=tools/bi/lib
+	@tools/install/jdbc-driver.sh .venv/bin/python
 
 bi-test: bi-driver  ## the published marts through the DuckDB JDBC driver (DBeaver's, Metabase's): docs/bi.md's queries, a held reader vs a publish
 	.venv/bin/python -m tools.bi_check
