@@ -16,7 +16,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
+.PHONY: demo test dev bench bench-scale check sample clean ui-test contract-docs docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
 	chromium superset superset-down superset-test superset-lock bi-driver bi-test
 
 # Installers of what a target needs beyond Python (Debian packages, npm, Maven): tools/install/*.sh
@@ -70,6 +70,9 @@ bench-scale: .venv/.synced  ## YEARS (10) of the whole market, synthetic: one-ru
 
 contract-docs: .venv/.synced  ## docs/contract.md from the marts' DDL comments (warehouse/sql/30_marts.sql)
 	.venv/bin/python -m etl.contract
+
+docs: contract-docs  ## the generated pages: docs/contract.md, and the table list of docs/architecture.md (etl/catalog.py)
+	.venv/bin/python -m etl.catalog
 
 sample: .venv/.synced  ## rebuild warehouse/sample from ../shared/data/akshare-recorded
 	.venv/bin/python -m etl.sample --recording ../shared/data/akshare-recorded

@@ -25,7 +25,7 @@ AKSHARE_LAYOUT = "1.19.5"
 
 
 def recordings() -> list[Dataset]:
-    """The datasets the shipped sample holds: each has a sample rule in the registry (etl/datasets/)."""
+    """The datasets the shipped sample holds: each has a sample rule in the registry (domains/*/datasets.py)."""
     return [d for d in datasets() if d.sample is not None]
 
 

@@ -59,7 +59,11 @@ def fetch_list(live, dataset, request):
     return [live.land_capture(dataset, frame, {}, today.isoformat())]
 
 
-BOARD_LIST = RawTable("raw.board_list", {"board_type": "VARCHAR NOT NULL", "snapshot_date": "DATE NOT NULL"})
+BOARD_LIST = RawTable(
+    "raw.board_list",
+    {"board_type": "VARCHAR NOT NULL", "snapshot_date": "DATE NOT NULL"},
+    grain=("snapshot_date", "board_type", "board_name"),
+)
 
 # --- membership --------------------------------------------------------------------------------------------
 
@@ -124,7 +128,12 @@ def fetch_members(live, dataset, request):
     return [live.land_capture(dataset, frame, arguments, today.isoformat())]
 
 
-MEMBERSHIP = RawTable("raw.board_membership_snapshot", {"board_type": "VARCHAR NOT NULL"})
+MEMBERSHIP = RawTable(
+    "raw.board_membership_snapshot",
+    {"board_type": "VARCHAR NOT NULL"},
+    grain=("snapshot_date", "board_code", "symbol"),
+    note="called with BK codes; live: today only",
+)
 
 # --- board K-lines -----------------------------------------------------------------------------------------
 
@@ -173,7 +182,11 @@ def fetch_bars(live, dataset, request):
     )
 
 
-BOARD_BARS = RawTable("raw.board_bars_daily", {"board_type": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"})
+BOARD_BARS = RawTable(
+    "raw.board_bars_daily",
+    {"board_type": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"},
+    grain=("trade_date", "board_code"),
+)
 NO_BARS = "the recording has no board K-lines; the marts rebuild board indices from member bars"
 
 

@@ -49,3 +49,8 @@ CREATE OR REPLACE MACRO staging.board_members_as_of(day) AS TABLE
     SELECT m.board_code, m.board_type, m.symbol, b.membership_as_of
     FROM staging.board_membership m JOIN basis b USING (board_code)
     WHERE m.valid_from <= b.membership_as_of AND (m.valid_to IS NULL OR m.valid_to > b.membership_as_of);
+
+COMMENT ON TABLE staging.boards IS 'One row per Eastmoney BK code, from the board lists: type, latest name, first and last seen.';
+COMMENT ON TABLE staging.board_membership IS 'Members as validity intervals [valid_from, valid_to), closed when a later capture of the board lacks the stock; ask a day with staging.board_members_as_of(day).';
+COMMENT ON TABLE staging.board_snapshots IS 'When each board''s membership was captured, with its member count.';
+COMMENT ON TABLE staging.board_bars_daily IS 'Daily bars of the tracked boards (live only).';

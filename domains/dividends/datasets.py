@@ -67,7 +67,7 @@ def fetch_dividends(live, dataset, request):
 DIVIDENDS = Dataset(
     "stock_fhps_em",
     STOCK_FHPS_EM,
-    RawTable("raw.dividends"),
+    RawTable("raw.dividends", grain=("report_period", "symbol")),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_dividends,

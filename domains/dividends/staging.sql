@@ -8,3 +8,5 @@ CREATE TABLE IF NOT EXISTS staging.dividends (
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
     PRIMARY KEY (symbol, report_period)
 );
+
+COMMENT ON TABLE staging.dividends IS 'Dividend plans: cash dividend per share (CNY), ex/record dates, yield as a fraction; trailing_dividend_yield() in domains/dividends/transforms.py.';

@@ -103,7 +103,7 @@ def fetch_sector_ranks(live, dataset, request):
 STOCK_RANKS = Dataset(
     "stock_individual_fund_flow_rank",
     STOCK_INDIVIDUAL_FUND_FLOW_RANK,
-    RawTable("raw.stock_fund_flow_rank"),
+    RawTable("raw.stock_fund_flow_rank", grain=("snapshot_date", "indicator", "symbol"), note="今日/3日/5日/10日"),
     kind="snapshot",
     replay=Replay.SNAPSHOTS,
     fetch=fetch_stock_ranks,
@@ -112,7 +112,11 @@ STOCK_RANKS = Dataset(
 SECTOR_RANKS = Dataset(
     "stock_sector_fund_flow_rank",
     STOCK_SECTOR_FUND_FLOW_RANK,
-    RawTable("raw.sector_fund_flow_rank"),
+    RawTable(
+        "raw.sector_fund_flow_rank",
+        grain=("snapshot_date", "indicator", "sector_type", "board_name"),
+        note="industry, concept and region boards",
+    ),
     kind="snapshot",
     replay=Replay.SNAPSHOTS,
     fetch=fetch_sector_ranks,
@@ -174,7 +178,7 @@ LIVE_ONLY = "not in the recording: fund-flow histories exist only live (~100 ses
 STOCK_HISTORY = Dataset(
     "stock_individual_fund_flow",
     STOCK_INDIVIDUAL_FUND_FLOW,
-    RawTable("raw.stock_fund_flow_daily"),
+    RawTable("raw.stock_fund_flow_daily", grain=("trade_date", "symbol")),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_stock_history,
@@ -183,7 +187,7 @@ STOCK_HISTORY = Dataset(
 MARKET_HISTORY = Dataset(
     "stock_market_fund_flow",
     STOCK_MARKET_FUND_FLOW,
-    RawTable("raw.market_fund_flow_daily"),
+    RawTable("raw.market_fund_flow_daily", grain=("trade_date",)),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_market_history,

@@ -57,3 +57,8 @@ CREATE TABLE IF NOT EXISTS staging.market_fund_flow_daily (
     small_net_inflow_cny DOUBLE, small_net_inflow_pct DOUBLE,
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ
 );
+
+COMMENT ON TABLE staging.stock_fund_flow_rank IS 'Main-force money rankings of stocks as captured; session_date is the session the window ends on.';
+COMMENT ON TABLE staging.sector_fund_flow_rank IS 'Sector rankings; names resolved to BK codes through the board lists (regions keep a null code where the lists have none).';
+COMMENT ON TABLE staging.stock_fund_flow_daily IS 'Per-stock fund flows; the latest capture of each day wins (upsert).';
+COMMENT ON TABLE staging.market_fund_flow_daily IS 'Market-wide (SSE + SZSE) fund flows; the latest capture of each day wins.';

@@ -53,7 +53,7 @@ def fetch_index_bars(live, dataset, request):
 INDEX_BARS = Dataset(
     "stock_zh_index_daily_em",
     STOCK_ZH_INDEX_DAILY_EM,
-    RawTable("raw.index_bars_daily", {"partition_date": "DATE NOT NULL"}),
+    RawTable("raw.index_bars_daily", {"partition_date": "DATE NOT NULL"}, grain=("trade_date", "index_symbol")),
     kind="range",
     replay=Replay.DAYS,
     fetch=fetch_index_bars,
@@ -105,7 +105,7 @@ def fetch_csi_history(live, dataset, request):
 CSI_HISTORY = Dataset(
     "stock_zh_index_hist_csindex",
     STOCK_ZH_INDEX_HIST_CSINDEX,
-    RawTable("raw.csi_index_daily", {"partition_date": "DATE NOT NULL"}),
+    RawTable("raw.csi_index_daily", {"partition_date": "DATE NOT NULL"}, grain=("trade_date", "index_code")),
     kind="range",
     replay=Replay.DAYS,
     fetch=fetch_csi_history,
@@ -144,7 +144,7 @@ def fetch_valuation(live, dataset, request):
 INDEX_VALUATION = Dataset(
     "stock_zh_index_value_csindex",
     STOCK_ZH_INDEX_VALUE_CSINDEX,
-    RawTable("raw.index_valuation_daily"),
+    RawTable("raw.index_valuation_daily", grain=("trade_date", "index_code")),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_valuation,

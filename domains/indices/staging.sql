@@ -31,3 +31,7 @@ CREATE TABLE IF NOT EXISTS staging.index_valuation_daily (
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
     PRIMARY KEY (trade_date, index_code)
 );
+
+COMMENT ON TABLE staging.index_bars_daily IS 'Daily bars of the tracked indices; 6-digit code and name from etl/config/tracking.py.';
+COMMENT ON TABLE staging.csi_index_daily IS 'CSI''s own index histories: volume in shares (万手 × 10⁶), amount in CNY (亿元 × 10⁸), rolling PE.';
+COMMENT ON TABLE staging.index_valuation_daily IS 'CSI valuation: PE (total and index shares), dividend yield in percent; the latest capture wins.';

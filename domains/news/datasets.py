@@ -37,7 +37,9 @@ def fetch_cctv(live, dataset, request):
 CCTV = Dataset(
     "news_cctv",
     NEWS_CCTV,
-    RawTable("raw.news_cctv", {"trade_date": "DATE NOT NULL"}),
+    RawTable(
+        "raw.news_cctv", {"trade_date": "DATE NOT NULL"}, grain=("broadcast_date", "title"), note="by broadcast date"
+    ),
     kind="range",
     replay=Replay.HELD_DAYS,  # the recording covers 2025-01-01 .. 2025-02-28
     fetch=fetch_cctv,
@@ -72,7 +74,12 @@ def fetch_feed(live, dataset, request):
 FEED = Dataset(
     "stock_info_global_em",
     STOCK_INFO_GLOBAL_EM,
-    RawTable("raw.news_feed", {"capture": "VARCHAR NOT NULL"}),
+    RawTable(
+        "raw.news_feed",
+        {"capture": "VARCHAR NOT NULL"},
+        grain=("capture", "title"),
+        note="every poll kept; the sample holds Readhub topics in this shape",
+    ),
     kind="snapshot",
     replay=Replay.ALL,
     fetch=fetch_feed,

@@ -35,3 +35,8 @@ CREATE TABLE IF NOT EXISTS staging.news_item_stocks (
     item_id VARCHAR NOT NULL, symbol VARCHAR NOT NULL, matched VARCHAR NOT NULL,   -- the name or code seen
     PRIMARY KEY (item_id, symbol)
 );
+
+COMMENT ON TABLE staging.news_items IS 'News from both sources: normalised text, published_at (UTC), the session it can move (trade_date), duplicates merged.';
+COMMENT ON TABLE staging.news_item_themes IS 'Keyword hits per item and theme.';
+COMMENT ON TABLE staging.news_item_stocks IS 'Stocks an item names (name or code).';
+COMMENT ON TABLE staging.news_captures IS 'News captures already staged: only new ones are read.';

@@ -39,7 +39,7 @@ def fetch_yields(live, dataset, request):
 BOND_YIELDS = Dataset(
     "bond_zh_us_rate",
     BOND_ZH_US_RATE,
-    RawTable("raw.bond_yields_daily"),
+    RawTable("raw.bond_yields_daily", grain=("trade_date",)),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_yields,

@@ -8,3 +8,5 @@ CREATE TABLE IF NOT EXISTS staging.bond_yields_daily (
     us_10y_2y_spread_pct DOUBLE, us_gdp_yoy_pct DOUBLE,
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ
 );
+
+COMMENT ON TABLE staging.bond_yields_daily IS 'China and US 2/5/10/30-year government bond yields in percent; the latest capture wins.';

@@ -33,7 +33,12 @@ def fetch_universe(live, dataset, request):
 UNIVERSE = Dataset(
     "stock_info_a_code_name",
     STOCK_INFO_A_CODE_NAME,
-    RawTable("raw.stock_universe", {"snapshot_date": "DATE NOT NULL"}),
+    RawTable(
+        "raw.stock_universe",
+        {"snapshot_date": "DATE NOT NULL"},
+        grain=("snapshot_date", "symbol"),
+        note="every snapshot kept",
+    ),
     kind="snapshot",
     replay=Replay.LATEST,
     fetch=fetch_universe,
@@ -61,7 +66,12 @@ STOCK_ZH_A_HIST = InputSpec(
 )
 
 # partition_date: the landing partition a row arrived in; staging checks it against the row's trade_date
-STOCK_BARS = RawTable("raw.stock_bars_daily", {"adjust": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"})
+STOCK_BARS = RawTable(
+    "raw.stock_bars_daily",
+    {"adjust": "VARCHAR NOT NULL", "partition_date": "DATE NOT NULL"},
+    grain=("trade_date", "symbol", "adjust"),
+    note="adjust = qfq (forward-adjusted) or none",
+)
 
 
 def fetch_bars(live, dataset, request):

@@ -41,3 +41,7 @@ CREATE TABLE IF NOT EXISTS staging.stock_name_history (
     valid_to    DATE,                   -- first later snapshot without it (exclusive); null while current
     PRIMARY KEY (symbol, valid_from)
 );
+
+COMMENT ON TABLE staging.stock_universe IS 'Listed A-shares in the latest snapshot: exchange, listing board (main / chinext / star / bse), ST flag, price-limit band (10 / 5 / 20 / 30 %).';
+COMMENT ON TABLE staging.stock_name_history IS 'Names and ST flags with validity dates, from every universe snapshot; the breadth mart takes each day''s band from it.';
+COMMENT ON TABLE staging.stock_bars_daily IS 'Daily bars per price basis (adjust = qfq | none); returns come from the qfq rows.';

@@ -55,7 +55,7 @@ def fetch_us_bars(live, dataset, request):
 US_BARS = Dataset(
     "stock_us_hist",
     STOCK_US_HIST,
-    RawTable("raw.us_bars_daily"),
+    RawTable("raw.us_bars_daily", grain=("us_trade_date", "symbol")),
     kind="snapshot",  # landed per US session, but fetched as a whole history from us_start_date
     replay=Replay.ALL,
     fetch=fetch_us_bars,
@@ -99,7 +99,7 @@ def fetch_us_indices(live, dataset, request):
 US_INDICES = Dataset(
     "index_us_stock_sina",
     INDEX_US_STOCK_SINA,
-    RawTable("raw.us_index_daily"),
+    RawTable("raw.us_index_daily", grain=("us_trade_date", "symbol")),
     kind="snapshot",
     replay=Replay.NONE,
     fetch=fetch_us_indices,

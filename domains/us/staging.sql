@@ -18,3 +18,6 @@ CREATE TABLE IF NOT EXISTS staging.us_bars_daily (
     source VARCHAR NOT NULL, source_function VARCHAR NOT NULL, fetched_at TIMESTAMPTZ,
     PRIMARY KEY (us_trade_date, symbol)
 );
+
+COMMENT ON TABLE staging.us_index_daily IS 'US index histories (.IXIC, .NDX, .INX) on the US calendar; the latest capture wins.';
+COMMENT ON TABLE staging.us_bars_daily IS 'US AI-chain daily bars: ticker, next_cn_trade_date (the first SSE session after the US close).';

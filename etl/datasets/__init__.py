@@ -80,8 +80,8 @@ def raw_tables() -> list[tuple[RawTable, InputSpec]]:
         layout = [(c.name, c.dtype, c.nullable) for c in item.spec.columns]
         if item.raw.name in tables:
             table, spec, first = tables[item.raw.name]
-            if table.extra != item.raw.extra or layout != [(c.name, c.dtype, c.nullable) for c in spec.columns]:
-                raise ValueError(f"{item.name} and {first} land in {item.raw.name} with different columns")
+            if table != item.raw or layout != [(c.name, c.dtype, c.nullable) for c in spec.columns]:
+                raise ValueError(f"{item.name} and {first} land in {item.raw.name} with different columns or grain")
         else:
             tables[item.raw.name] = (item.raw, item.spec, item.name)
     return [(table, spec) for table, spec, _ in tables.values()]

@@ -28,11 +28,14 @@ PARTITION_COLUMNS = ("partition_date", "snapshot_date")
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw table and the columns a run adds to its input spec's (DuckDB types). Several datasets may land
-    in one table (qfq and unadjusted bars, concept and industry boards): they share the layout."""
+    """A raw table, the columns a run adds to its input spec's (DuckDB types), its grain and a note for its
+    readers. Several datasets may land in one table (qfq and unadjusted bars, concept and industry boards):
+    they share one RawTable."""
 
     name: str
     extra: Mapping[str, str] = field(default_factory=dict)
+    grain: tuple[str, ...] = ()  # the columns one row is unique by, within a capture (docs/architecture.md)
+    note: str = ""  # what a reader of the table should know (docs/architecture.md)
 
     @property
     def short(self) -> str:

@@ -1,5 +1,5 @@
 """The live source: real akshare calls and how they are landed. What each dataset fetches is declared with
-the dataset (etl/datasets/); this module is the plumbing every fetch shares: akshare imported lazily, calls
+the dataset (domains/*/datasets.py); this module is the plumbing every fetch shares: akshare imported lazily, calls
 with retries and per-host pacing (gateway.py), caches cleared and progress bars off per run, a canary call
 that tells "blocked" from "no data", and landing per trading day or per capture.
 """

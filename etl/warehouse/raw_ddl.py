@@ -1,7 +1,8 @@
 """raw tables mirror their datasets' input spec, plus the columns a run adds (request context, provenance).
 
-Their DDL is generated from the dataset registry (etl/datasets/) so that an input spec change cannot drift
-from its table; staging and marts, the surfaces people query, have explicit DDL in warehouse/sql/.
+Their DDL is generated from the dataset registry (domains/*/datasets.py) so that an input spec change cannot
+drift from its table; staging and marts, the surfaces people query, have explicit DDL (domains/<d>/staging.sql,
+warehouse/sql/30_marts.sql).
 
 Each raw table has two mirrors with the same columns (audit before write, etl/gate/proposals.py): `candidate.<name>`
 holds what a run landed until the staging gate has judged it (each row with the run whose proposal it is),

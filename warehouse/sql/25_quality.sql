@@ -35,3 +35,6 @@ CREATE TABLE IF NOT EXISTS candidate.proposals (
     run_id        VARCHAR,
     proposed_at   TIMESTAMPTZ NOT NULL
 );
+
+COMMENT ON TABLE quality.quarantine IS 'Rows a rule set aside, with the rule and the offending value: never dropped.';
+COMMENT ON TABLE quality.rejected_partitions IS 'Partitions the gate refused: rules, figures, the raw tables and landing files kept aside.';
