@@ -16,6 +16,7 @@ from etl.report import charts
 from etl.warehouse import Warehouse
 
 TEMPLATES = Path(__file__).resolve().parent
+Figure = tuple[str, str, str]  # title, inline SVG, caption
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ LONG_HORIZON = {
 }
 
 
-def _long_horizon(q, tables: dict) -> list[tuple[str, str, str]]:
+def _long_horizon(q, tables: dict) -> list[Figure]:
     """ChiNext vs CSI 300 vs CSI Dividend over the years held, CSI 300's PE through time with its percentile,
     and the rebound from each year's low, from the long-horizon marts."""
     figures = []
@@ -111,39 +112,73 @@ def _long_horizon(q, tables: dict) -> list[tuple[str, str, str]]:
     return figures
 
 
-def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10) -> Report:
-    """Read the marts, draw the charts, write `<out_dir>/dividend_vs_ai.html` atomically, return what the
-    asset puts into its metadata."""
-    q = wh.query
-    dva = q("SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date")
-    theme = q("SELECT * FROM marts.theme_daily ORDER BY trade_date, theme")
-    window = q("SELECT * FROM marts.event_window")
-    flows = q(
-        "SELECT snapshot_date, theme, sum(main_net_inflow_cny) AS main_net_inflow_cny FROM "
-        "(SELECT snapshot_date, UNNEST(string_split(theme, ', ')) AS theme, main_net_inflow_cny "
-        " FROM marts.fund_flow_board_daily WHERE theme IS NOT NULL) GROUP BY ALL ORDER BY ALL"
+@dataclass(frozen=True)
+class Marts:
+    """What the report reads whole, once."""
+
+    dva: pl.DataFrame
+    theme: pl.DataFrame
+    window: pl.DataFrame
+    flows: pl.DataFrame
+    news: pl.DataFrame
+    cross: pl.DataFrame
+    breadth: pl.DataFrame
+
+
+def read_marts(q) -> Marts:
+    """A plain function, not a classmethod: tests/test_lineage.py follows the report's reads through calls."""
+    return Marts(
+        dva=q("SELECT * FROM marts.dividend_vs_ai_daily ORDER BY trade_date"),
+        theme=q("SELECT * FROM marts.theme_daily ORDER BY trade_date, theme"),
+        window=q("SELECT * FROM marts.event_window"),
+        flows=q(
+            "SELECT snapshot_date, theme, sum(main_net_inflow_cny) AS main_net_inflow_cny FROM "
+            "(SELECT snapshot_date, UNNEST(string_split(theme, ', ')) AS theme, main_net_inflow_cny "
+            " FROM marts.fund_flow_board_daily WHERE theme IS NOT NULL) GROUP BY ALL ORDER BY ALL"
+        ),
+        news=q("SELECT * FROM marts.news_theme_daily ORDER BY trade_date, theme"),
+        cross=q("SELECT * FROM marts.cross_market_daily"),
+        breadth=q("SELECT * FROM marts.market_breadth_daily ORDER BY trade_date"),
     )
-    news = q("SELECT * FROM marts.news_theme_daily ORDER BY trade_date, theme")
-    cross = q("SELECT * FROM marts.cross_market_daily")
-    breadth = q("SELECT * FROM marts.market_breadth_daily ORDER BY trade_date")
 
-    days = theme["trade_date"].unique().sort().to_list()
-    figures: list[tuple[str, str, str]] = []
-    headline_png = ""
-    if dva.height:  # empty while the warehouse ends before `cumulative_from`
-        svg, headline_png = charts.svg_and_png_base64(
-            charts.headline(dva, _events_marked(events, dva["trade_date"].to_list()))
-        )
-        figures.append(
-            (
-                "Dividend vs AI, day by day",
-                svg,
-                "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session "
-                "(percentage points).",
-            )
-        )
-    tables: dict[str, Table] = {}
 
+def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10) -> Report:
+    """Read the marts, draw the charts section by section, write `<out_dir>/dividend_vs_ai.html` atomically,
+    return what the asset puts into its metadata."""
+    q = wh.query
+    m = read_marts(q)
+    tables: dict[str, Table] = {}  # filled by the sections, in the order the page shows them
+    headline, headline_png = _headline(m.dva, events)
+    figures = [
+        *headline,
+        *_event_leaderboards(q, events, leaders, tables),
+        *_turnover(m.theme),
+        *_event_windows(m.window, events),
+        *_flows(m.flows),
+        *_attention(m.news, m.theme),
+        *_transmission(m.cross, events, tables),
+        *_long_horizon(q, tables),
+    ]
+    tables |= _event_tables(m.window, m.breadth, events)
+    path = _write(out_dir, m, figures, tables, events, headline_png)
+    return Report(path=path, headline_png=headline_png, tables=tables, sections=len(figures))
+
+
+def _headline(dva: pl.DataFrame, events: EventsConfig) -> tuple[list[Figure], str]:
+    """The cumulative spread chart, as SVG for the page and PNG for Dagster; none while the warehouse ends
+    before `cumulative_from`."""
+    if not dva.height:
+        return [], ""
+    svg, png = charts.svg_and_png_base64(charts.headline(dva, _events_marked(events, dva["trade_date"].to_list())))
+    caption = (
+        "Equal-weighted baskets from etl/config/themes.yaml; bars: AI minus dividend each session (percentage points)."
+    )
+    return [("Dividend vs AI, day by day", svg, caption)], png
+
+
+def _event_leaderboards(q, events: EventsConfig, leaders: int, tables: dict) -> list[Figure]:
+    """Each event session's best and worst concept boards, and its theme table."""
+    figures = []
     for event in events.events:
         day_boards = q(
             "SELECT board_name, board_type, ew_return_pct, cw_return_pct, members_traded, rank_in_type "
@@ -178,112 +213,105 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
         )
         tables[f"themes_{event.id}"] = Table.of(f"Themes on {event.date} ({event.id})", themed)
         tables[f"leaders_{event.id}"] = Table.of(f"Concept boards on {event.date}: top and bottom {leaders}", ranked)
+    return figures
 
+
+def _turnover(theme: pl.DataFrame) -> list[Figure]:
+    if not theme.height:
+        return []
+    chart = charts.lines(
+        theme, "trade_date", "amount_share_pct", "theme", "Share of A-share turnover by theme", "% of market turnover"
+    )
+    caption = "Turnover of the basket's members divided by the turnover of every traded A-share that session."
+    return [("Theme turnover share", charts.svg(chart), caption)]
+
+
+def _event_windows(window: pl.DataFrame, events: EventsConfig) -> list[Figure]:
+    return [
+        (
+            f"Event window: {event.id}",
+            charts.svg(charts.car_paths(window, event.id, f"{event.date}: cumulative abnormal return vs CSI 300")),
+            event.title,
+        )
+        for event in events.events
+        if window.filter((pl.col("event_id") == event.id) & pl.col("car_pct").is_not_null()).height
+    ]
+
+
+def _flows(flows: pl.DataFrame) -> list[Figure]:
+    if not flows.height:
+        return []
+    chart = charts.grouped_bars(
+        flows.with_columns(pl.col("main_net_inflow_cny") / 1e8),
+        "snapshot_date",
+        "main_net_inflow_cny",
+        "theme",
+        "Same-day main net inflow, sum over the theme's boards",
+        "100M CNY",
+    )
+    caption = (
+        "From the sector fund-flow rankings (snapshots; the sample holds them from March 2025 only). Boards "
+        "overlap, so a stock in two boards of a theme counts twice."
+    )
+    return [("Main-force money by theme", charts.svg(chart), caption)]
+
+
+def _attention(news: pl.DataFrame, theme: pl.DataFrame) -> list[Figure]:
+    if not news.height:
+        return []
     baskets = theme["theme"].unique().sort().to_list()
-    if theme.height:
-        figures.append(
-            (
-                "Theme turnover share",
-                charts.svg(
-                    charts.lines(
-                        theme,
-                        "trade_date",
-                        "amount_share_pct",
-                        "theme",
-                        "Share of A-share turnover by theme",
-                        "% of market turnover",
-                    )
-                ),
-                "Turnover of the basket's members divided by the turnover of every traded A-share that session.",
-            )
-        )
-    for event in events.events:
-        if window.filter((pl.col("event_id") == event.id) & pl.col("car_pct").is_not_null()).height:
-            figures.append(
-                (
-                    f"Event window: {event.id}",
-                    charts.svg(
-                        charts.car_paths(window, event.id, f"{event.date}: cumulative abnormal return vs CSI 300")
-                    ),
-                    event.title,
-                )
-            )
-    if flows.height:
-        figures.append(
-            (
-                "Main-force money by theme",
-                charts.svg(
-                    charts.grouped_bars(
-                        flows.with_columns(pl.col("main_net_inflow_cny") / 1e8),
-                        "snapshot_date",
-                        "main_net_inflow_cny",
-                        "theme",
-                        "Same-day main net inflow, sum over the theme's boards",
-                        "100M CNY",
-                    )
-                ),
-                "From the sector fund-flow rankings (snapshots; the sample holds them from March 2025 only). Boards "
-                "overlap, so a stock in two boards of a theme counts twice.",
-            )
-        )
-    if news.height:
-        figures.append(
-            (
-                "News attention vs returns",
-                charts.svg(charts.attention(news, theme, [b for b in baskets if b in set(news["theme"])])),
-                "Share of the session's distinct news items tagged with the theme's keywords, against the basket's "
-                "equal-weighted return.",
-            )
-        )
-    if cross.height:
-        figures.append(
-            (
-                "US -> A-share transmission",
-                charts.svg(charts.transmission(cross, "NVDA")),
-                "Each point: one US session of NVDA and the A-share session that first trades after it.",
-            )
-        )
-        us_days = [
-            d
-            for e in events.events
-            for d in cross.filter(pl.col("next_cn_trade_date") == e.date)["us_trade_date"].unique().to_list()
-        ]
-        shock = cross.filter(
-            pl.col("us_trade_date").is_in(us_days)
-            & pl.col("ticker").is_in(["NVDA", "AVGO", "TSM", "MU", "AMD", "ORCL", "SMCI", "MSFT", "QQQ"])
-        ).sort("us_trade_date", "pct_change")
-        tables["us_shock"] = Table.of("US sessions before the event sessions, beside the A-share baskets", shock)
+    chart = charts.attention(news, theme, [b for b in baskets if b in set(news["theme"])])
+    caption = (
+        "Share of the session's distinct news items tagged with the theme's keywords, against the basket's "
+        "equal-weighted return."
+    )
+    return [("News attention vs returns", charts.svg(chart), caption)]
 
-    figures += _long_horizon(q, tables)
 
+def _transmission(cross: pl.DataFrame, events: EventsConfig, tables: dict) -> list[Figure]:
+    """NVDA's US session against the A-share session after it; the US sessions before each event, as a table."""
+    if not cross.height:
+        return []
+    us_days = [
+        d
+        for e in events.events
+        for d in cross.filter(pl.col("next_cn_trade_date") == e.date)["us_trade_date"].unique().to_list()
+    ]
+    shock = cross.filter(
+        pl.col("us_trade_date").is_in(us_days)
+        & pl.col("ticker").is_in(["NVDA", "AVGO", "TSM", "MU", "AMD", "ORCL", "SMCI", "MSFT", "QQQ"])
+    ).sort("us_trade_date", "pct_change")
+    tables["us_shock"] = Table.of("US sessions before the event sessions, beside the A-share baskets", shock)
+    caption = "Each point: one US session of NVDA and the A-share session that first trades after it."
+    return [("US -> A-share transmission", charts.svg(charts.transmission(cross, "NVDA")), caption)]
+
+
+def _event_tables(window: pl.DataFrame, breadth: pl.DataFrame, events: EventsConfig) -> dict[str, Table]:
     final = (
         window.filter((pl.col("day_offset") == events.window.after) | (pl.col("day_offset") == 0))
         .select("event_id", "subject_type", "subject", "day_offset", "return_pct", "abnormal_return_pct", "car_pct")
         .sort("event_id", "subject_type", "subject", "day_offset")
     )
-    tables["car"] = Table.of(f"Event windows: day 0 and day +{events.window.after}", final)
-    tables["breadth"] = Table.of(
-        "Market breadth on the event sessions",
-        _in_100m_cny(
-            breadth.filter(pl.col("trade_date").is_in([e.date for e in events.events])).select(
-                "trade_date",
-                "advancers",
-                "decliners",
-                "limit_up",
-                "limit_down",
-                "total_amount_cny",
-                "median_pct_change",
-            ),
-            "total_amount_cny",
-        ),
+    on_events = breadth.filter(pl.col("trade_date").is_in([e.date for e in events.events])).select(
+        "trade_date", "advancers", "decliners", "limit_up", "limit_down", "total_amount_cny", "median_pct_change"
     )
+    return {
+        "car": Table.of(f"Event windows: day 0 and day +{events.window.after}", final),
+        "breadth": Table.of("Market breadth on the event sessions", _in_100m_cny(on_events, "total_amount_cny")),
+    }
 
+
+def _write(
+    out_dir: Path, m: Marts, figures: list[Figure], tables: dict, events: EventsConfig, headline_png: str
+) -> Path:
+    """The page rendered and swapped in atomically; the headline PNG beside it."""
+    days = m.theme["trade_date"].unique().sort().to_list()
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("report.html.j2").render(
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         first=days[0] if days else None,
         last=days[-1] if days else None,
-        latest=dva.tail(1).to_dicts()[0] if dva.height else None,
+        latest=m.dva.tail(1).to_dicts()[0] if m.dva.height else None,
         figures=figures,
         tables=tables,
         events=events.events,
@@ -295,4 +323,4 @@ def build(wh: Warehouse, out_dir: Path, events: EventsConfig, leaders: int = 10)
     partial.replace(path)
     if headline_png:
         (out_dir / "dividend_vs_ai_headline.png").write_bytes(base64.b64decode(headline_png))
-    return Report(path=path, headline_png=headline_png, tables=tables, sections=len(figures))
+    return path
