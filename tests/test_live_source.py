@@ -10,6 +10,7 @@ from domains.stocks.datasets import BARS_QFQ, BARS_UNADJUSTED
 from etl.config.tracking import INDICES
 from etl.landing import LandingZone
 from etl.sources import Request
+from etl.sources.base import SourceError
 from etl.sources.gateway import (
     HostRateLimiter,
     RetryPolicy,
@@ -174,3 +175,25 @@ def test_akshare_caches_are_cleared(monkeypatch):
     assert inside.cache_info().currsize == 1
     assert clear_akshare_caches() >= 1
     assert inside.cache_info().currsize == 0 and outside.cache_info().currsize == 1
+
+
+def test_a_per_symbol_fetch_names_the_symbol_that_came_back_empty_or_skips_it(tmp_path):
+    """AkshareSource.call_each, the loop every per-symbol fetch shares (US bars and indices, index bars, CSI
+    histories and valuation, fund-flow histories)."""
+    import pandas as pd
+
+    class Answers(FakeAkshare):
+        def stock_us_hist(self, symbol, **kwargs):
+            return pd.DataFrame({"日期": ["2025-01-27"], "收盘": [118.42]}) if symbol == "105.NVDA" else pd.DataFrame()
+
+    from domains.us.datasets import US_BARS
+
+    live = source(tmp_path, Answers())
+    both = ["105.NVDA", "105.XXXX"]
+    with pytest.raises(SourceError, match=r"stock_us_hist\(105.XXXX\) returned no rows: a hint"):
+        live.call_each(US_BARS, both, lambda s: {"symbol": s}, hint=": a hint")
+    kept = live.call_each(US_BARS, both, lambda s: {"symbol": s}, if_empty="skip")
+    assert kept.columns.tolist() == ["symbol", "日期", "收盘"] and kept["symbol"].tolist() == ["105.NVDA"]
+    assert live.call_each(US_BARS, ["105.XXXX"], lambda s: {"symbol": s}, if_empty="skip") is None
+    untagged = live.call_each(US_BARS, ["105.NVDA"], lambda s: {"symbol": s}, tag=False)
+    assert untagged.columns.tolist() == ["日期", "收盘"]

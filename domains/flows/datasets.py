@@ -151,17 +151,11 @@ STOCK_MARKET_FUND_FLOW = InputSpec(
 
 def fetch_stock_history(live, dataset, request):
     """request.symbols: etl/config/tracking.yaml fund_flow_symbols."""
-    import pandas as pd
-
     live.start_run()
-    frames = []
-    for symbol in request.symbols:
-        frame = live.call(dataset.function, stock=symbol, market=market_of(symbol))
-        if frame is not None and len(frame):
-            frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
-    if not frames:
+    arguments = lambda symbol: {"stock": symbol, "market": market_of(symbol)}  # noqa: E731
+    frame = live.call_each(dataset, request.symbols, arguments, if_empty="skip")
+    if frame is None:
         return []
-    frame = pd.concat(frames, ignore_index=True)
     return [live.land_capture(dataset, frame, {"symbols": list(request.symbols)}, shanghai_today().isoformat())]
 
 

@@ -28,22 +28,14 @@ STOCK_ZH_INDEX_DAILY_EM = InputSpec(
 
 def fetch_index_bars(live, dataset, request):
     """request.symbols: akshare's index symbols (market prefix + code, etl/config/tracking.py INDICES)."""
-    import pandas as pd
-
     days = sorted(request.days)
     live.start_run()
-    frames = []
-    for symbol in request.symbols:
-        frame = live.call(dataset.function, symbol=symbol, start_date=ymd(days[0]), end_date=ymd(days[-1]))
-        if frame is None or len(frame) == 0:
-            raise SourceError(f"{dataset.function}({symbol}) returned no rows for {days[0]}..{days[-1]}")
-        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
+    window = {"start_date": ymd(days[0]), "end_date": ymd(days[-1])}
+    frame = live.call_each(
+        dataset, request.symbols, lambda symbol: {"symbol": symbol, **window}, hint=f" for {days[0]}..{days[-1]}"
+    )
     return live.land_by_day(
-        dataset,
-        pd.concat(frames, ignore_index=True),
-        date_column="date",
-        days=days,
-        arguments={"symbols": list(request.symbols), "start_date": ymd(days[0]), "end_date": ymd(days[-1])},
+        dataset, frame, date_column="date", days=days, arguments={"symbols": list(request.symbols), **window}
     )
 
 
@@ -90,15 +82,16 @@ STOCK_ZH_INDEX_HIST_CSINDEX = InputSpec(
 
 def fetch_csi_history(live, dataset, request):
     """request.symbols: CSI index codes (etl/config/tracking.yaml csi_indices)."""
-    import pandas as pd
-
     days = sorted(request.days)
     live.start_run()
-    frames = [
-        live.call(dataset.function, symbol=code, start_date=ymd(days[0]), end_date=ymd(days[-1]))
-        for code in request.symbols
-    ]
-    frame = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
+    window = {"start_date": ymd(days[0]), "end_date": ymd(days[-1])}
+    frame = live.call_each(
+        dataset, request.symbols, lambda code: {"symbol": code, **window}, tag=False, if_empty="skip"
+    )
+    if frame is None:  # land_by_day says which days came back empty, and what to do if the exchange was closed
+        import pandas as pd
+
+        frame = pd.DataFrame()
     return live.land_by_day(dataset, frame, date_column="日期", days=days, arguments={"symbols": list(request.symbols)})
 
 
@@ -130,14 +123,10 @@ STOCK_ZH_INDEX_VALUE_CSINDEX = InputSpec(
 
 def fetch_valuation(live, dataset, request):
     """request.symbols: CSI index codes (etl/config/tracking.yaml valuation_indices); one capture a day."""
-    import pandas as pd
-
     live.start_run()
-    frames = [live.call(dataset.function, symbol=code) for code in request.symbols]
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
+    frame = live.call_each(dataset, request.symbols, lambda code: {"symbol": code}, tag=False, if_empty="skip")
+    if frame is None:
         raise SourceError(f"{dataset.function} returned nothing for {list(request.symbols)}")
-    frame = pd.concat(frames, ignore_index=True)
     return [live.land_capture(dataset, frame, {"symbols": list(request.symbols)}, shanghai_today().isoformat())]
 
 

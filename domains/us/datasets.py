@@ -7,7 +7,6 @@ import datetime as dt
 from etl.datasets.record import Dataset, RawTable, Replay, Sample, day_of
 from etl.input_specs import Col, D, F, I, InputSpec, S
 from etl.market import shanghai_today
-from etl.sources.base import SourceError
 from etl.sources.live import ymd
 
 STOCK_US_HIST = InputSpec(
@@ -31,19 +30,14 @@ STOCK_US_HIST = InputSpec(
 
 def fetch_us_bars(live, dataset, request):
     """request.symbols from request.start to today; one landing file per US session, as the recording."""
-    import pandas as pd
-
     live.start_run()
     end = shanghai_today()
-    frames = []
-    for symbol in request.symbols:
-        frame = live.call(
-            dataset.function, symbol=symbol, start_date=ymd(request.start), end_date=ymd(end), **dataset.arguments
-        )
-        if frame is None or len(frame) == 0:
-            raise SourceError(f"{dataset.function}({symbol}) returned no rows: check the 105./106. market prefix")
-        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
-    frame = pd.concat(frames, ignore_index=True)
+    frame = live.call_each(
+        dataset,
+        request.symbols,
+        lambda symbol: {"symbol": symbol, "start_date": ymd(request.start), "end_date": ymd(end), **dataset.arguments},
+        hint=": check the 105./106. market prefix",
+    )
     keys = frame["日期"].astype(str).str.slice(0, 10)
     arguments = {"symbols": list(request.symbols), "adjust": dataset.arguments["adjust"]}
     return [
@@ -83,16 +77,8 @@ INDEX_US_STOCK_SINA = InputSpec(
 def fetch_us_indices(live, dataset, request):
     """request.symbols: Sina index codes (etl/config/tracking.yaml us_indices); the whole history, one capture
     a day; staging keeps the latest capture of each session."""
-    import pandas as pd
-
     live.start_run()
-    frames = []
-    for symbol in request.symbols:
-        frame = live.call(dataset.function, symbol=symbol)
-        if frame is None or len(frame) == 0:
-            raise SourceError(f"{dataset.function}({symbol}) returned no rows")
-        frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]])
-    frame = pd.concat(frames, ignore_index=True)
+    frame = live.call_each(dataset, request.symbols, lambda symbol: {"symbol": symbol})
     return [live.land_capture(dataset, frame, {"symbols": list(request.symbols)}, shanghai_today().isoformat())]
 
 

@@ -121,6 +121,32 @@ class AkshareSource(Source):
         with transport(self.limiter):
             return self.retry.call(fn, **kwargs)
 
+    def call_each(
+        self,
+        dataset: Dataset,
+        symbols,
+        arguments,
+        *,
+        tag: bool = True,
+        if_empty: str = "raise",
+        hint: str = "",
+    ):
+        """One call of the dataset's function per symbol (`arguments(symbol)` its keyword arguments), the frames
+        concatenated: the per-symbol fetch every such dataset shares. `tag`: a `symbol` column first, the
+        request's symbol (akshare leaves it out). `if_empty`: "raise" names the symbol that came back empty
+        (`hint` ends the message); "skip" leaves it out, and None comes back when every symbol did."""
+        import pandas as pd
+
+        frames = []
+        for symbol in symbols:
+            frame = self.call(dataset.function, **arguments(symbol))
+            if frame is None or len(frame) == 0:
+                if if_empty == "raise":
+                    raise SourceError(f"{dataset.function}({symbol}) returned no rows{hint}")
+                continue
+            frames.append(frame.assign(symbol=symbol)[["symbol", *frame.columns]] if tag else frame)
+        return pd.concat(frames, ignore_index=True) if frames else None
+
     def start_run(self) -> None:
         quiet_progress_bars()
         clear_akshare_caches()
