@@ -17,8 +17,8 @@ from domains.stocks.transforms import name_history, stage_universe, stock_bar_ca
 from etl.datasets import load
 from etl.gate.engine import SIZE_BAND, Candidate, Stored
 from etl.gate.proposals import relation
-from etl.gate.references import REFERENCE_SESSIONS, partition_summary
-from etl.market import previous_trading_day, sessions_between, sessions_spanning
+from etl.gate.references import partition_summary, stored_partition_rows
+from etl.market import previous_trading_day, sessions_spanning
 
 
 @dg.asset(key_prefix="raw", name="stock_universe", **layer_options("raw"))
@@ -148,18 +148,6 @@ def staging_stock_bars_daily(
         )
 
     return stage_sessions(context, wh, "staging.stock_bars_daily", days, build, metadata=coverage)
-
-
-def stored_partition_rows(wh, table: str, before) -> list[int]:
-    """Rows of the last REFERENCE_SESSIONS partitions stored before `before`, oldest first (only partitions that
-    passed are ever stored). Looks back a month of sessions at most: a daily run reads days, not history."""
-    since = (sessions_between(before - dt.timedelta(days=45), before)[:-1] or [before])[0]
-    counts = wh.query(
-        f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
-        f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}",
-        {"s": since, "d": before},
-    )
-    return counts["n"].to_list()[::-1]
 
 
 def previous_closes(wh, first) -> pl.DataFrame:

@@ -1,8 +1,13 @@
-"""What every staging transform shares: the provenance columns carried from raw, the unique-key rule,
-and the per-partition size summary the gate compares with the stored partitions."""
+"""What a candidate is compared with, and what every staging transform shares: the provenance columns
+carried from raw, the unique-key rule, the latest capture of a re-fetched history, and the size band: the
+per-partition summary of a candidate against the sizes of the last partitions stored (read here, so that a
+daily run reads days, not history)."""
+
+import datetime as dt
 
 import polars as pl
 
+from etl.market import sessions_between
 from etl.warehouse.raw_ddl import PROVENANCE as RAW_PROVENANCE
 
 PROVENANCE = list(RAW_PROVENANCE)  # carried from raw unchanged
@@ -56,3 +61,15 @@ def partition_summary(
     return out.with_columns(reference_rows=pl.Series(reference, dtype=pl.Float64)).with_columns(
         rows_ratio=pl.when(pl.col("reference_rows") > 0).then(pl.col("rows") / pl.col("reference_rows"))
     )
+
+
+def stored_partition_rows(wh, table: str, before) -> list[int]:
+    """Rows of the last REFERENCE_SESSIONS partitions stored before `before`, oldest first (only partitions that
+    passed are ever stored). Looks back a month of sessions at most: a daily run reads days, not history."""
+    since = (sessions_between(before - dt.timedelta(days=45), before)[:-1] or [before])[0]
+    counts = wh.query(
+        f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date >= $s AND trade_date < $d "
+        f"GROUP BY trade_date ORDER BY trade_date DESC LIMIT {REFERENCE_SESSIONS}",
+        {"s": since, "d": before},
+    )
+    return counts["n"].to_list()[::-1]
