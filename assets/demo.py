@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from etl.landing import LandingZone
 from etl.settings import Settings
@@ -66,14 +65,14 @@ def run(first: str, last: str, instance: dg.DagsterInstance | None = None, sourc
 
     # as the Makefile sets it: one planned event per asset, not per partition (dagster-io/dagster#29288)
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+    from assets.partitions import session_tags
     from assets.progress import shown
     from assets.runs import process_tags
 
     job = defs.resolve_job_def("warehouse_job")
     invocation = {"ashare/invocation": uuid.uuid4().hex}  # how the progress line finds this run
     tags = {
-        ASSET_PARTITION_RANGE_START_TAG: first,
-        ASSET_PARTITION_RANGE_END_TAG: last,
+        **session_tags(first, last),  # the months holding first..last, and first..last as the session window
         "ashare/source": source,
         **process_tags(),  # a killed demo's run is recognised and marked failed (assets/runs.py)
         **invocation,

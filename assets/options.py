@@ -7,10 +7,10 @@ import inspect
 
 import dagster as dg
 
-from assets.partitions import trading_days
+from assets.partitions import trading_months
 from etl.input_specs import InputSpecError
 
-RANGE = dict(partitions_def=trading_days, backfill_policy=dg.BackfillPolicy.single_run())
+RANGE = dict(partitions_def=trading_months, backfill_policy=dg.BackfillPolicy.single_run())
 
 # Live ingest steps retry a failed step (akshare's sites time out, Eastmoney blocks under load): 1, 2, 4 min
 # (±jitter) on top of the per-call retries in etl/sources/gateway.py. Bad data never retries (see `ingest`).

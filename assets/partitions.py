@@ -1,5 +1,15 @@
-"""Partitions on the SSE trading calendar, Asia/Shanghai: one per session, and only for a session that has
-closed.
+"""Partitions on the SSE trading calendar, Asia/Shanghai: one per calendar month of sessions (`trading_months`,
+every range asset's), and the session calendar they hold (`trading_days`, kept for the sessions' own rules and
+the grain bench).
+
+A month's partition exists from the month's first day; the sessions a run covers (`partition_dates`) are the
+month's sessions that have closed (15:00 Shanghai), from the warehouse's history start, within the run's
+session window when it has one (the `ashare/first_session` and `ashare/last_session` tags: the daily run asks
+for its month with the one new session). Dagster records one materialisation per month and asset instead of
+one per session: 48 partitions for the demo's four years instead of 969 (docs/architecture.md, "The partition
+grain, weighed").
+
+The session calendar:
 
 A session's partition is the window [its day 00:00, its close 15:00) Shanghai, with `end_offset=0`: it exists
 from the close on, which is when the session's daily data can be complete and when the 16:30 schedule asks
@@ -19,8 +29,21 @@ import datetime as dt
 
 import dagster as dg
 
-from etl.market import CLOSE, TIMEZONE, calendar_end, closed_weekdays
+from etl.market import (
+    CLOSE,
+    SHANGHAI,
+    TIMEZONE,
+    calendar_end,
+    closed_weekdays,
+    is_trading_day,
+    previous_trading_day,
+    sessions_between,
+)
 from etl.settings import Settings
+
+FIRST_SESSION_TAG = "ashare/first_session"  # a run's session window inside its month partitions (optional)
+LAST_SESSION_TAG = "ashare/last_session"
+MONTH = "%Y-%m"
 
 WEEKENDS = ["0 0 * * 6", "0 0 * * 0"]
 AT_CLOSE = f"{CLOSE.minute} {CLOSE.hour} * * *"
@@ -48,6 +71,70 @@ def build_trading_day_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefin
 trading_days = build_trading_day_partitions(Settings.from_env().first_session)
 
 
+def month_of(day: dt.date) -> str:
+    return day.strftime(MONTH)
+
+
+def build_trading_month_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefinition:
+    """One partition per calendar month from `start`'s month to the calendar's last; the current month is a
+    partition from its first day (`end_offset=1`), holding the sessions closed so far."""
+    last = calendar_end()
+    after_last = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return dg.TimeWindowPartitionsDefinition(
+        cron_schedule="0 0 1 * *",
+        fmt=MONTH,
+        start=month_of(start),
+        end=month_of(after_last),
+        timezone=TIMEZONE,
+        end_offset=1,
+    )
+
+
+trading_months = build_trading_month_partitions(Settings.from_env().first_session)
+
+
+def session_tags(first: dt.date | str, last: dt.date | str) -> dict[str, str]:
+    """The tags of a run over the sessions first..last: its month partitions and its session window."""
+    first, last = (d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in (first, last))
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: month_of(first),
+        ASSET_PARTITION_RANGE_END_TAG: month_of(last),
+        FIRST_SESSION_TAG: first.isoformat(),
+        LAST_SESSION_TAG: last.isoformat(),
+    }
+
+
+def last_closed_session(now: dt.datetime | None = None) -> dt.date:
+    """The last session whose close has passed at `now` (Shanghai), never beyond the published calendar."""
+    now = (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    if now.date() > calendar_end():
+        return calendar_end()
+    if is_trading_day(now.date()) and now.time() >= CLOSE:
+        return now.date()
+    return previous_trading_day(now.date())
+
+
+def sessions_of(months: list[str], tags: dict | None = None, now: dt.datetime | None = None) -> list[dt.date]:
+    """The sessions of month partitions that a run covers: closed by `now`, from the history start, inside the
+    session window of the run's tags if it has one."""
+    if not months:
+        return []
+    first = dt.datetime.strptime(min(months), MONTH).date()
+    end_month = dt.datetime.strptime(max(months), MONTH).date()
+    last = (end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    first = max(first, Settings.from_env().first_session)
+    last = min(last, last_closed_session(now))
+    tags = tags or {}
+    if FIRST_SESSION_TAG in tags:
+        first = max(first, dt.date.fromisoformat(tags[FIRST_SESSION_TAG]))
+    if LAST_SESSION_TAG in tags:
+        last = min(last, dt.date.fromisoformat(tags[LAST_SESSION_TAG]))
+    return sessions_between(first, last) if first <= last else []
+
+
 def partition_dates(context: dg.AssetExecutionContext) -> list[dt.date]:
-    """The trading days a run covers: one partition, or a whole range in a single-run backfill."""
-    return [dt.date.fromisoformat(key) for key in context.partition_keys]
+    """The sessions a run covers: those of its month partitions (one, or a range in a single-run backfill)
+    that have closed, within its session window."""
+    return sessions_of(list(context.partition_keys), context.run.tags)

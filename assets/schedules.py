@@ -1,7 +1,8 @@
 """Jobs and schedules on the SSE calendar (Asia/Shanghai). Every schedule starts stopped: switch them on in
 the UI (Automation) or with `dg launch`/`dagster schedule start` once the live source is configured.
 
-- `daily_after_close`  16:30 on trading days: the session's partition, raw -> staging -> marts -> report ->
+- `daily_after_close`  16:30 on trading days: the session's month partition with the session as the run's
+  window (the month's other sessions are not fetched or judged again), raw -> staging -> marts -> report ->
   published BI file. Holidays fall on weekdays (Spring Festival), so the cron's Mon-Fri is not enough: the
   tick checks the calendar and skips a closed day with the reason.
 - `snapshots_after_close`  15:35 on trading days: what akshare only serves as of now (board lists and
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from assets.lineage import key
-from assets.partitions import trading_days
+from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG, month_of, trading_months
 from etl.market import TIMEZONE, is_trading_day
 
 STOPPED = dg.DefaultScheduleStatus.STOPPED
@@ -44,14 +45,15 @@ NEWS_FEED = dg.AssetSelection.assets(
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
     selection=dg.AssetSelection.all(),
-    partitions_def=trading_days,
-    description="Every asset, raw -> staging -> marts, over one trading day or a range (single run).",
+    partitions_def=trading_months,
+    description="Every asset, raw -> staging -> marts, over one month of sessions or a range (single run).",
 )
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all() - SNAPSHOT_CAPTURES - dg.AssetSelection.assets(key("raw", "news_feed")),
-    partitions_def=trading_days,
-    description="One session after the close: every asset except the snapshot captures and the news poll, "
+    partitions_def=trading_months,
+    description="One session after the close (its month, the session as the run's window): every asset except "
+    "the snapshot captures and the news poll, "
     "which have their own schedules and feed this run through the warehouse.",
 )
 snapshot_job = dg.define_asset_job(
@@ -70,11 +72,13 @@ def session_of_tick(context: dg.ScheduleEvaluationContext) -> dt.date:
 
 @dg.schedule(job=daily_job, cron_schedule="30 16 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)
 def daily_after_close(context: dg.ScheduleEvaluationContext):
-    """The day's partition at 16:30 on SSE trading days; a closed weekday is skipped with the reason."""
+    """The day's month partition at 16:30 on SSE trading days, the session as the run's window; a closed
+    weekday is skipped with the reason."""
     day = session_of_tick(context)
     if not is_trading_day(day):
         return dg.SkipReason(f"{day} is not an SSE trading day")
-    return dg.RunRequest(run_key=f"session-{day}", partition_key=day.isoformat())
+    window = {FIRST_SESSION_TAG: day.isoformat(), LAST_SESSION_TAG: day.isoformat()}
+    return dg.RunRequest(run_key=f"session-{day}", partition_key=month_of(day), tags=window)
 
 
 @dg.schedule(job=snapshot_job, cron_schedule="35 15 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)

@@ -8,7 +8,6 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from assets.definitions import all_assets
 from assets.resources import MarketSourceResource, WarehouseResource
@@ -27,7 +26,10 @@ FIRST, LAST = "2025-01-22", "2025-02-07"
 
 
 def range_tags(first: str, last: str) -> dict[str, str]:
-    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+    """A run over the sessions first..last: their month partitions, first..last as the session window."""
+    from assets.partitions import session_tags
+
+    return session_tags(first, last)
 
 
 def materialize_range(

@@ -83,17 +83,43 @@ def test_the_last_partition_is_the_last_session_that_has_closed(now, last):
 
 
 def test_the_daily_schedule_asks_for_a_partition_that_exists_at_its_tick():
+    from assets.partitions import trading_months
     from assets.schedules import daily_after_close
 
     tick = at("2025-02-05 16:30")
     request = daily_after_close(dg.build_schedule_context(scheduled_execution_time=tick))
-    assert request.partition_key == "2025-02-05"
+    assert request.partition_key == "2025-02"
+    assert (request.tags["ashare/first_session"], request.tags["ashare/last_session"]) == ("2025-02-05", "2025-02-05")
     with dg.partition_loading_context(effective_dt=tick):
-        assert trading_days.has_partition_key("2025-02-05")
-    with dg.partition_loading_context(effective_dt=at("2025-02-05 14:00")):
-        assert not trading_days.has_partition_key("2025-02-05")
+        assert trading_months.has_partition_key("2025-02")
     skipped = daily_after_close(dg.build_schedule_context(scheduled_execution_time=at("2025-01-29 16:30")))
     assert isinstance(skipped, dg.SkipReason)
+
+
+@pytest.mark.parametrize(
+    "now, months, window, sessions",
+    [
+        # a month's partition holds the sessions closed by now: before the close, the day is not one of them
+        ("2025-02-05 14:59", ["2025-02"], None, []),
+        ("2025-02-05 15:00", ["2025-02"], None, ["2025-02-05"]),
+        ("2025-02-08 12:00", ["2025-02"], None, ["2025-02-05", "2025-02-06", "2025-02-07"]),
+        # through the Spring Festival the January partition ends with its last session, 01-27
+        ("2025-01-30 10:00", ["2025-01"], ("2025-01-27", "2025-01-31"), ["2025-01-27"]),
+        # the daily run's window: the one new session of its month
+        ("2025-02-10 16:30", ["2025-02"], ("2025-02-10", "2025-02-10"), ["2025-02-10"]),
+        # a month in the past holds all its sessions (March 2025: 21)
+        ("2026-12-06 12:00", ["2025-03"], None, 21),
+    ],
+)
+def test_a_month_partition_covers_its_closed_sessions_within_the_run_window(now, months, window, sessions):
+    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG, sessions_of
+
+    tags = {FIRST_SESSION_TAG: window[0], LAST_SESSION_TAG: window[1]} if window else {}
+    got = sessions_of(months, tags, now=at(now))
+    if isinstance(sessions, int):
+        assert len(got) == sessions and all(is_trading_day(day) for day in got)
+    else:
+        assert got == [d(x) for x in sessions]
 
 
 def test_holidays_on_weekdays_are_listed():

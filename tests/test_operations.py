@@ -80,11 +80,18 @@ def test_daily_schedule_requests_each_session_once_and_nothing_over_the_spring_f
         assert (tick.hour, tick.minute) == (16, 30)
         result = evaluate(schedule, tick)
         if result.run_requests:
-            requested.append([r.partition_key for r in result.run_requests])
+            requested.append(
+                [
+                    (r.partition_key, r.tags["ashare/first_session"], r.tags["ashare/last_session"])
+                    for r in result.run_requests
+                ]
+            )
         else:
             skipped.append((tick.date().isoformat(), result.skip_message))
-    # Fri 01-24, Mon 01-27 (last before the holiday), then the Snake year from Wed 02-05; no weekend ticks
-    assert requested == [["2025-01-24"], ["2025-01-27"], ["2025-02-05"], ["2025-02-06"], ["2025-02-07"], ["2025-02-10"]]
+    # Fri 01-24, Mon 01-27 (last before the holiday), then the Snake year from Wed 02-05; no weekend ticks. Each
+    # run is the session's month partition with the session alone as its window: one day's work
+    sessions = ["2025-01-24", "2025-01-27", "2025-02-05", "2025-02-06", "2025-02-07", "2025-02-10"]
+    assert requested == [[(day[:7], day, day)] for day in sessions]
     assert [day for day, _ in skipped] == [
         "2025-01-28",
         "2025-01-29",

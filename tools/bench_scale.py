@@ -160,14 +160,15 @@ def daily_run(session: str) -> None:
 
     started = time.perf_counter()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG
     from assets.runs import process_tags
 
     result = defs.resolve_job_def("daily_job").execute_in_process(
-        partition_key=session,
+        partition_key=session[:7],  # the session's month, the session as the run's window (the 16:30 schedule's)
         run_config=quiet,
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
-        tags=process_tags(),  # the bench's progress line finds the run by this process's pid
+        tags={**process_tags(), FIRST_SESSION_TAG: session, LAST_SESSION_TAG: session},
     )
     wall = time.perf_counter() - started
     if not result.success:
