@@ -293,3 +293,23 @@ def test_every_job_resolves_with_whole_multi_assets():
         assert defs.resolve_job_def(job.name).name == job.name
     news = {k.to_user_string() for k in defs.resolve_job_def("news_job").asset_layer.executable_asset_keys}
     assert {"staging/news_items", "staging/news_item_themes", "staging/news_item_stocks"} <= news
+
+
+def test_partition_status_is_rebuilt_from_the_warehouse_once(built_warehouse):
+    """A warehouse built before the monthly grain keeps its data: its months are recorded as materialised from
+    what its tables hold (assets/partition_status.py), and a second pass records nothing."""
+    from assets.partition_status import REBUILT_FROM, rebuild
+    from etl.warehouse import open_warehouse
+
+    with dg.instance_for_test() as instance:
+        wh = open_warehouse(built_warehouse)
+        done = rebuild(instance, wh)
+        assert done["staging/stock_bars_daily"] == ["2025-01", "2025-02"]  # the Spring Festival window
+        assert done["marts/market_breadth_daily"] == ["2025-01", "2025-02"]
+        assert set(instance.get_materialized_partitions(dg.AssetKey(["raw", "stock_bars_daily"]))) == {
+            "2025-01",
+            "2025-02",
+        }
+        event = instance.get_latest_materialization_event(dg.AssetKey(["staging", "stock_bars_daily"]))
+        assert event.asset_materialization.metadata["rebuilt_from"].value == REBUILT_FROM
+        assert rebuild(instance, wh) == {}
