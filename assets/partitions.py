@@ -9,18 +9,16 @@ for its month with the one new session). Dagster records one materialisation per
 one per session: 48 partitions for the demo's four years instead of 969 (docs/architecture.md, "The partition
 grain, weighed").
 
-The session calendar:
-
-A session's partition is the window [its day 00:00, its close 15:00) Shanghai, with `end_offset=0`: it exists
-from the close on, which is when the session's daily data can be complete and when the 16:30 schedule asks
-for it; on a closed day (weekend, holiday) the last partition is the last session. Dagster's daily windows
+The per-session definition (`trading_days`, the range assets' grain until issue 24): a session's partition is
+the window [its day 00:00, its close 15:00) Shanghai, with `end_offset=0`: it exists from the close on; on a
+closed day (weekend, holiday) the last partition is the last session. Dagster's daily windows
 with `end_offset=1` did not give that: with exclusions, the next window after the last complete one is the
 *next session*, so on a Saturday or through the Spring Festival the partition of a session that had not
 happened was already there (dagster#33551), and a backfill "to the last partition" asked for it.
 
 The cron ticks at 00:00 and at the close; every close tick, weekend and holiday is excluded, so the windows
 left are one per session, keyed by its date. The price: the two-tick cron misses Dagster's fast path for
-plain daily crons: `make demo` 210 s instead of 185 s (docs/performance.md, until issue 24's monthly grain).
+plain daily crons (`make demo` took 210 s instead of 185 s with it; docs/performance.md).
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class Dataset:
     name: str  # its folder in the landing zone; the akshare function's name unless a variant
     spec: InputSpec
     raw: RawTable
-    kind: Literal["range", "snapshot"]  # range: one partition per session (or date); snapshot: per capture
+    kind: Literal["range", "snapshot"]  # range: landed per session (or date); snapshot: per capture
     replay: Replay
     fetch: Fetch | None = None  # None: the live source cannot fetch it
     arguments: Mapping[str, str] = field(default_factory=dict)  # fixed akshare arguments of this variant
