@@ -75,7 +75,9 @@ def ended(instance: dg.DagsterInstance, run_id: str, proposed_at: dt.datetime) -
 def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) -> tuple[list[dt.date], dict]:
     """The run's sessions that the source covers for the datasets landing in `table`, and metadata that says
     what it covers and how many sessions of the run it does not. A day before a dataset's first day (or after
-    the last the recorded sample holds) is "not covered": nothing is fetched, proposed or judged for it."""
+    the last the recorded sample holds) is "not covered": nothing is fetched, proposed or judged for it. Every
+    month partition's materialisation carries the run's table of sessions per month (`sessions_by_month`), so
+    a month's page says which of its sessions the run covered."""
     from assets.partitions import partition_dates
     from etl.datasets import feeding
     from etl.sources.base import within
@@ -89,7 +91,28 @@ def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) 
         "sessions_covered": len(covered),
         "sessions_not_covered": len(days) - len(covered),
         **({"covered": f"{covered[0]} .. {covered[-1]}"} if covered else {}),
+        "sessions_by_month": sessions_by_month(days, covered),
     }
+
+
+def sessions_by_month(days: list[dt.date], covered: list[dt.date]) -> dg.MetadataValue:
+    """A Markdown table: per month of the run, its sessions the run covered (first .. last) and those the
+    source does not cover."""
+    held: dict[str, list[dt.date]] = {}
+    missing: dict[str, int] = {}
+    wanted = set(covered)
+    for day in days:
+        month = day.strftime("%Y-%m")
+        held.setdefault(month, [])
+        if day in wanted:
+            held[month].append(day)
+        else:
+            missing[month] = missing.get(month, 0) + 1
+    lines = ["| month | sessions covered | first .. last | not covered |", "|---|---:|---|---:|"]
+    for month, got in held.items():
+        span = f"{got[0]} .. {got[-1]}" if got else ""
+        lines.append(f"| {month} | {len(got)} | {span} | {missing.get(month, 0)} |")
+    return dg.MetadataValue.md("\n".join(lines))
 
 
 def land_sessions(

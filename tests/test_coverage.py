@@ -34,6 +34,11 @@ def test_a_range_crossing_a_datasets_first_day_builds_each_over_what_it_covers(a
     raw = _metadata(result, "raw", "stock_bars_daily")
     assert raw["sessions_covered"] == 2 and raw["sessions_not_covered"] == 3
     assert raw["source_covers"] == "2024-12-02 .. 2025-03-31"
+    # each month partition's page: the run's sessions per month, covered and not
+    assert raw["sessions_by_month"].splitlines()[2:] == [
+        "| 2024-11 | 0 |  | 3 |",
+        "| 2024-12 | 2 | 2024-12-02 .. 2024-12-03 | 0 |",
+    ]
     # no partition rule ran on the days before (an empty day would have been refused as empty_partition)
     checks = {tuple(e.asset_key.path): e.passed for e in result.get_asset_check_evaluations()}
     assert checks[("staging", "stock_bars_daily")] is True
