@@ -93,6 +93,13 @@ def main() -> None:
             checks = page_text(
                 page, f"{base}/assets/staging/stock_bars_daily?view=checks", ["gx_suite"], OUT / "checks.png"
             )
+            # a month partition's page says which of its sessions the run covered (issue 24)
+            month = page_text(
+                page,
+                f"{base}/assets/raw/stock_bars_daily?view=partitions&partition=2025-02",
+                ["sessions_by_month", "2025-02-05 .. 2025-02-07"],
+                OUT / "month_partition.png",
+            )
             browser.close()
         missing = [w for w in ("raw", "staging", "marts", "theme_daily", "stock_bars_daily") if w not in lineage]
         if missing:
@@ -102,9 +109,12 @@ def main() -> None:
             raise SystemExit(f"marts/board_daily's lineage lacks {missing}")
         if "gx_suite" not in checks or "Passed" not in checks:
             raise SystemExit("the checks page does not show gx_suite as passed")
+        if "sessions_by_month" not in month or "2025-02-05 .. 2025-02-07" not in month:
+            raise SystemExit("the 2025-02 partition's page does not show the sessions the run covered")
         print(
             f"UI OK: lineage shows raw, staging and marts, and board_daily's inputs {BOARD_INPUTS}; gx_suite "
-            f"passed. Screenshots: {OUT}/lineage.png, {OUT}/board_daily_lineage.png, {OUT}/checks.png"
+            f"passed; the 2025-02 partition shows its sessions 2025-02-05 .. 2025-02-07. Screenshots: "
+            f"{OUT}/lineage.png, {OUT}/board_daily_lineage.png, {OUT}/checks.png, {OUT}/month_partition.png"
         )
     finally:
         if server is not None:
