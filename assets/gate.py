@@ -170,7 +170,7 @@ def latest_capture_asset(
     *,
     keys: list[str],
     description: str,
-    checks: Callable[[], dict[str, pl.Expr]] | None = None,
+    checks: dict[str, pl.Expr] | None = None,
     facts: Callable[[pl.DataFrame], dict] | None = None,
 ) -> dg.AssetsDefinition:
     """The staging asset of a history captured again and again, raw.<name> -> staging.<name>: the latest capture
@@ -194,7 +194,7 @@ def latest_capture_asset(
             raw=raw,
             suite=suite,
             keys=keys,
-            checks=checks() if checks else None,
+            checks=checks,
             facts=facts,
         )
 

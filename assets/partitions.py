@@ -63,9 +63,7 @@ def build_trading_day_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefin
     )
 
 
-# One calendar for every partitioned asset (an asset job's partitioned assets must share one definition, and
-# a backfill is one run over one range). It starts where the warehouse's history starts (ASHARE_HISTORY_START,
-# read when the code location loads); each dataset says which of these days its source covers.
+# The per-session definition, no longer any asset's: kept for the grain bench (tools/bench_partitions.py).
 trading_days = build_trading_day_partitions(Settings.from_env().first_session)
 
 
@@ -73,34 +71,47 @@ def month_of(day: dt.date) -> str:
     return day.strftime(MONTH)
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 def build_trading_month_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefinition:
     """One partition per calendar month from `start`'s month to the calendar's last; the current month is a
     partition from its first day (`end_offset=1`), holding the sessions closed so far."""
-    last = calendar_end()
-    after_last = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return dg.TimeWindowPartitionsDefinition(
         cron_schedule="0 0 1 * *",
         fmt=MONTH,
         start=month_of(start),
-        end=month_of(after_last),
+        end=month_of(next_month(calendar_end())),
         timezone=TIMEZONE,
         end_offset=1,
     )
 
 
+# One calendar for every partitioned asset (an asset job's partitioned assets must share one definition, and
+# a backfill is one run over one range). It starts where the warehouse's history starts (ASHARE_HISTORY_START,
+# read when the code location loads); each dataset says which of its sessions its source covers.
 trading_months = build_trading_month_partitions(Settings.from_env().first_session)
+
+
+def _day(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def session_window(first: dt.date | str, last: dt.date | str) -> dict[str, str]:
+    """The tags that limit a run to the sessions first..last inside its month partitions."""
+    return {FIRST_SESSION_TAG: _day(first).isoformat(), LAST_SESSION_TAG: _day(last).isoformat()}
 
 
 def session_tags(first: dt.date | str, last: dt.date | str) -> dict[str, str]:
     """The tags of a run over the sessions first..last: its month partitions and its session window."""
-    first, last = (d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in (first, last))
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     return {
-        ASSET_PARTITION_RANGE_START_TAG: month_of(first),
-        ASSET_PARTITION_RANGE_END_TAG: month_of(last),
-        FIRST_SESSION_TAG: first.isoformat(),
-        LAST_SESSION_TAG: last.isoformat(),
+        ASSET_PARTITION_RANGE_START_TAG: month_of(_day(first)),
+        ASSET_PARTITION_RANGE_END_TAG: month_of(_day(last)),
+        **session_window(first, last),
     }
 
 
@@ -120,8 +131,7 @@ def sessions_of(months: list[str], tags: dict | None = None, now: dt.datetime | 
     if not months:
         return []
     first = dt.datetime.strptime(min(months), MONTH).date()
-    end_month = dt.datetime.strptime(max(months), MONTH).date()
-    last = (end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    last = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
     first = max(first, Settings.from_env().first_session)
     last = min(last, last_closed_session(now))
     tags = tags or {}

@@ -98,20 +98,16 @@ def covered_days(context: dg.AssetExecutionContext, source: Source, table: str) 
 def sessions_by_month(days: list[dt.date], covered: list[dt.date]) -> dg.MetadataValue:
     """A Markdown table: per month of the run, its sessions the run covered (first .. last) and those the
     source does not cover."""
-    held: dict[str, list[dt.date]] = {}
-    missing: dict[str, int] = {}
+    from assets.partitions import month_of
+
     wanted = set(covered)
+    months: dict[str, tuple[list[dt.date], list[dt.date]]] = {}  # month -> (covered, not covered)
     for day in days:
-        month = day.strftime("%Y-%m")
-        held.setdefault(month, [])
-        if day in wanted:
-            held[month].append(day)
-        else:
-            missing[month] = missing.get(month, 0) + 1
+        months.setdefault(month_of(day), ([], []))[day not in wanted].append(day)
     lines = ["| month | sessions covered | first .. last | not covered |", "|---|---:|---|---:|"]
-    for month, got in held.items():
+    for month, (got, missing) in months.items():
         span = f"{got[0]} .. {got[-1]}" if got else ""
-        lines.append(f"| {month} | {len(got)} | {span} | {missing.get(month, 0)} |")
+        lines.append(f"| {month} | {len(got)} | {span} | {len(missing)} |")
     return dg.MetadataValue.md("\n".join(lines))
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from assets.lineage import key
-from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG, month_of, trading_months
+from assets.partitions import month_of, session_window, trading_months
 from etl.market import TIMEZONE, is_trading_day
 
 STOPPED = dg.DefaultScheduleStatus.STOPPED
@@ -77,8 +77,7 @@ def daily_after_close(context: dg.ScheduleEvaluationContext):
     day = session_of_tick(context)
     if not is_trading_day(day):
         return dg.SkipReason(f"{day} is not an SSE trading day")
-    window = {FIRST_SESSION_TAG: day.isoformat(), LAST_SESSION_TAG: day.isoformat()}
-    return dg.RunRequest(run_key=f"session-{day}", partition_key=month_of(day), tags=window)
+    return dg.RunRequest(run_key=f"session-{day}", partition_key=month_of(day), tags=session_window(day, day))
 
 
 @dg.schedule(job=snapshot_job, cron_schedule="35 15 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)

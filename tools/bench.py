@@ -6,6 +6,7 @@
   (does a write get slower as the warehouse grows?).
 """
 
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -62,7 +63,7 @@ def per_partition_backfill(workdir: Path) -> list[float]:
 
     os.environ["ASHARE_WAREHOUSE"] = str(workdir / "backfill.duckdb")
     from assets.definitions import all_assets
-    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG
+    from assets.partitions import month_of, session_window
     from assets.resources import MarketSourceResource, WarehouseResource
 
     # the range (per-session) assets, one partition a run, after the unpartitioned assets they read (stock
@@ -81,8 +82,10 @@ def per_partition_backfill(workdir: Path) -> list[float]:
     times = []
     for key in LandingZone(SAMPLE_LANDING).partitions("stock_zh_a_hist"):
         started = time.perf_counter()
-        window = {FIRST_SESSION_TAG: key, LAST_SESSION_TAG: key}  # the daily run: its month, the session alone
-        assert job.execute_in_process(partition_key=key[:7], run_config=quiet, tags=window).success
+        day = dt.date.fromisoformat(key)  # the daily run: the session's month, the session alone as its window
+        assert job.execute_in_process(
+            partition_key=month_of(day), run_config=quiet, tags=session_window(day, day)
+        ).success
         times.append(time.perf_counter() - started)
     return times
 

@@ -160,15 +160,15 @@ def daily_run(session: str) -> None:
 
     started = time.perf_counter()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG
+    from assets.partitions import month_of, session_window
     from assets.runs import process_tags
 
     result = defs.resolve_job_def("daily_job").execute_in_process(
-        partition_key=session[:7],  # the session's month, the session as the run's window (the 16:30 schedule's)
+        partition_key=month_of(dt.date.fromisoformat(session)),  # the session's month, the session its window
         run_config=quiet,
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
-        tags={**process_tags(), FIRST_SESSION_TAG: session, LAST_SESSION_TAG: session},
+        tags={**process_tags(), **session_window(session, session)},
     )
     wall = time.perf_counter() - started
     if not result.success:

@@ -131,7 +131,7 @@ def _history(suite: Suite, keys: list[str], description: str):
         suite,
         keys=keys,
         description=description,
-        checks=lambda: {"check_main_flow_gap": main_flow_gap()},
+        checks={"check_main_flow_gap": main_flow_gap()},
         facts=lambda candidate: {"sessions": sessions_spanning(candidate["trade_date"])},
     )
 
