@@ -4,7 +4,8 @@ Method (printed by the bench with its figures): every range dataset of the sampl
 bases; index bars; CSI index histories; CCTV news) is laid onto every SSE session of the target span by
 walking its real per-session cross-sections forward and back (ping-pong: 1, 2, …, n, n-1, …, 1, 2, …), from
 the session where the cross-section reaches its final size (stable_suffix), so each session's neighbour is
-a real neighbour and prices never drift or jump at a seam. Dates are rewritten to
+a real neighbour and prices never drift or jump at a seam. Datasets landing in one raw table (the two price
+bases of the stock bars) walk the same real sessions in step (in_step). Dates are rewritten to
 the target session; where a file carries a close and a percentage change (stock bars, CSI histories) the
 change and its amount are recomputed from the previous target session's close, so the row rules see a
 consistent series. A reversed limit-down day becomes a rise above the band and is quarantined, as it should
@@ -32,7 +33,7 @@ from etl.market import sessions_between
 METHOD = (
     "synthetic zone: each range dataset's real per-session cross-sections (from where the cross-section "
     "reaches its final size) walked forward and back (ping-pong) over every SSE session of the span, dates "
-    "rewritten, close-to-close changes recomputed; snapshots as shipped"
+    "rewritten, close-to-close changes recomputed, the stock bars' two price bases in step; snapshots as shipped"
 )
 KEYS = ("股票代码", "指数代码")  # the per-row identity of a close series (stock bars, CSI histories)
 
@@ -54,6 +55,26 @@ def stable_suffix(held: list[ManifestRow], tolerance: float = 0.95) -> list[Mani
     while start > 0 and held[start - 1].rows >= tolerance * last:
         start -= 1
     return held[start:] if len(held) - start >= 2 else held
+
+
+def in_step(raw_of: dict[str, str], manifest: dict) -> dict[str, list[ManifestRow]]:
+    """Per range dataset, the real sessions it walks: its stable suffix, and where several datasets land in one
+    raw table (the stock bars' two price bases) only the sessions all of them hold, so that they walk in step.
+    Out of step, a target session would pair one real day's forward-adjusted bars with another day's
+    unadjusted ones, and the rule that checks the traded amount against the unadjusted prices would quarantine
+    thousands of rows a session, rightly (amount_inconsistent_with_prices)."""
+    held = {name: [row for (function, _), row in sorted(manifest.items()) if function == name] for name in raw_of}
+    held = {
+        name: rows if raw_of[name] == "raw.news_cctv" else stable_suffix(rows)  # news varies in size by nature
+        for name, rows in held.items()
+        if rows
+    }
+    walks = {}
+    for name, rows in held.items():
+        partners = [other for other in held if raw_of[other] == raw_of[name]]
+        common = set.intersection(*({r.partition for r in held[p]} for p in partners))
+        walks[name] = [r for r in rows if r.partition in common]
+    return walks
 
 
 def rewrite_dates(frame: pl.DataFrame, source: dt.date, target: dt.date) -> pl.DataFrame:
@@ -113,6 +134,7 @@ def build(sample: Path, target: Path, first: dt.date, last: dt.date, log=print) 
     manifest = zone.manifest()
     rows: list[ManifestRow] = []
     written: dict[str, int] = {}
+    walks = in_step({d.name: d.raw.name for d in datasets() if d.kind == "range"}, manifest)
     for dataset in datasets():
         held = [row for (function, _), row in sorted(manifest.items()) if function == dataset.name]
         if not held:
@@ -124,8 +146,7 @@ def build(sample: Path, target: Path, first: dt.date, last: dt.date, log=print) 
                 rows.append(row)
             written[dataset.name] = len(held)
             continue
-        if dataset.raw.name != "raw.news_cctv":  # a day's news varies in size by nature; no size rule judges it
-            held = stable_suffix(held)
+        held = walks[dataset.name]
         order = ping_pong(len(held), len(sessions))
         previous = None
         (target / dataset.name).mkdir(parents=True, exist_ok=True)
