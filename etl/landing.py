@@ -79,8 +79,13 @@ FIELD_TYPES = {
 }
 
 
-def _row_problem(root: Path, data: dict) -> str | None:
-    """What is wrong with a parsed manifest line (types, names, a path that leaves the landing root), or None."""
+STAMPED_PARQUET = re.compile(r"(\.[0-9]{8}T[0-9]{12}Z)?\.parquet")  # what follows <folder>/<partition> in a path
+
+
+def _row_problem(root: Path, data: dict, folders_inside: dict[str, bool] | None = None) -> str | None:
+    """What is wrong with a parsed manifest line (types, names, a path that leaves the landing root), or None.
+    `folders_inside`: whether each folder resolves inside the root, as found so far in one parse of the
+    manifest (a ten-year zone has ~12,000 lines in a handful of folders)."""
     data = {**DEFAULTS, **data}  # a line may leave out the fields that have a default (status, note)
     for name, kind in FIELD_TYPES.items():
         value = data.get(name)
@@ -101,8 +106,11 @@ def _row_problem(root: Path, data: dict) -> str | None:
     except ValueError:
         return f"fetched_at {data['fetched_at'][:40]!r} is not an ISO-8601 timestamp"
     folder = f"{REJECTED}/{data['function']}" if data["status"] == "rejected" else data["function"]
-    expected = re.compile(re.escape(f"{folder}/{data['partition']}") + r"(\.[0-9]{8}T[0-9]{12}Z)?\.parquet")
-    if not expected.fullmatch(data["path"]) or not _inside(root, (root / data["path"]).parent):
+    stem, path = f"{folder}/{data['partition']}", data["path"]
+    seen = folders_inside if folders_inside is not None else {}
+    if folder not in seen:
+        seen[folder] = _inside(root, root / folder)
+    if not (path.startswith(stem) and STAMPED_PARQUET.fullmatch(path, len(stem))) or not seen[folder]:
         return f"path {data['path'][:120]!r} is not {folder}/{data['partition']}[.<stamp>].parquet inside {root}"
     return None
 
@@ -235,7 +243,7 @@ class LandingZone:
         cached = _PARSED.get(str(path))
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        out = []
+        out, folders_inside = [], {}
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -246,7 +254,7 @@ class LandingZone:
             if not isinstance(data, dict):
                 raise LandingError(f"{path} line {number}: expected a JSON object")
             unknown, missing = set(data) - ROW_FIELDS, REQUIRED_FIELDS - set(data)
-            problem = None if unknown or missing else _row_problem(self.root, data)
+            problem = None if unknown or missing else _row_problem(self.root, data, folders_inside)
             if problem:
                 raise LandingError(f"{path} line {number}: {problem}")
             if unknown or missing:

@@ -135,6 +135,15 @@ def test_a_manifest_path_outside_the_landing_root_is_refused_naming_the_line(cop
         read_bars(copy)
 
 
+def test_a_function_folder_that_links_out_of_the_landing_root_is_refused(copy, tmp_path):
+    # the folder is checked once per parse, not once per line: a link swapped in is still found
+    outside = tmp_path / "elsewhere"
+    shutil.move(copy / "stock_zh_a_hist", outside)
+    (copy / "stock_zh_a_hist").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(LandingError, match=r"_manifest.jsonl line \d+: path 'stock_zh_a_hist/.*' is not .* inside"):
+        read_bars(copy)
+
+
 def test_a_partition_name_that_climbs_out_is_refused_naming_the_line(copy):
     line = rewrite_manifest_row(copy, "stock_zh_a_hist", DAY, partition="../../etc/passwd")
     with pytest.raises(LandingError, match=f"line {line}: partition '../../etc/passwd' is not a partition name"):
