@@ -53,6 +53,26 @@ def test_insert_is_by_name_so_column_order_does_not_matter(wh):
     assert closes(wh) == [(DAY1, 10.0), (DAY2, 22.0)]
 
 
+def test_a_whole_table_write_stores_the_frame_but_rewrites_only_what_changed(wh):
+    table = "staging.index_bars_daily"
+    before = wh.query(f"SELECT rowid, * FROM {table} ORDER BY trade_date")
+    kept, changed, added = index_rows(DAY1, 10.0), index_rows(DAY2, 21.0), index_rows(DAY2, 5.0, code="000300")
+    frame = pl.concat([kept, changed, added]).with_columns(fetched_at=pl.lit(None, pl.Datetime("us", "UTC")))
+    wh.replace_table(table, frame)
+    after = wh.query(f"SELECT rowid, * FROM {table} ORDER BY trade_date, index_code")
+    assert after.drop("rowid").equals(wh.query(f"SELECT * FROM {table} ORDER BY trade_date, index_code"))
+    assert after.select("trade_date", "index_code", "close").rows() == [
+        (DAY1, "000001", 10.0),
+        (DAY2, "000001", 21.0),
+        (DAY2, "000300", 5.0),
+    ]
+    # the unchanged row (NULL fetched_at included) was left where it was; the changed one was rewritten
+    assert after["rowid"][0] == before["rowid"][0]
+    assert after["rowid"][1] != before["rowid"][1]
+    wh.replace_table(table, frame.head(0))
+    assert wh.query(f"SELECT count(*) AS n FROM {table}")["n"][0] == 0
+
+
 def test_a_failure_after_the_delete_rolls_back_and_keeps_the_old_partition(wh):
     bad = index_rows(DAY2, 23.0).with_columns(index_name=pl.lit(None, pl.String))  # NOT NULL column
     with pytest.raises(duckdb.ConstraintException):

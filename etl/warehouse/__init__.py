@@ -18,12 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.settings import SQL_DIR
-from etl.warehouse.base import LEGACY_RUN, MEMORY_LIMIT, Replace, Sql, Warehouse, WriteError, schema_sql
+from etl.warehouse.base import LEGACY_RUN, MEMORY_LIMIT, Refresh, Replace, Sql, Warehouse, WriteError, schema_sql
 
 __all__ = [
     "Publication",
     "bi_entry",
-    "publish","LEGACY_RUN", "MEMORY_LIMIT", "Replace", "Sql", "Warehouse", "WriteError", "is_lake", "open_warehouse", "schema_sql"]
+    "publish",
+    "LEGACY_RUN",
+    "MEMORY_LIMIT",
+    "Refresh",
+    "Replace",
+    "Sql",
+    "Warehouse",
+    "WriteError",
+    "is_lake",
+    "open_warehouse",
+    "schema_sql",
+]
 
 
 def is_lake(location: Path | str) -> bool:

@@ -44,6 +44,17 @@ class Sql:
     params: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Refresh:
+    """Make `table` hold exactly `frame`, as Replace(table, frame) would, writing only the difference: the
+    stored rows the frame no longer has are deleted, the frame's rows not stored yet are inserted. A
+    whole-table mart rebuilt daily over ten years gains one session's rows a day, and rewriting all of them
+    (its primary key index included) was most of its step (docs/performance.md)."""
+
+    table: str
+    frame: pl.DataFrame
+
+
 # DuckDB's buffer pool would grow to 80 % of RAM by default and keep what a backfill touched: capped, it spills
 # to <file>.tmp instead, and a run's memory stays bounded whatever the range (docs/performance.md).
 MEMORY_LIMIT = env.size("ASHARE_DUCKDB_MEMORY_LIMIT", "512MB")
@@ -162,10 +173,11 @@ class Warehouse:
         return frame.height
 
     def replace_table(self, table: str, frame: pl.DataFrame, *also: Replace) -> int:
-        self.write(Replace(table, frame), *also)
+        """`table` holds `frame` afterwards, written as the difference from what it held (`Refresh`)."""
+        self.write(Refresh(table, frame), *also)
         return frame.height
 
-    def write(self, *steps: Replace | Sql) -> None:
+    def write(self, *steps: Replace | Refresh | Sql) -> None:
         """BEGIN; for each replacement: DELETE its rows, INSERT its frame BY NAME (a `Sql` step runs as
         given); COMMIT. Any error rolls all back and is raised as it was: a COMMIT that fails (a full
         disk) has already ended the transaction, and its own error is the one worth reading."""
@@ -175,6 +187,9 @@ class Warehouse:
                 for r in steps:
                     if isinstance(r, Sql):
                         con.execute(r.sql, r.params)
+                        continue
+                    if isinstance(r, Refresh):
+                        _refresh(con, r)
                         continue
                     con.execute(f"DELETE FROM {r.table}" + (f" WHERE {r.where}" if r.where else ""), r.params)
                     if r.frame.height:
@@ -255,6 +270,28 @@ def legacy_proposals(con: duckdb.DuckDBPyConnection) -> list[Sql]:
             for table in candidates
         ),
     ]
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, step: Refresh) -> None:
+    """The frame is first cast into a scratch table shaped like the target (exactly what an INSERT would
+    store); the set difference both ways then says which rows to delete (NULLs match NULLs, as in EXCEPT)
+    and which to insert."""
+    new = "refresh_incoming"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {new} AS SELECT * FROM {step.table} LIMIT 0")
+    try:
+        if step.frame.height:
+            con.register("incoming", _positive_zeros(step.frame))
+            con.execute(f"INSERT INTO {new} BY NAME SELECT * FROM incoming")
+            con.unregister("incoming")
+        columns = [row[0] for row in con.execute(f"SELECT * FROM {new} LIMIT 0").description]
+        same = " AND ".join(f'{step.table}."{c}" IS NOT DISTINCT FROM gone."{c}"' for c in columns)
+        con.execute(
+            f"DELETE FROM {step.table} WHERE EXISTS (SELECT 1 FROM "
+            f"(SELECT * FROM {step.table} EXCEPT SELECT * FROM {new}) AS gone WHERE {same})"
+        )
+        con.execute(f"INSERT INTO {step.table} SELECT * FROM {new} EXCEPT SELECT * FROM {step.table}")
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {new}")
 
 
 def _positive_zeros(frame: pl.DataFrame) -> pl.DataFrame:
