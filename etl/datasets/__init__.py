@@ -97,31 +97,70 @@ def input_spec_for(function: str) -> InputSpec:
 def load(source: Landed, landed: Iterable[LandedPartition], **extra) -> pl.DataFrame:
     """Landing files -> one frame in its raw table's layout: the input spec applied, the dataset's labels,
     the partition date where the raw table has one the spec lacks, provenance, and `extra` (constants or
-    callables of the landed partition)."""
-    import datetime as dt
+    callables of the landed partition).
 
+    Consecutive files of one dataset with the same columns and types (a dataset's sessions, as a rule) get
+    the input spec once, together: applied per file it cost ~7 ms a file in polars calls, 6.8 s for the
+    969 CSI histories of the sample. A batch that fails it is applied file by file again, so that the error
+    names the file."""
+    import polars as pl
+
+    frames, batch, key = [], [], None
+    for item in landed:
+        frame = source.read(item)
+        shape = (item.dataset, tuple(frame.schema.items()))
+        if batch and shape != key:
+            frames.append(_load_batch(source, batch, extra))
+            batch = []
+        batch.append((item, frame))
+        key = shape
+    if batch:
+        frames.append(_load_batch(source, batch, extra))
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _load_batch(source: Landed, batch: list, extra: dict):
+    """Files of one dataset sharing a schema: the input spec applied to all of them at once, each file's own
+    columns (partition date, labels, provenance, `extra`) beside its rows."""
     import polars as pl
 
     from etl.input_specs import InputSpecError, apply_input_spec
 
-    frames = []
-    for item in landed:
-        ds = dataset(item.dataset)
-        spec_columns = {c.name for c in ds.spec.columns}
-        day = dt.date.fromisoformat(item.partition[:10])
-        columns = {c: day for c in PARTITION_COLUMNS if c in ds.raw.extra and c not in spec_columns}
-        columns |= dict(ds.labels)
-        columns |= {k: (v(item) if callable(v) else v) for k, v in extra.items()}
-        provenance = {"source": item.source, "source_function": item.function, "fetched_at": item.fetched_at}
+    ds = dataset(batch[0][0].dataset)
+    own = [
+        pl.DataFrame([pl.Series(k, [v] * frame.height) for k, v in _own_columns(ds, item, extra).items()])
+        for item, frame in batch
+    ]
+    if len(batch) > 1:
         try:
-            frames.append(apply_input_spec(source.read(item), ds.spec, {**columns, **provenance}))
+            typed = apply_input_spec(pl.concat([frame for _, frame in batch], how="vertical"), ds.spec)
+            return pl.concat([typed, pl.concat(own, how="diagonal_relaxed")], how="horizontal")
+        except InputSpecError:
+            pass  # again file by file below, for the error naming the file
+    frames = []
+    for (item, frame), columns in zip(batch, own, strict=True):
+        try:
+            frames.append(pl.concat([apply_input_spec(frame, ds.spec), columns], how="horizontal"))
         except InputSpecError as exc:  # the same error, naming the file it came from
             path = source.landing.root / item.capture.path
             detail = f"{exc.detail}; in {path}" if exc.detail else f"in {path}"
             raise InputSpecError(exc.function, exc.problem, exc.columns, detail) from exc
-    if not frames:
-        return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _own_columns(ds: Dataset, item: LandedPartition, extra: dict) -> dict:
+    """The columns a landed file adds to its rows: the partition date (where the raw table has one the spec
+    lacks), the dataset's labels, `extra`, then provenance."""
+    import datetime as dt
+
+    spec_columns = {c.name for c in ds.spec.columns}
+    day = dt.date.fromisoformat(item.partition[:10])
+    columns = {c: day for c in PARTITION_COLUMNS if c in ds.raw.extra and c not in spec_columns}
+    columns |= dict(ds.labels)
+    columns |= {k: (v(item) if callable(v) else v) for k, v in extra.items()}
+    return columns | {"source": item.source, "source_function": item.function, "fetched_at": item.fetched_at}
 
 
 def load_each(source: Landed, landed: Iterable[LandedPartition], **extra):
