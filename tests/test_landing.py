@@ -231,3 +231,30 @@ def test_a_manifest_line_may_leave_out_the_fields_that_have_a_default(copy):
         lines.append(json.dumps(row, ensure_ascii=False))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_bars(copy).height > 5000
+
+
+def test_several_files_load_as_each_would_and_a_bad_one_is_named(copy):
+    import datetime as dt
+
+    from etl.datasets import load
+    from etl.input_specs import InputSpecError
+    from etl.landing import sha256_of
+
+    source = RecordedSource(LandingZone(copy))
+    days = tuple(dt.date.fromisoformat(d) for d in ("2025-01-27", DAY, "2025-02-06"))
+    landed = source.land(BARS_QFQ, Request(days=days))
+    together = load(source, landed)  # one batch: the three files share their columns and types
+    one_by_one = pl.concat([load(source, [item]) for item in landed], how="diagonal_relaxed")
+    assert together.height == sum(item.capture.rows for item in landed) > 0
+    assert together.equals(one_by_one)
+
+    # the middle file keeps its columns and types but has a row without a date: still one batch, which fails,
+    # and the error names that file
+    path = copy / "stock_zh_a_hist" / f"{DAY}.parquet"
+    frame = pl.read_parquet(path)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 7).then(None).otherwise(pl.col("日期")).alias("日期")
+    ).write_parquet(path)
+    rewrite_manifest_row(copy, "stock_zh_a_hist", DAY, sha256=sha256_of(path))
+    with pytest.raises(InputSpecError, match=f"nulls in non-nullable columns: trade_date.*in {path}"):
+        load(source, source.land(BARS_QFQ, Request(days=days)))
