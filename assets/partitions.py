@@ -1,6 +1,6 @@
 """Partitions on the SSE trading calendar, Asia/Shanghai: one per calendar month of sessions (`trading_months`,
-every range asset's), and the session calendar they hold (`trading_days`, kept for the sessions' own rules and
-the grain bench).
+every range asset's), and the session calendar they hold (`session_partitions()`, kept for the sessions' own
+rules and the grain bench).
 
 A month's partition exists from the month's first day; the sessions a run covers (`partition_dates`) are the
 month's sessions that have closed (15:00 Shanghai), from the warehouse's history start, within the run's
@@ -9,7 +9,7 @@ for its month with the one new session). Dagster records one materialisation per
 one per session: 48 partitions for the demo's four years instead of 969 (docs/architecture.md, "The partition
 grain, weighed").
 
-The per-session definition (`trading_days`, the range assets' grain until issue 24): a session's partition is
+The per-session definition (`session_partitions()`, the range assets' grain until issue 24): a session's partition is
 the window [its day 00:00, its close 15:00) Shanghai, with `end_offset=0`: it exists from the close on; on a
 closed day (weekend, holiday) the last partition is the last session. Dagster's daily windows
 with `end_offset=1` did not give that: with exclusions, the next window after the last complete one is the
@@ -24,6 +24,7 @@ plain daily crons (`make demo` took 210 s instead of 185 s with it; docs/perform
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import dagster as dg
 
@@ -63,8 +64,12 @@ def build_trading_day_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefin
     )
 
 
-# The per-session definition, no longer any asset's: kept for the grain bench (tools/bench_partitions.py).
-trading_days = build_trading_day_partitions(Settings.from_env().first_session)
+@functools.cache
+def session_partitions() -> dg.TimeWindowPartitionsDefinition:
+    """The per-session definition from the history start, no longer any asset's: kept for the sessions' own
+    rules and the grain bench (tools/bench_partitions.py), and built when asked (its ~1,000 exclusions cost
+    30 ms, every time the code location was imported)."""
+    return build_trading_day_partitions(Settings.from_env().first_session)
 
 
 def month_of(day: dt.date) -> str:

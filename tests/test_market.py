@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from assets.partitions import trading_days
+from assets.partitions import session_partitions
 from etl.market import closed_weekdays, is_trading_day, next_trading_day, previous_trading_day, sessions_between
 from tests.conftest import d
 
@@ -18,7 +18,7 @@ def test_2025_has_243_sessions_18_in_january_and_18_in_february():
 
 
 def test_spring_festival_closure_has_no_sessions_and_no_partitions():
-    keys = set(trading_days.get_partition_keys())
+    keys = set(session_partitions().get_partition_keys())
     for day in SPRING_FESTIVAL_CLOSURE:
         assert not is_trading_day(day)
         assert day.isoformat() not in keys
@@ -32,7 +32,7 @@ def test_the_sessions_either_side_of_the_holiday_are_neighbours():
 
 
 def test_weekends_are_not_partitions_and_partition_keys_equal_the_calendar():
-    keys = trading_days.get_partition_keys()
+    keys = session_partitions().get_partition_keys()
     assert "2025-01-25" not in keys and "2025-01-26" not in keys  # Sat, Sun
     window = [k for k in keys if "2024-12-02" <= k <= "2025-03-31"]
     assert window == [x.isoformat() for x in sessions_between(d("2024-12-02"), d("2025-03-31"))]
@@ -46,7 +46,7 @@ def at(text: str) -> dt.datetime:
 
 
 def test_a_partition_is_a_shanghai_day():
-    window = trading_days.time_window_for_partition_key("2025-02-05")
+    window = session_partitions().time_window_for_partition_key("2025-02-05")
     assert window.start.astimezone(dt.UTC) == dt.datetime(2025, 2, 4, 16, 0, tzinfo=dt.UTC)
     assert window.start.tzinfo.key == SHANGHAI.key
 
@@ -77,8 +77,8 @@ def test_the_last_partition_is_the_last_session_that_has_closed(now, last):
 
     expected = last or calendar_end().isoformat()
     with dg.partition_loading_context(effective_dt=at(now)):
-        assert trading_days.get_partition_keys()[-1] == expected
-        assert trading_days.get_last_partition_key() == expected
+        assert session_partitions().get_partition_keys()[-1] == expected
+        assert session_partitions().get_last_partition_key() == expected
     assert is_trading_day(d(expected))
 
 

@@ -3,7 +3,7 @@ once over the demo's range, per grain and per event-log storage, timed, its mate
 
     python -m tools.bench_partitions [--assets 5] [--first 2022-01-04] [--last 2025-12-31]   (make bench-partitions)
 
-Grains: one partition per SSE session (the project's `trading_days`) and one per calendar month (a monthly
+Grains: one partition per SSE session (the project's `session_partitions()`) and one per calendar month (a monthly
 time-window definition in Asia/Shanghai over the same range). Storages: Dagster's default SQLite instance (an
 event-log shard per run plus an index database) and the consolidated SQLite event log (one database)."""
 
@@ -59,10 +59,10 @@ def monthly(first: dt.date):
 def measure(grain: str, storage: str, n_assets: int, first: dt.date, last: dt.date) -> dict:
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from assets.partitions import trading_days
+    from assets.partitions import session_partitions
 
     if grain == "session":
-        partitions, start, end = trading_days, first.isoformat(), last.isoformat()
+        partitions, start, end = session_partitions(), first.isoformat(), last.isoformat()
     else:
         partitions = monthly(first)
         start, end = first.replace(day=1).isoformat(), last.replace(day=1).isoformat()

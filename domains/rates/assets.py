@@ -1,11 +1,9 @@
 """Rates: China and US government bond yields, raw -> staging (live only: the recording has none)."""
 
-import datetime as dt
-
 from assets.gate import latest_capture_asset
-from assets.partitions import trading_days
 from assets.raw import captured_raw_asset
 from domains.rates import suites
+from etl.settings import Settings
 from etl.sources import Request
 
 raw_bond_yields_daily = captured_raw_asset(
@@ -13,7 +11,7 @@ raw_bond_yields_daily = captured_raw_asset(
     description="China and US 2/5/10/30-year government bond yields (bond_zh_us_rate), the whole history from the "
     "first partition (where the warehouse's history starts) at every capture. Live only: the recorded sample has "
     "none.",
-    request=lambda: Request(start=dt.date.fromisoformat(trading_days.start.strftime("%Y-%m-%d"))),
+    request=lambda: Request(start=Settings.from_env().first_session),
     scope_column="trade_date",
 )
 
