@@ -213,8 +213,18 @@ def stage_sessions(
     """The gate for a range table, a chunk of sessions at a time (assets/chunks.py CHUNK_SESSIONS): each chunk's
     candidate is built (`build(chunk)`, reading only that chunk), judged and written in its own transaction,
     oldest first, so a later chunk's references (previous close, the size of the last sessions) are the
-    partitions that passed before it. One materialisation and check report the run."""
+    partitions that passed before it. One materialisation and check report the run. Sessions the run's raw
+    step found unchanged (etl/gate/unchanged.py) are not judged again."""
     from assets.chunks import each_chunk
+    from etl.gate import unchanged
+
+    raw_table = f"raw.{table.split('.', 1)[1]}"
+    same = unchanged.marked(wh, raw_table, context.run_id)
+    days = [d for d in days if d not in same]
+    metadata = {**(metadata or {}), "sessions_unchanged": len(same)}
+    if not days:
+        wh.write(unchanged.forget(raw_table, context.run_id))
+        return nothing_new(table, metadata)
 
     judged: list[tuple[Candidate, Verdict]] = []
     stored = passed = 0
@@ -235,8 +245,18 @@ def stage_sessions(
         return {}
 
     chunked = each_chunk(context, table, days, step, wh, narrow)
+    wh.write(unchanged.forget(raw_table, context.run_id))
     candidate, verdict = tally(judged, passed)
-    return materialization(candidate, verdict, stored, {**(metadata or {}), **chunked})
+    return materialization(candidate, verdict, stored, {**metadata, **chunked})
+
+
+def nothing_new(table: str, metadata: dict) -> dg.MaterializeResult:
+    """A run whose sessions were all unchanged since their gate accepted them: nothing judged or written."""
+    note = f"{table}: every session of the run is as its gate accepted it (captures, code, staged rows)"
+    return dg.MaterializeResult(
+        metadata={"rows": 0, "refused_partitions": [], "note": note, **metadata},
+        check_results=[dg.AssetCheckResult(check_name=CHECK, passed=True, description=note)],
+    )
 
 
 def stage_checked(

@@ -118,20 +118,45 @@ def land_sessions(
     fields in `request`), apply their input specs and propose the rows for those sessions. Returns the
     materialisation's metadata, coverage included."""
     from etl.datasets import feeding, load
+    from etl.gate import unchanged
     from etl.sources import Request
 
     days, coverage = covered_days(context, source, table)
     if not days:
         return {"rows": 0, **coverage}
-    first = min(days)
+    wh.write(unchanged.forget(table))  # marks left by earlier runs
+    run = {"changed": False, "proposed": False, "unchanged": 0}
 
     def land(chunk: list[dt.date]) -> dict:
         landed = source.land_each(feeding(table), Request(days=tuple(chunk), **request))
-        frame = load(source, landed)
-        propose_landed(wh, table, frame, source, landed, "partition_date", chunk, extend=chunk[0] != first)
-        return describe(frame, source, partitions=len(chunk))
+        digests = session_digests(landed, chunk)
+        same = set(unchanged.unchanged_prefix(wh, table, digests, run["changed"]))
+        run["changed"] = run["changed"] or len(same) < len(chunk)
+        unchanged.mark(wh, table, context.run_id, sorted(same))
+        run["unchanged"] += len(same)
+        todo = [d for d in chunk if d not in same]
+        if not todo:
+            return describe(pl.DataFrame(), source, partitions=0)
+        kept = [item for item in landed if dt.date.fromisoformat(item.partition[:10]) not in same]
+        frame = load(source, kept)
+        propose_landed(wh, table, frame, source, kept, "partition_date", todo, extend=run["proposed"])
+        run["proposed"] = True
+        return describe(frame, source, partitions=len(todo))
 
-    return {**each_chunk(context, table, days, land, wh, narrow), **coverage}
+    chunked = each_chunk(context, table, days, land, wh, narrow)
+    return {**chunked, "sessions_unchanged": run["unchanged"], **coverage}
+
+
+def session_digests(landed: list[LandedPartition], days: list[dt.date]) -> dict[dt.date, str | None]:
+    """Per session, the digest of the captures landed for it (None: nothing landed for it)."""
+    from etl.gate.unchanged import captures_digest
+
+    found: dict[dt.date, list[tuple[str, str]]] = {}
+    for item in landed:
+        found.setdefault(dt.date.fromisoformat(item.partition[:10]), []).append(
+            (item.capture.function, item.capture.sha256)
+        )
+    return {day: captures_digest(found[day]) if day in found else None for day in days}
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:

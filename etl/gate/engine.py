@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.gate import proposals, quarantine
+from etl.gate import proposals, quarantine, unchanged
 from etl.gate.rules import MAX_ROWS_RATIO, MIN_ROWS_RATIO, Suite
 from etl.warehouse import Replace, Sql, Warehouse
 
@@ -171,6 +171,7 @@ def apply(
     c, v = candidate, verdict
     steps: list = []
     stored = 0
+    stored_per_day: dict[str, int] = {}  # accepted session (ISO) -> rows staged, for the settled ledger
     if c.days is not None:
         ok_days = [d for d in c.days if d.isoformat() in v.accepted]
         if ok_days:
@@ -181,6 +182,8 @@ def apply(
                 quarantine.replace(c.table, q, v.accepted),
             ]
             stored = good.height
+            counts = dict(good.group_by("trade_date").len().iter_rows()) if good.height else {}
+            stored_per_day = {d.isoformat(): counts.get(d, 0) for d in ok_days}
     elif v.accepted:
         built = store(_stored_columns(v.passed)) if store is not None else Stored(_stored_columns(v.passed))
         steps += [
@@ -198,6 +201,9 @@ def apply(
         accepted = v.accepted if c.days is not None else (None if v.accepted else [])
         settlement = proposals.settle(proposal, c.scope if c.days is not None else None, accepted, run_id)
         steps += settlement.steps
+        if c.days is not None and stored_per_day:
+            digests = unchanged.by_session(proposal.captures)
+            steps += unchanged.record(raw_table, c.table, digests, stored_per_day, run_id)
         moved_aside += settlement.rejected_captures
         settled.append(raw_table)
     if v.refused:

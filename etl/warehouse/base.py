@@ -260,7 +260,7 @@ def legacy_proposals(con: duckdb.DuckDBPyConnection) -> list[Sql]:
         t
         for (t,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = "
-            "'candidate' AND table_name <> 'proposals'"
+            "'candidate' AND table_name NOT IN ('proposals', 'unchanged')"
         ).fetchall()
     ]
     return [

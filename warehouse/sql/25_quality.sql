@@ -36,5 +36,29 @@ CREATE TABLE IF NOT EXISTS candidate.proposals (
     proposed_at   TIMESTAMPTZ NOT NULL
 );
 
+-- What each gate accepted per session of a range table: the landing captures behind it, the code that judged
+-- it and the rows it staged (etl/gate/unchanged.py). A run landing the same captures under the same code does
+-- not propose the session again. No key (a lake enforces none): one row per (raw_table, partition_key), kept
+-- so by a delete-and-insert in the gate's transaction.
+CREATE TABLE IF NOT EXISTS quality.settled_partitions (
+    raw_table     VARCHAR NOT NULL,
+    partition_key VARCHAR NOT NULL,     -- the session, ISO
+    captures      VARCHAR NOT NULL,     -- function:sha256 of each landing file, sorted, ';'-separated
+    code_version  VARCHAR NOT NULL,     -- digest of the code and uv.lock that judged it
+    staging_table VARCHAR NOT NULL,
+    staging_rows  BIGINT NOT NULL,
+    run_id        VARCHAR NOT NULL,
+    settled_at    TIMESTAMPTZ NOT NULL
+);
+
+-- Sessions a run's raw step did not propose because nothing changed: its staging gate leaves them alone.
+CREATE TABLE IF NOT EXISTS candidate.unchanged (
+    raw_table     VARCHAR NOT NULL,
+    run_id        VARCHAR NOT NULL,
+    partition_key VARCHAR NOT NULL
+);
+
 COMMENT ON TABLE quality.quarantine IS 'Rows a rule set aside, with the rule and the offending value: never dropped.';
 COMMENT ON TABLE quality.rejected_partitions IS 'Partitions the gate refused: rules, figures, the raw tables and landing files kept aside.';
+COMMENT ON TABLE quality.settled_partitions IS 'Per range raw table and session: the captures, code and staged rows its gate accepted; the same again is not re-judged.';
+COMMENT ON TABLE candidate.unchanged IS 'Sessions a run did not propose because their captures, code and staged rows were unchanged.';
