@@ -209,18 +209,21 @@ def stage_sessions(
     build: Callable[[list[dt.date]], Candidate],
     metadata: dict | None = None,
     narrow: bool = False,
+    inputs: Sequence[str] = (),
 ) -> dg.MaterializeResult:
     """The gate for a range table, a chunk of sessions at a time (assets/chunks.py CHUNK_SESSIONS): each chunk's
     candidate is built (`build(chunk)`, reading only that chunk), judged and written in its own transaction,
     oldest first, so a later chunk's references (previous close, the size of the last sessions) are the
-    partitions that passed before it. One materialisation and check report the run. Sessions the run's raw
-    step found unchanged (etl/gate/unchanged.py) are not judged again."""
+    partitions that passed before it. One materialisation and check report the run. Sessions still as their
+    gate settled them are not judged again (etl/gate/unchanged.py); `inputs`: the tables besides raw that
+    `build` reads."""
     from assets.chunks import each_chunk
     from etl.gate import unchanged
 
     raw_table = f"raw.{table.split('.', 1)[1]}"
-    same = unchanged.marked(wh, raw_table, context.run_id)
-    days = [d for d in days if d not in same]
+    digest = unchanged.inputs_digest(wh, inputs)
+    same = unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest)
+    days = [d for d in days if d not in set(same)]
     metadata = {**(metadata or {}), "sessions_unchanged": len(same)}
     if not days:
         wh.write(unchanged.forget(raw_table, context.run_id))
@@ -231,7 +234,7 @@ def stage_sessions(
 
     def step(chunk: list[dt.date]) -> dict:
         nonlocal stored, passed
-        candidate = build(chunk)
+        candidate = replace(build(chunk), inputs=digest)
         verdict = judge(candidate, context.run_id)
         stored += apply(wh, candidate, verdict, context.run_id)[0]
         passed += verdict.passed_rows

@@ -125,13 +125,12 @@ def land_sessions(
     if not days:
         return {"rows": 0, **coverage}
     wh.write(unchanged.forget(table))  # marks left by earlier runs
-    run = {"changed": False, "proposed": False, "unchanged": 0}
+    run = {"proposed": False, "unchanged": 0}
 
     def land(chunk: list[dt.date]) -> dict:
         landed = source.land_each(feeding(table), Request(days=tuple(chunk), **request))
-        digests = session_digests(landed, chunk)
-        same = set(unchanged.unchanged_prefix(wh, table, digests, run["changed"]))
-        run["changed"] = run["changed"] or len(same) < len(chunk)
+        digests, rows = session_digests(landed, chunk)
+        same = set(unchanged.same_captures(wh, table, digests, rows))
         unchanged.mark(wh, table, context.run_id, sorted(same))
         run["unchanged"] += len(same)
         todo = [d for d in chunk if d not in same]
@@ -147,16 +146,19 @@ def land_sessions(
     return {**chunked, "sessions_unchanged": run["unchanged"], **coverage}
 
 
-def session_digests(landed: list[LandedPartition], days: list[dt.date]) -> dict[dt.date, str | None]:
-    """Per session, the digest of the captures landed for it (None: nothing landed for it)."""
+def session_digests(
+    landed: list[LandedPartition], days: list[dt.date]
+) -> tuple[dict[dt.date, str | None], dict[dt.date, int]]:
+    """Per session, the digest of the captures landed for it (None: nothing landed for it) and their rows."""
     from etl.gate.unchanged import captures_digest
 
     found: dict[dt.date, list[tuple[str, str]]] = {}
+    rows: dict[dt.date, int] = {}
     for item in landed:
-        found.setdefault(dt.date.fromisoformat(item.partition[:10]), []).append(
-            (item.capture.function, item.capture.sha256)
-        )
-    return {day: captures_digest(found[day]) if day in found else None for day in days}
+        day = dt.date.fromisoformat(item.partition[:10])
+        found.setdefault(day, []).append((item.capture.function, item.capture.sha256))
+        rows[day] = rows.get(day, 0) + item.capture.rows
+    return {day: captures_digest(found[day]) if day in found else None for day in days}, rows
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:

@@ -1,6 +1,7 @@
-"""Unchanged sessions are not proposed again (etl/gate/unchanged.py): a re-run lands the same captures under
-the same code and judges nothing; a changed capture, changed code or staged rows gone make that session, and
-every later one, judged again; the warehouse ends as a full re-judge would leave it."""
+"""Unchanged sessions are not proposed or judged again (etl/gate/unchanged.py): a re-run lands the same
+captures under the same code and judges nothing; a changed capture, changed code, a changed input of the gate
+or staged rows gone make that session, and every later one, judged again; the warehouse ends as a full
+re-judge would leave it."""
 
 import polars as pl
 import pytest
@@ -21,9 +22,9 @@ def copy(tmp_path):
     return sample_copy(tmp_path)
 
 
-def run(path, copy):
+def run(path, copy, selection=SELECTION):
     result = materialize_range(
-        path, FIRST, LAST, source=MarketSourceResource(sample_landing=str(copy)), selection=SELECTION
+        path, FIRST, LAST, source=MarketSourceResource(sample_landing=str(copy)), selection=selection
     )
     assert result.success
     return result
@@ -63,7 +64,9 @@ def test_a_changed_capture_is_judged_again_with_every_session_after_it(copy, tmp
     frame = pl.read_parquet(copy / "stock_zh_a_hist" / "2025-02-05.parquet")
     reland(copy, "stock_zh_a_hist", "2025-02-05", frame.filter(pl.col("股票代码") != frame["股票代码"][0]))
     again = run(path, copy)
-    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == 4  # the four before the holiday
+    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == 6  # proposed: 02-05 alone
+    # judged: 02-05 and, from the raw already stored, the sessions after it (their references look back)
+    assert metadata(again, "staging/stock_bars_daily")["sessions_unchanged"] == 4
     assert judged(path) == ["2025-02-05", "2025-02-06", "2025-02-07"]
 
     fresh = tmp_path / "fresh.duckdb"  # the same edited sample judged from scratch
@@ -78,12 +81,26 @@ def test_changed_code_or_staged_rows_gone_are_judged_again(copy, tmp_path, monke
     with __import__("duckdb").connect(str(path)) as con:
         con.execute("DELETE FROM staging.stock_bars_daily WHERE trade_date = '2025-02-06'")
     again = run(path, copy)
-    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == 5
+    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == len(SESSIONS)  # raw is as it was
+    assert metadata(again, "staging/stock_bars_daily")["sessions_unchanged"] == 5
     assert judged(path) == ["2025-02-06", "2025-02-07"]
     assert hashes(str(path)) == before
 
     monkeypatch.setattr(unchanged, "code_version", lambda: "a-rule-changed")
     again = run(path, copy)
-    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == 0
+    assert metadata(again, "staging/stock_bars_daily")["sessions_unchanged"] == 0
     assert judged(path) == SESSIONS
     assert hashes(str(path)) == before
+
+
+def test_a_changed_name_history_has_the_bars_judged_again(copy, tmp_path):
+    # the bars gate reads the name history (an ST name halves the price band): a new one is a new input
+    path = tmp_path / "w.duckdb"
+    run(path, copy)
+    with __import__("duckdb").connect(str(path)) as con:
+        con.execute("UPDATE staging.stock_name_history SET name = '*ST' || name WHERE rowid = 0")
+    bars = ["raw/stock_bars_daily", "staging/stock_bars_daily"]
+    again = run(path, copy, selection=bars)
+    assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == len(SESSIONS)
+    assert metadata(again, "staging/stock_bars_daily")["sessions_unchanged"] == 0
+    assert judged(path) == SESSIONS

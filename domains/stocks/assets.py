@@ -147,7 +147,9 @@ def staging_stock_bars_daily(
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         )
 
-    return stage_sessions(context, wh, "staging.stock_bars_daily", days, build, metadata=coverage)
+    return stage_sessions(
+        context, wh, "staging.stock_bars_daily", days, build, metadata=coverage, inputs=["staging.stock_name_history"]
+    )
 
 
 def previous_closes(wh, first) -> pl.DataFrame:

@@ -73,6 +73,7 @@ class Candidate:
     set_aside: pl.DataFrame | None = None
     superseded: int = 0
     quarantine_scope: Sequence[str] | None = None
+    inputs: str = ""  # digest of the tables besides raw the rows were built from (etl/gate/unchanged.py)
 
     @property
     def table(self) -> str:
@@ -196,14 +197,14 @@ def apply(
     moved_aside, settled = [], []
     for raw_table in c.owns:
         proposal = proposals.pending(wh, raw_table, run_id)
+        if stored_per_day:  # what was settled, for the next run (sessions judged from stored raw included)
+            digests = unchanged.by_session(proposal.captures) if proposal is not None else {}
+            steps += unchanged.record(raw_table, c.table, digests, stored_per_day, c.inputs, run_id)
         if proposal is None:
             continue
         accepted = v.accepted if c.days is not None else (None if v.accepted else [])
         settlement = proposals.settle(proposal, c.scope if c.days is not None else None, accepted, run_id)
         steps += settlement.steps
-        if c.days is not None and stored_per_day:
-            digests = unchanged.by_session(proposal.captures)
-            steps += unchanged.record(raw_table, c.table, digests, stored_per_day, run_id)
         moved_aside += settlement.rejected_captures
         settled.append(raw_table)
     if v.refused:

@@ -1,16 +1,19 @@
-"""Unchanged sessions are not proposed again.
+"""Unchanged sessions are not proposed or judged again.
 
 When a gate accepts a session of a range table, `quality.settled_partitions` records what it settled: the
-landing captures behind it (each file's function and sha256), the code that judged it (`code_version`) and
-the rows it staged. A later run that lands the same captures for that session, under the same code, with
-staging still holding those rows, has nothing to judge: its raw step does not propose the session and marks
-it unchanged for the run (`candidate.unchanged`), and its staging gate leaves it alone. A warm `make demo`
-re-reads its landing manifest, not its landing files, and judges nothing it judged before.
+landing captures behind it (each file's function and sha256), the code that judged it (`code_version`), the
+other tables its candidate was built from (`inputs_digest`: the stock bars read the name history, for the ST
+price band) and the rows it staged.
 
-A gate's references look back (the previous close, the size of the last sessions that passed), so a
-session is unchanged only if every session of the run before it is too: from the first changed one on,
-everything is proposed and judged again (`unchanged_prefix`). Anything else about the code (a rule, a
-transform, a library in uv.lock) changes `code_version` and every session is judged again.
+- The raw step does not propose a session whose captures are the ones settled and still in raw
+  (`same_captures`): it marks it for the run (`candidate.unchanged`) instead of reading its files.
+- The staging gate leaves a marked session alone while the code, the inputs and the staged rows are as
+  recorded too (`still_settled`). A gate's references look back (the previous close, the size of the last
+  sessions that passed), so from the first session it judges on, it judges every later one of the run as
+  well, from the stored raw where the raw step did not propose it.
+
+A warm `make demo` so reads its landing manifest, not its files, for the range tables, and judges nothing it
+judged before; a changed capture, rule, transform, library (uv.lock) or name history is judged again.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import polars as pl
 from etl.warehouse import Replace, Sql, Warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
-# What turns a landing file into staged rows: the kit, the domains, the DDL, and the locked libraries
+# What turns a landing file into staged rows: the kit, the domains, the Dagster layer, the DDL, the libraries
 CODE = ("etl", "domains", "assets", "warehouse/sql")
 SUFFIXES = (".py", ".sql", ".yaml", ".yml", ".json")
 
@@ -44,6 +47,17 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def inputs_digest(wh: Warehouse, tables: Sequence[str]) -> str:
+    """A digest of the content of the tables a gate's candidate is built from besides its own raw table."""
+    if not tables:
+        return ""
+    parts = [
+        wh.query(f"SELECT md5(coalesce(string_agg(r::VARCHAR, '|' ORDER BY r::VARCHAR), '')) AS h FROM {t} r")["h"][0]
+        for t in tables
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 def captures_digest(captures: Iterable[tuple[str, str]]) -> str:
     """(function, sha256) of a session's landing files, in any order, as one text."""
     return ";".join(f"{function}:{sha}" for function, sha in sorted(set(captures)))
@@ -58,68 +72,105 @@ def by_session(captures: Iterable[dict]) -> dict[str, str]:
     return {day: captures_digest(pairs) for day, pairs in found.items()}
 
 
-def record(raw_table: str, staging_table: str, digests: dict[str, str], staged: dict[str, int], run_id: str) -> list:
-    """Steps for the gate's transaction: the settled sessions' captures, code and staged rows."""
-    days = sorted(d for d in staged if d in digests)
-    if not days:
-        return []
-    frame = pl.DataFrame(
-        {
-            "raw_table": raw_table,
-            "partition_key": days,
-            "captures": [digests[d] for d in days],
-            "code_version": code_version(),
-            "staging_table": staging_table,
-            "staging_rows": [staged[d] for d in days],
-            "run_id": run_id,
-            "settled_at": dt.datetime.now(dt.UTC),
-        }
-    )
-    where = "raw_table = $t AND partition_key IN (SELECT UNNEST($days))"
-    return [Replace("quality.settled_partitions", frame, where, {"t": raw_table, "days": days})]
-
-
-def unchanged_prefix(
-    wh: Warehouse, raw_table: str, digests: dict[dt.date, str | None], after_change: bool
-) -> list[dt.date]:
-    """The sessions of `digests` (oldest first) whose captures, code and staged rows are as settled, up to the
-    first that is not (None: nothing landed for it); none if a session before them changed (`after_change`)."""
-    if after_change or not digests:
-        return []
-    days = sorted(digests)
-    settled = wh.query(
-        "SELECT s.partition_key, s.captures, s.code_version, s.staging_table, s.staging_rows "
-        "FROM quality.settled_partitions s WHERE s.raw_table = $t AND s.partition_key IN (SELECT UNNEST($days))",
+def _ledger(wh: Warehouse, raw_table: str, days: Sequence[dt.date]) -> dict[dt.date, dict]:
+    found = wh.query(
+        "SELECT * FROM quality.settled_partitions WHERE raw_table = $t AND partition_key IN (SELECT UNNEST($days))",
         {"t": raw_table, "days": [d.isoformat() for d in days]},
     )
-    ledger = {row[0]: row[1:] for row in settled.iter_rows()}
-    staged = _staged_rows(wh, {row[2] for row in ledger.values()}, days)
+    return {dt.date.fromisoformat(row["partition_key"]): row for row in found.iter_rows(named=True)}
+
+
+def same_captures(
+    wh: Warehouse, raw_table: str, digests: dict[dt.date, str | None], rows: dict[dt.date, int]
+) -> list[dt.date]:
+    """The sessions whose landed captures (`digests`, None: nothing landed) are those settled into raw, with
+    raw still holding their rows (`rows`, from the manifest)."""
+    ledger = _ledger(wh, raw_table, sorted(digests))
+    held = dict(
+        wh.query(
+            f"SELECT partition_date, count(*) AS n FROM {raw_table} WHERE partition_date IN (SELECT UNNEST($days)) "
+            "GROUP BY 1",
+            {"days": sorted(ledger)},
+        ).iter_rows()
+    )
+    return sorted(
+        day
+        for day, digest in digests.items()
+        if digest is not None and day in ledger and ledger[day]["captures"] == digest and held.get(day, 0) == rows[day]
+    )
+
+
+def still_settled(
+    wh: Warehouse, raw_table: str, days: Sequence[dt.date], marked: set[dt.date], inputs: str
+) -> list[dt.date]:
+    """The run's sessions (oldest first) its gate need not judge: marked by the raw step, judged by this code
+    with these inputs, their staged rows still there; up to the first that is not."""
+    ledger = _ledger(wh, raw_table, [d for d in days if d in marked])
+    staged: dict[tuple[str, dt.date], int] = {}
+    for table in sorted({row["staging_table"] for row in ledger.values()}):
+        found = wh.query(
+            f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date IN (SELECT UNNEST($days)) GROUP BY 1",
+            {"days": sorted(ledger)},
+        )
+        staged |= {(table, day): n for day, n in found.iter_rows()}
     same = []
-    for day in days:
-        entry = ledger.get(day.isoformat())
-        if entry is None:
+    for day in sorted(days):
+        row = ledger.get(day)
+        if row is None or row["code_version"] != code_version() or row["inputs"] != inputs:
             break
-        captures, version, staging_table, rows = entry
-        same_captures = digests[day] is not None and captures == digests[day]
-        if not same_captures or version != code_version() or staged.get((staging_table, day), 0) != rows:
+        if staged.get((row["staging_table"], day), 0) != row["staging_rows"]:
             break
         same.append(day)
     return same
 
 
-def _staged_rows(wh: Warehouse, tables: set[str], days: Sequence[dt.date]) -> dict[tuple[str, dt.date], int]:
-    counts: dict[tuple[str, dt.date], int] = {}
-    for table in sorted(tables):
-        found = wh.query(
-            f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date IN (SELECT UNNEST($days)) GROUP BY 1",
-            {"days": list(days)},
+def record(
+    raw_table: str, staging_table: str, digests: dict[str, str], staged: dict[str, int], inputs: str, run_id: str
+) -> list:
+    """Steps for the gate's transaction. Sessions settled from a proposal: their captures (`digests`), code,
+    inputs and staged rows. Sessions judged from the raw already stored (not proposed: their captures had
+    not changed): the code, inputs and staged rows of their existing record."""
+    now = dt.datetime.now(dt.UTC)
+    proposed = sorted(d for d in staged if d in digests)
+    steps: list = []
+    if proposed:
+        frame = pl.DataFrame(
+            {
+                "raw_table": raw_table,
+                "partition_key": proposed,
+                "captures": [digests[d] for d in proposed],
+                "code_version": code_version(),
+                "inputs": inputs,
+                "staging_table": staging_table,
+                "staging_rows": [staged[d] for d in proposed],
+                "run_id": run_id,
+                "settled_at": now,
+            }
         )
-        counts |= {(table, day): n for day, n in found.iter_rows()}
-    return counts
+        where = "raw_table = $t AND partition_key IN (SELECT UNNEST($days))"
+        steps.append(Replace("quality.settled_partitions", frame, where, {"t": raw_table, "days": proposed}))
+    for day in sorted(d for d in staged if d not in digests):
+        steps.append(
+            Sql(
+                "UPDATE quality.settled_partitions SET code_version = $v, inputs = $i, staging_table = $s, "
+                "staging_rows = $n, run_id = $r, settled_at = $at WHERE raw_table = $t AND partition_key = $d",
+                {
+                    "v": code_version(),
+                    "i": inputs,
+                    "s": staging_table,
+                    "n": staged[day],
+                    "r": run_id,
+                    "at": now,
+                    "t": raw_table,
+                    "d": day,
+                },
+            )
+        )
+    return steps
 
 
 def mark(wh: Warehouse, raw_table: str, run_id: str, days: Sequence[dt.date]) -> None:
-    """Tell the run's staging gate that these sessions were not proposed because nothing changed."""
+    """Tell the run's staging gate that these sessions were not proposed: their captures had not changed."""
     if days:
         frame = pl.DataFrame({"raw_table": raw_table, "run_id": run_id, "partition_key": [d.isoformat() for d in days]})
         wh.write(Replace("candidate.unchanged", frame, "false"))

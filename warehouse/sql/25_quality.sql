@@ -45,13 +45,16 @@ CREATE TABLE IF NOT EXISTS quality.settled_partitions (
     partition_key VARCHAR NOT NULL,     -- the session, ISO
     captures      VARCHAR NOT NULL,     -- function:sha256 of each landing file, sorted, ';'-separated
     code_version  VARCHAR NOT NULL,     -- digest of the code and uv.lock that judged it
+    inputs        VARCHAR,              -- digest of the other tables the candidate was built from
     staging_table VARCHAR NOT NULL,
     staging_rows  BIGINT NOT NULL,
     run_id        VARCHAR NOT NULL,
     settled_at    TIMESTAMPTZ NOT NULL
 );
 
--- Sessions a run's raw step did not propose because nothing changed: its staging gate leaves them alone.
+ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS inputs VARCHAR;  -- 2026-12-06, after the table
+
+-- Sessions a run's raw step did not propose because their captures had not changed (etl/gate/unchanged.py).
 CREATE TABLE IF NOT EXISTS candidate.unchanged (
     raw_table     VARCHAR NOT NULL,
     run_id        VARCHAR NOT NULL,
@@ -60,5 +63,5 @@ CREATE TABLE IF NOT EXISTS candidate.unchanged (
 
 COMMENT ON TABLE quality.quarantine IS 'Rows a rule set aside, with the rule and the offending value: never dropped.';
 COMMENT ON TABLE quality.rejected_partitions IS 'Partitions the gate refused: rules, figures, the raw tables and landing files kept aside.';
-COMMENT ON TABLE quality.settled_partitions IS 'Per range raw table and session: the captures, code and staged rows its gate accepted; the same again is not re-judged.';
-COMMENT ON TABLE candidate.unchanged IS 'Sessions a run did not propose because their captures, code and staged rows were unchanged.';
+COMMENT ON TABLE quality.settled_partitions IS 'Per range raw table and session: the captures, code, inputs and staged rows its gate accepted; the same again is not judged again.';
+COMMENT ON TABLE candidate.unchanged IS 'Sessions a run did not propose because their captures were those already settled.';
