@@ -130,7 +130,9 @@ def _load_batch(source: Landed, batch: list, extra: dict):
 
     ds = dataset(batch[0][0].dataset)
     own = [
-        pl.DataFrame([pl.Series(k, [v] * frame.height) for k, v in _own_columns(ds, item, extra).items()])
+        pl.DataFrame(
+            [pl.repeat(v, frame.height, eager=True).alias(k) for k, v in _own_columns(ds, item, extra).items()]
+        )
         for item, frame in batch
     ]
     if len(batch) > 1:
