@@ -118,12 +118,27 @@ def with_side_tables(result: dg.MaterializeResult, main: dg.AssetKey, side: dict
     return out
 
 
+# The check's balance when nothing was judged: no raw row read, none staged, quarantined or superseded
+NOTHING_JUDGED = {
+    "raw_rows": 0,
+    "passed_rows": 0,
+    "staging_rows": 0,
+    "quarantined_rows": 0,
+    "superseded_rows": 0,
+    "rejected_partitions": dg.MetadataValue.json({}),
+}
+
+
 def not_covered(table: str, coverage: dict) -> dg.MaterializeResult:
     """A run none of whose sessions the source covers: nothing judged, nothing written, and said so."""
     note = f"{table}: no session of the run is covered by the source ({coverage['source_covers']})"
     return dg.MaterializeResult(
         metadata={"rows": 0, "refused_partitions": [], "note": note, **coverage},
-        check_results=[dg.AssetCheckResult(check_name=CHECK, passed=True, description=note, metadata=coverage)],
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=CHECK, passed=True, description=note, metadata={**NOTHING_JUDGED, **coverage}
+            )
+        ],
     )
 
 
@@ -258,7 +273,7 @@ def nothing_new(table: str, metadata: dict) -> dg.MaterializeResult:
     note = f"{table}: every session of the run is as its gate accepted it (captures, code, staged rows)"
     return dg.MaterializeResult(
         metadata={"rows": 0, "refused_partitions": [], "note": note, **metadata},
-        check_results=[dg.AssetCheckResult(check_name=CHECK, passed=True, description=note)],
+        check_results=[dg.AssetCheckResult(check_name=CHECK, passed=True, description=note, metadata=NOTHING_JUDGED)],
     )
 
 

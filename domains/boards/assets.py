@@ -6,11 +6,10 @@ import dagster as dg
 import polars as pl
 
 from assets.chunks import each_chunk
-from assets.gate import gated, gx_check, stage_checked, stage_sessions, with_side_tables
+from assets.gate import gated, gx_check, not_covered, stage_checked, stage_sessions, with_side_tables
 from assets.lineage import key, reads, spec
 from assets.options import RANGE, fails_fast, layer_options
-from assets.partitions import partition_dates
-from assets.raw import SnapshotConfig, describe, land_captures, propose_landed
+from assets.raw import SnapshotConfig, covered_days, describe, land_captures, propose_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.boards import suites
 from domains.boards.datasets import BOARD_TYPES
@@ -171,10 +170,13 @@ def raw_board_bars_daily(
 ) -> dg.MaterializeResult:
     """Board index K-lines (stock_board_*_hist_em) for the tracked boards. Live only: the recorded sample
     has none, and the marts rebuild board indices from member bars."""
-    days = partition_dates(context)
     source = market_source.get()
+    days, coverage = covered_days(context, source, "raw.board_bars_daily")
     wh = warehouse.get()
-    boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
+    boards, missing = tracked_boards(wh) if source.name == "akshare" and days else ([], [])
+    if not days:
+        note = f"the {source.name} source has no board bars; nothing written"
+        return dg.MaterializeResult(metadata={"rows": 0, "note": note, **coverage})
     proposed: list[dt.date] = []
 
     def land(chunk: list[dt.date]) -> dict:
@@ -189,7 +191,7 @@ def raw_board_bars_daily(
 
     metadata = each_chunk(context, "raw.board_bars_daily", days, land, wh)
     note = "" if metadata["landed_files"] else f"the {source.name} source has no board bars; nothing written"
-    return dg.MaterializeResult(metadata={**metadata, "note": note, "tracked_boards_not_found": missing})
+    return dg.MaterializeResult(metadata={**metadata, "note": note, "tracked_boards_not_found": missing, **coverage})
 
 
 @dg.asset(
@@ -201,9 +203,14 @@ def raw_board_bars_daily(
     **layer_options("staging"),
 )
 @gated
-def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One row per board and trading day, where the source publishes board K-lines."""
-    days = partition_dates(context)
+def staging_board_bars_daily(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
+) -> dg.MaterializeResult:
+    """One row per board and trading day, where the source publishes board K-lines. Sessions the source does
+    not cover are not judged."""
+    days, coverage = covered_days(context, market_source.get(), "raw.board_bars_daily")
+    if not days:
+        return not_covered("staging.board_bars_daily", coverage)
     wh = warehouse.get()
 
     def build(days: list[dt.date]) -> Candidate:
@@ -234,4 +241,4 @@ def staging_board_bars_daily(context: dg.AssetExecutionContext, warehouse: Wareh
             facts={"sessions": sessions_spanning(candidate["trade_date"])},
         )
 
-    return stage_sessions(context, wh, "staging.board_bars_daily", days, build)
+    return stage_sessions(context, wh, "staging.board_bars_daily", days, build, metadata=coverage)
