@@ -133,6 +133,44 @@ def test_rate_limiter_spaces_requests_to_the_same_host():
     assert registrable_domain("https://www.csindex.com.cn/x") == "csindex.com.cn"
 
 
+def test_the_limiter_counts_each_hosts_requests_and_the_time_they_waited():
+    now = [0.0]
+    limiter = HostRateLimiter(intervals={"eastmoney.com": 1.0}, clock=lambda: now[0], sleep=lambda s: None)
+    for url in ("https://push2his.eastmoney.com/a", "https://82.push2.eastmoney.com/b", "https://x.sina.com.cn/c"):
+        limiter.wait(url)
+    tally = limiter.tally()
+    assert tally["eastmoney.com"]["requests"] == 2 and 1.0 <= tally["eastmoney.com"]["waited_s"] <= 1.3
+    assert tally["sina.com.cn"] == {"requests": 1, "waited_s": 0.0}
+
+
+def test_a_raw_steps_metadata_says_how_many_requests_it_made_per_host(tmp_path, monkeypatch):
+    import requests.adapters
+
+    from assets.raw import describe
+
+    def fake_send(self, request, *args, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content = 200, b"{}"
+        return response
+
+    class Api:  # an akshare function that pages through an endpoint, as stock_zh_a_spot_em does
+        @staticmethod
+        def stock_zh_a_spot_em():
+            for page in range(3):
+                requests.get(f"https://82.push2.eastmoney.com/api/qt/clist/get?pn={page}")
+            return "frame"
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", fake_send)
+    src = source(tmp_path, Api())
+    assert src.call("stock_zh_a_spot_em") == "frame"
+    import polars as pl
+
+    meta = describe(pl.DataFrame(), src)
+    assert meta["requests_by_host"].value == {"eastmoney.com": {"requests": 3, "waited_s": 0.0}}
+    recorded = describe(pl.DataFrame(), type("Recorded", (), {"name": "recorded", "landing": src.landing})())
+    assert "requests_by_host" not in recorded  # nothing was asked of a network
+
+
 def test_transport_injects_a_timeout_only_where_none_was_given(monkeypatch):
     import requests.adapters
 

@@ -49,7 +49,8 @@ def registrable_domain(url: str) -> str:
 
 
 class HostRateLimiter:
-    """At most one request per host per min-interval (plus up to 30 % jitter), process-wide."""
+    """At most one request per host per min-interval (plus up to 30 % jitter), process-wide. It also counts,
+    per host, the requests it let through and the time it held them back (`tally`): a run's request budget."""
 
     def __init__(
         self,
@@ -62,6 +63,8 @@ class HostRateLimiter:
         self.default, self.clock, self.sleep = default, clock, sleep
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
+        self.requests: dict[str, int] = {}
+        self.waited: dict[str, float] = {}
 
     def wait(self, url: str) -> float:
         domain = registrable_domain(url)
@@ -70,10 +73,17 @@ class HostRateLimiter:
             now = self.clock()
             start = max(now, self._next.get(domain, now))
             self._next[domain] = start + interval * (1 + random.uniform(0, 0.3))
-        delay = start - now
+            delay = start - now
+            self.requests[domain] = self.requests.get(domain, 0) + 1
+            self.waited[domain] = self.waited.get(domain, 0.0) + max(delay, 0.0)
         if delay > 0:
             self.sleep(delay)
         return delay
+
+    def tally(self) -> dict[str, dict[str, float]]:
+        """Per host (registrable domain): requests let through, and seconds they waited for their turn."""
+        with self._lock:
+            return {d: {"requests": n, "waited_s": round(self.waited[d], 1)} for d, n in sorted(self.requests.items())}
 
 
 @contextmanager
