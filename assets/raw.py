@@ -164,8 +164,8 @@ def session_digests(
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
     """A raw step's metadata: rows, source, landing zone and, for a live source, the requests the step made
     per host and the time the rate limiter held them back (each step has its own source)."""
-    limiter = getattr(source, "limiter", None)
-    budget = limiter.tally() if limiter is not None else {}
+    made = getattr(source, "requests_made", None)
+    budget = made() if made is not None else {}
     requests = {"requests_by_host": dg.MetadataValue.json(budget)} if budget else {}
     return {"rows": frame.height, "source": source.name, "landing_zone": str(source.landing.root), **requests, **more}
 

@@ -171,6 +171,37 @@ def test_a_raw_steps_metadata_says_how_many_requests_it_made_per_host(tmp_path, 
     assert "requests_by_host" not in recorded  # nothing was asked of a network
 
 
+def test_the_live_sources_of_a_process_share_one_limiter_and_each_counts_its_own_requests(tmp_path, monkeypatch):
+    # each step builds its own source: the host's interval must hold from one step's last request to the next's
+    # first, and each step reports only the requests it made
+    import requests.adapters
+
+    from etl.sources import gateway
+
+    now, slept = [0.0], []
+    monkeypatch.setattr(gateway, "_SHARED", [HostRateLimiter(clock=lambda: now[0], sleep=slept.append)])
+
+    def fake_send(self, request, *args, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content = 200, b"{}"
+        return response
+
+    class Api:
+        @staticmethod
+        def stock_zh_a_spot_em():
+            requests.get("https://82.push2.eastmoney.com/api/qt/clist/get")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", fake_send)
+    first = AkshareSource(LandingZone(tmp_path / "landing"), api=Api())  # one step, then the next
+    first.call("stock_zh_a_spot_em")
+    assert first.requests_made() == {"eastmoney.com": {"requests": 1, "waited_s": 0.0}}
+    second = AkshareSource(LandingZone(tmp_path / "landing"), api=Api())
+    second.call("stock_zh_a_spot_em")
+    assert first.limiter is second.limiter
+    assert len(slept) == 1 and 1.0 <= slept[0] <= 1.3  # the second step waited for eastmoney's interval
+    assert second.requests_made() == {"eastmoney.com": {"requests": 1, "waited_s": round(slept[0], 1)}}
+
+
 def test_transport_injects_a_timeout_only_where_none_was_given(monkeypatch):
     import requests.adapters
 

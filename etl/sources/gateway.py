@@ -49,8 +49,9 @@ def registrable_domain(url: str) -> str:
 
 
 class HostRateLimiter:
-    """At most one request per host per min-interval (plus up to 30 % jitter), process-wide. It also counts,
-    per host, the requests it let through and the time it held them back (`tally`): a run's request budget."""
+    """At most one request per host per min-interval (plus up to 30 % jitter); the live sources of a process
+    share one (`shared_limiter`). It also counts, per host, the requests it let through and the time it held
+    them back (`tally`): a run's request budget."""
 
     def __init__(
         self,
@@ -84,6 +85,28 @@ class HostRateLimiter:
         """Per host (registrable domain): requests let through, and seconds they waited for their turn."""
         with self._lock:
             return {d: {"requests": n, "waited_s": round(self.waited[d], 1)} for d, n in sorted(self.requests.items())}
+
+
+_SHARED: list[HostRateLimiter] = []
+
+
+def shared_limiter() -> HostRateLimiter:
+    """The process's limiter: every live source of the process (one per step) waits its turn in the same
+    queue per host, so consecutive steps asking one host keep its interval too."""
+    if not _SHARED:
+        _SHARED.append(HostRateLimiter())
+    return _SHARED[0]
+
+
+def since(start: dict[str, dict[str, float]], now: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """What a limiter let through between two tallies, per host (hosts with no request left out)."""
+    out = {}
+    for host, counts in now.items():
+        before = start.get(host, {"requests": 0, "waited_s": 0.0})
+        if counts["requests"] > before["requests"]:
+            waited = round(counts["waited_s"] - before["waited_s"], 1)
+            out[host] = {"requests": counts["requests"] - before["requests"], "waited_s": waited}
+    return out
 
 
 @contextmanager

@@ -21,6 +21,8 @@ from etl.sources.gateway import (
     SourceBlockedError,
     clear_akshare_caches,
     quiet_progress_bars,
+    shared_limiter,
+    since,
     transport,
 )
 
@@ -98,8 +100,14 @@ class AkshareSource(Source):
         super().__init__(landing)
         self._api = api
         self.retry = retry or RetryPolicy()
-        self.limiter = limiter or HostRateLimiter()
+        self.limiter = limiter or shared_limiter()
+        self._tally_at_start = self.limiter.tally()
         self.symbols = list(symbols) if symbols else None  # restrict the stock universe (e.g. for trials)
+
+    def requests_made(self) -> dict[str, dict[str, float]]:
+        """Per host, the HTTP requests made since this source was created and the seconds they waited for their
+        turn: the step's own, as a process runs its steps one at a time, each with its own source."""
+        return since(self._tally_at_start, self.limiter.tally())
 
     @property
     def api(self) -> Any:
