@@ -237,8 +237,8 @@ def stage_sessions(
 
     raw_table = f"raw.{table.split('.', 1)[1]}"
     digest = unchanged.inputs_digest(wh, inputs)
-    same = unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest)
-    days = [d for d in days if d not in set(same)]
+    same = set(unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest))
+    days = [d for d in days if d not in same]
     metadata = {**(metadata or {}), "sessions_unchanged": len(same)}
     if not days:
         wh.write(unchanged.forget(raw_table, context.run_id))

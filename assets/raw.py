@@ -150,20 +150,19 @@ def session_digests(
     landed: list[LandedPartition], days: list[dt.date]
 ) -> tuple[dict[dt.date, str | None], dict[dt.date, int]]:
     """Per session, the digest of the captures landed for it (None: nothing landed for it) and their rows."""
-    from etl.gate.unchanged import captures_digest
+    from etl.gate.unchanged import digests
 
-    found: dict[dt.date, list[tuple[str, str]]] = {}
+    found = digests((item.partition[:10], item.capture.function, item.capture.sha256) for item in landed)
     rows: dict[dt.date, int] = {}
     for item in landed:
         day = dt.date.fromisoformat(item.partition[:10])
-        found.setdefault(day, []).append((item.capture.function, item.capture.sha256))
         rows[day] = rows.get(day, 0) + item.capture.rows
-    return {day: captures_digest(found[day]) if day in found else None for day in days}, rows
+    return {day: found.get(day.isoformat()) for day in days}, rows
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:
-    """A raw step's metadata: rows, source, landing zone and, for a live source, the requests the step made
-    per host and the time the rate limiter held them back (each step has its own source)."""
+    """A raw step's metadata: rows, source, landing zone and, for a live source, the requests made per host
+    since the step built its source, and the time the process's rate limiter held them back."""
     made = getattr(source, "requests_made", None)
     budget = made() if made is not None else {}
     requests = {"requests_by_host": dg.MetadataValue.json(budget)} if budget else {}

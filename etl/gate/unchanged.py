@@ -63,13 +63,17 @@ def captures_digest(captures: Iterable[tuple[str, str]]) -> str:
     return ";".join(f"{function}:{sha}" for function, sha in sorted(set(captures)))
 
 
+def digests(files: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """(session ISO, function, sha256) of landing files -> {session: captures_digest}."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for day, function, sha in files:
+        found.setdefault(day, []).append((function, sha))
+    return {day: captures_digest(pairs) for day, pairs in found.items()}
+
+
 def by_session(captures: Iterable[dict]) -> dict[str, str]:
     """A proposal's captures ({"row": manifest row}) -> {session (ISO): captures_digest}."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for c in captures:
-        row = c["row"]
-        found.setdefault(row["partition"][:10], []).append((row["function"], row["sha256"]))
-    return {day: captures_digest(pairs) for day, pairs in found.items()}
+    return digests((c["row"]["partition"][:10], c["row"]["function"], c["row"]["sha256"]) for c in captures)
 
 
 def _ledger(wh: Warehouse, raw_table: str, days: Sequence[dt.date]) -> dict[dt.date, dict]:
