@@ -112,38 +112,84 @@ def sessions_by_month(days: list[dt.date], covered: list[dt.date]) -> dg.Metadat
 
 
 def land_sessions(
-    context: dg.AssetExecutionContext, wh, source: Source, table: str, narrow: bool = False, **request
+    context: dg.AssetExecutionContext,
+    wh,
+    source: Source,
+    table: str,
+    narrow: bool = False,
+    served_by: str | None = None,
+    **request,
 ) -> dict:
     """A range raw step: land the run's covered sessions of every dataset feeding `table` (the request's other
     fields in `request`), apply their input specs and propose the rows for those sessions. Returns the
-    materialisation's metadata, coverage included."""
+    materialisation's metadata, coverage included.
+
+    `served_by`: a raw table whose datasets give a session whole in a few requests (the day's market snapshot),
+    landed and proposed first for the sessions its source covers; `table`'s datasets are asked only for the
+    others. Where it refuses (drifted columns, blocked), `table`'s datasets fetch the session instead, and the
+    metadata says why (`fallback`)."""
     from etl.datasets import feeding, load
     from etl.gate import unchanged
     from etl.sources import Request
 
     days, coverage = covered_days(context, source, table)
+    if served_by is not None:
+        first_days, first_coverage = covered_days(context, source, served_by)
+        days = sorted(set(days) | set(first_days))
+        coverage[f"source_covers_{served_by.split('.', 1)[1]}"] = first_coverage["source_covers"]
     if not days:
         return {"rows": 0, **coverage}
     wh.write(unchanged.forget(table))  # marks left by earlier runs
-    run = {"proposed": False, "unchanged": 0}
+    run = {"proposed": False, "unchanged": 0, "served": [], "fallback": [], "first_proposed": False}
+
+    def serve_first(chunk: list[dt.date]) -> list[dt.date]:
+        """The chunk's sessions `served_by` landed and proposed."""
+        from etl.sources.base import SourceError
+        from etl.sources.gateway import SchemaDriftError, SourceBlockedError
+
+        wanted = source.covered(feeding(served_by), chunk)
+        if not wanted:
+            return []
+        try:
+            landed = source.land_each(feeding(served_by), Request(days=tuple(wanted)))
+        except (SourceError, SchemaDriftError, SourceBlockedError) as exc:
+            run["fallback"].append(f"{served_by} {wanted[0]}..{wanted[-1]}: {exc}")
+            context.log.warning(f"{served_by} refused, {table}'s datasets fetch its sessions instead: {exc}")
+            return []
+        served = sorted({dt.date.fromisoformat(item.partition[:10]) for item in landed})
+        if served:
+            frame = load(source, landed)
+            propose_landed(wh, served_by, frame, source, landed, "partition_date", served, extend=run["first_proposed"])
+            run["first_proposed"] = True
+            run["served"] += served
+        return served
 
     def land(chunk: list[dt.date]) -> dict:
-        landed = source.land_each(feeding(table), Request(days=tuple(chunk), **request))
+        served = serve_first(chunk) if served_by is not None else []
+        rest = [d for d in chunk if d not in served]
+        asked = [d for d in feeding(table) if source.coverage(d) is not None]  # live: no qfq (derived instead)
+        landed = source.land_each(asked, Request(days=tuple(rest), **request)) if rest else []
         digests, rows = session_digests(landed, chunk)
         same = set(unchanged.same_captures(wh, table, digests, rows))
         unchanged.mark(wh, table, context.run_id, sorted(same))
         run["unchanged"] += len(same)
-        todo = [d for d in chunk if d not in same]
+        todo = [d for d in rest if d not in same]
         if not todo:
-            return describe(pl.DataFrame(), source, partitions=0)
+            return describe(pl.DataFrame(), source, partitions=len(served))
         kept = [item for item in landed if dt.date.fromisoformat(item.partition[:10]) not in same]
         frame = load(source, kept)
         propose_landed(wh, table, frame, source, kept, "partition_date", todo, extend=run["proposed"])
         run["proposed"] = True
-        return describe(frame, source, partitions=len(todo))
+        return describe(frame, source, partitions=len(todo) + len(served))
 
     chunked = each_chunk(context, table, days, land, wh, narrow)
-    return {**chunked, "sessions_unchanged": run["unchanged"], **coverage}
+    served = {}
+    if served_by is not None:
+        served = {
+            f"sessions_from_{served_by.split('.', 1)[1]}": len(run["served"]),
+            **({"fallback": dg.MetadataValue.json(run["fallback"])} if run["fallback"] else {}),
+        }
+    return {**chunked, "sessions_unchanged": run["unchanged"], **served, **coverage}
 
 
 def session_digests(

@@ -24,8 +24,12 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "CST")  # for Python datetimes: Ch
 CLOSE = dt.time(15, 0)  # the continuous session ends at 15:00; a day's data is complete after it
 
 
+def shanghai_now() -> dt.datetime:
+    return dt.datetime.now(SHANGHAI)
+
+
 def shanghai_today() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
+    return shanghai_now().date()
 
 
 # --- prices --------------------------------------------------------------------------------------------

@@ -49,6 +49,57 @@ def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False, utc=False)
     )
 
 
+def zh_a_spot(rows):
+    """stock_zh_a_spot_em: 序号 int64, 代码/名称 str, every other column float64 (pd.to_numeric), suspended
+    stocks NaN ("-" upstream). `rows`: (code, name, previous close, latest price) with latest None when
+    suspended; sorted by % change as akshare sorts it."""
+    import math
+
+    nan = math.nan
+    out = []
+    for code, name, prev, last in rows:
+        traded = last is not None
+        change = round(last - prev, 2) if traded else nan
+        out.append(
+            {
+                "代码": code,
+                "名称": name,
+                "最新价": last if traded else nan,
+                "涨跌幅": round(100 * change / prev, 2) if traded else nan,
+                "涨跌额": change,
+                "成交量": 1000.0 if traded else nan,
+                "成交额": 1000 * 100 * last if traded else nan,
+                "振幅": round(100 * 0.02 * last / prev, 2) if traded else nan,
+                "最高": round(max(prev, last) * 1.01, 2) if traded else nan,
+                "最低": round(min(prev, last) * 0.99, 2) if traded else nan,
+                "今开": prev if traded else nan,
+                "昨收": prev,
+                "量比": 1.1 if traded else nan,
+                "换手率": 0.5 if traded else nan,
+                "市盈率-动态": 8.5,
+                "市净率": 0.9,
+                "总市值": 2.0e11,
+                "流通市值": 1.5e11,
+                "涨速": 0.0 if traded else nan,
+                "5分钟涨跌": 0.0 if traded else nan,
+                "60日涨跌幅": 3.2,
+                "年初至今涨跌幅": 4.1,
+            }
+        )
+    frame = pd.DataFrame(out).sort_values("涨跌幅", ascending=False, na_position="last").reset_index(drop=True)
+    frame.insert(0, "序号", range(1, len(frame) + 1))
+    frame["代码"], frame["名称"] = s(frame["代码"]), s(frame["名称"])
+    return frame
+
+
+SPOT_ROWS = [
+    ("000001", "平安银行", 11.0, 11.22),
+    ("600519", "贵州茅台", 1408.26, 1420.0),
+    ("601398", "工商银行", 6.8, 6.85),
+]
+SUSPENDED = ("601288", "农业银行", 5.1, None)  # no trade all day: Eastmoney sends "-" for its prices
+
+
 def board_names(boards):
     n = len(boards)
     return pd.DataFrame(
@@ -346,6 +397,8 @@ class FakeAkshare:
     """Stands in for the akshare module: records calls, replays scripted answers (a list is consumed one
     answer per call; an exception is raised)."""
 
+    filters_dates = True  # as the servers do: bars of the requested span only
+
     def __init__(self, answers=None):
         self.calls = []
         self.answers = answers or {}
@@ -363,14 +416,19 @@ class FakeAkshare:
         answer = self._scripted(symbol, "full")
         if answer == "empty":
             return pd.DataFrame()
+        asked = [d for d in DAYS if start_date <= d.strftime("%Y%m%d") <= end_date] if self.filters_dates else DAYS
         frame = zh_a_hist(
-            symbol, DAYS, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"), utc=(answer == "utc")
+            symbol, asked, as_strings=(answer == "strings"), volume_as_float=(answer == "floats"), utc=(answer == "utc")
         )
         if answer == "stray":  # the server adds bars for a closed day and a session nobody asked for
             frame = pd.concat(
                 [frame, zh_a_hist(symbol, [dt.date(2025, 1, 29), dt.date(2025, 2, 6)])], ignore_index=True
             )
         return frame
+
+    def stock_zh_a_spot_em(self):
+        self.calls.append(("stock_zh_a_spot_em",))
+        return self._scripted("spot", zh_a_spot(SPOT_ROWS))
 
     def stock_zh_index_daily_em(self, symbol, start_date, end_date):
         self.calls.append(("stock_zh_index_daily_em", symbol, start_date, end_date))

@@ -22,7 +22,7 @@ def main(path: str, landing: str) -> None:
         path, FIRST, LAST, source=live_source(landing, fake), selection=SELECTION, raise_on_error=False
     )
     sql = "SELECT symbol, min(trade_date)::VARCHAR AS first, count(*) AS n FROM staging.stock_bars_daily "
-    bars = table(path, sql + "WHERE adjust = 'qfq' GROUP BY 1 ORDER BY 1").rows()
+    bars = table(path, sql + "WHERE adjust = 'none' GROUP BY 1 ORDER BY 1").rows()
     index = table(path, "SELECT count(DISTINCT trade_date) AS n FROM marts.index_daily")["n"].item()
     news = [
         e.materialization.metadata

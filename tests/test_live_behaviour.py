@@ -10,7 +10,7 @@ import pytest
 from domains.boards.datasets import CONCEPT_MEMBERS
 from domains.dividends.datasets import DIVIDENDS
 from domains.indices.datasets import CSI_HISTORY
-from domains.stocks.datasets import BARS_QFQ
+from domains.stocks.datasets import BARS_UNADJUSTED
 from etl.sources import Request
 from etl.sources.gateway import SchemaDriftError
 from tests.akshare_frames import DAYS, FakeAkshare, live_source
@@ -68,16 +68,18 @@ def test_nat_dates_of_plans_not_carried_out_land_as_nulls(tmp_path):
 
 def test_instants_with_a_time_zone_land_on_their_shanghai_day(tmp_path):
     src = source(tmp_path, FakeAkshare({"600519": "utc"}))
-    landed = src.land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
+    landed = src.land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [src.read(x).height for x in landed] == [1, 1]
 
 
 def test_no_rows_for_a_day_says_what_was_asked_and_what_came_back(tmp_path):
-    src = source(tmp_path, FakeAkshare({"600519": "utc"}))
+    fake = FakeAkshare({"600519": "utc"})
+    fake.filters_dates = False  # a server answering with other days' bars
+    src = source(tmp_path, fake)
     with pytest.raises(
         Exception, match=r"returned no rows dated 2025-02-06: asked .*'symbols': 1.*returned 2 rows dated"
     ):
-        src.land(BARS_QFQ, Request(days=(dt.date(2025, 2, 6),), symbols=("600519",)))
+        src.land(BARS_UNADJUSTED, Request(days=(dt.date(2025, 2, 6),), symbols=("600519",)))
 
 
 def test_one_board_without_members_is_recorded_for_that_board(tmp_path):
@@ -112,7 +114,7 @@ def live(tmp_path):
     fake = FakeAkshare()
 
     def use(answers=None):
-        fake.answers, fake.calls = answers or {}, []
+        fake.answers, fake.calls, fake.filters_dates = answers or {}, [], True
         return fake
 
     return use, live_source(tmp_path / "landing", fake)
@@ -123,24 +125,25 @@ BARS = BAR_ASSETS
 
 def test_rows_dated_outside_the_run_reach_raw_and_are_quarantined_by_rule(live, tmp_path):
     use, resource = live
-    use({"600519": "stray"})
+    use({"600519": "stray"}).filters_dates = False  # a server answering with bars nobody asked for
     path = tmp_path / "w.duckdb"
     assert materialize_range(path, "2025-02-05", "2025-02-05", source=resource, selection=BARS).success
     raw = table(
         path, "SELECT trade_date, count(*) AS n FROM raw.stock_bars_daily WHERE symbol = '600519' GROUP BY 1 ORDER BY 1"
     )
-    # 01-27 (a session not asked for), 01-29 (closed), 02-05 (asked), 02-06 (not asked), each in two bases
+    # 01-27 (a session not asked for), 01-29 (closed), 02-05 (asked), 02-06 (not asked): unadjusted, the one
+    # basis the live source fetches
     assert raw.rows() == [
-        (dt.date(2025, 1, 27), 2),
-        (dt.date(2025, 1, 29), 2),
-        (dt.date(2025, 2, 5), 2),
-        (dt.date(2025, 2, 6), 2),
+        (dt.date(2025, 1, 27), 1),
+        (dt.date(2025, 1, 29), 1),
+        (dt.date(2025, 2, 5), 1),
+        (dt.date(2025, 2, 6), 1),
     ]
-    q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE row_key LIKE '%600519|qfq' ORDER BY 1")
+    q = table(path, "SELECT row_key, rule FROM quality.quarantine WHERE row_key LIKE '%600519|none' ORDER BY 1")
     assert q.rows() == [
-        ("2025-01-27|600519|qfq", "date_outside_partition"),
-        ("2025-01-29|600519|qfq", "not_a_trading_day"),
-        ("2025-02-06|600519|qfq", "date_outside_partition"),
+        ("2025-01-27|600519|none", "date_outside_partition"),
+        ("2025-01-29|600519|none", "not_a_trading_day"),
+        ("2025-02-06|600519|none", "date_outside_partition"),
     ]
     counts = table(
         path,
@@ -162,13 +165,13 @@ def test_a_refused_live_day_keeps_the_last_good_capture_and_moves_the_new_one_as
     assert not result.success
     assert table(path, "SELECT * FROM staging.stock_bars_daily ORDER BY ALL").equals(before)
     moved = sorted(p.relative_to(landing).as_posix() for p in (landing / "_rejected").rglob("*.parquet"))
-    assert len(moved) == 2 and all(m.startswith("_rejected/stock_zh_a_hist") for m in moved)
+    assert len(moved) == 1 and all(m.startswith("_rejected/stock_zh_a_hist_unadjusted") for m in moved)
     from etl.landing import LandingZone
 
     zone = LandingZone(landing)
-    assert zone.manifest()[("stock_zh_a_hist", "2025-02-05")].path == "stock_zh_a_hist/2025-02-05.parquet"
-    assert zone.read("stock_zh_a_hist", "2025-02-05").height == 6  # the good capture is current again (3 symbols,
-    # each with the 01-27 bar the fake also returns: landed with the day, quarantined as outside the partition)
+    path_of = zone.manifest()[("stock_zh_a_hist_unadjusted", "2025-02-05")].path
+    assert path_of == "stock_zh_a_hist_unadjusted/2025-02-05.parquet"
+    assert zone.read("stock_zh_a_hist_unadjusted", "2025-02-05").height == 3  # the good capture is current again
     files = table(path, "SELECT landing_files FROM quality.rejected_partitions")["landing_files"][0].to_list()
     assert sorted(files) == moved
 

@@ -21,14 +21,14 @@ def test_live_run_lands_files_and_builds_the_same_tables(tmp_path):
         path, "SELECT trade_date, symbol, adjust, volume_shares, source FROM staging.stock_bars_daily ORDER BY ALL"
     )
     assert bars["symbol"].unique().sort().to_list() == ["000001", "600519", "601398"]
-    assert set(bars["adjust"]) == {"qfq", "none"}
+    assert set(bars["adjust"]) == {"none"}  # adjustment is derived, not fetched
     assert set(bars["source"]) == {"akshare"}
     assert bars["trade_date"].unique().sort().to_list() == DAYS
     assert bars.filter(symbol="600519")["volume_shares"].to_list()[0] == 100_000  # 1000 手
 
     breadth = table(path, "SELECT * FROM marts.market_breadth_daily ORDER BY trade_date")
     assert breadth["stocks_traded"].to_list() == [3, 3]
-    assert (tmp_path / "landing" / "stock_zh_a_hist" / "2025-02-05.parquet").exists()
+    assert (tmp_path / "landing" / "stock_zh_a_hist_unadjusted" / "2025-02-05.parquet").exists()
     assert (tmp_path / "landing" / "_manifest.jsonl").exists()
     # materialisation metadata tells the UI which source the run used
     raw_events = [

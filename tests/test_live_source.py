@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from domains.indices.datasets import INDEX_BARS
-from domains.stocks.datasets import BARS_QFQ, BARS_UNADJUSTED
+from domains.stocks.datasets import BARS_UNADJUSTED
 from etl.config.tracking import INDICES
 from etl.landing import LandingZone
 from etl.sources import Request
@@ -36,7 +36,7 @@ def source(tmp_path, fake, attempts=3):
 def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):
     src = source(tmp_path, FakeAkshare({"600519": "strings", "000002": "floats"}))
     landed = src.land(
-        BARS_QFQ,
+        BARS_UNADJUSTED,
         Request(
             days=tuple(DAYS),
             symbols=(
@@ -49,9 +49,9 @@ def test_bars_land_one_file_per_trading_day_with_a_manifest_row(tmp_path):
     assert [x.partition for x in landed] == ["2025-01-27", "2025-02-05"]
     frame = src.read(landed[1])
     assert sorted(frame["股票代码"].to_list()) == ["000001", "000002", "600519"]
-    manifest = src.landing.manifest()[("stock_zh_a_hist", "2025-02-05")]
+    manifest = src.landing.manifest()[("stock_zh_a_hist_unadjusted", "2025-02-05")]
     assert manifest.rows == 3 and len(manifest.sha256) == 64 and manifest.source == "akshare"
-    assert manifest.arguments["adjust"] == "qfq" and manifest.arguments["start_date"] == "20250127"
+    assert manifest.arguments["adjust"] == "" and manifest.arguments["start_date"] == "20250127"
     assert manifest.akshare_version == "1.19.5"
     assert landed[0].fetched_at is not None and landed[0].fetched_at.tzinfo is not None
 
@@ -65,7 +65,7 @@ def test_only_yyyymmdd_dates_are_sent(tmp_path):
 def test_an_empty_answer_after_a_good_canary_means_no_data_for_that_symbol(tmp_path):
     src = source(tmp_path, FakeAkshare({"000002": "empty"}))
     landed = src.land(
-        BARS_QFQ,
+        BARS_UNADJUSTED,
         Request(
             days=tuple(DAYS),
             symbols=(
@@ -75,19 +75,19 @@ def test_an_empty_answer_after_a_good_canary_means_no_data_for_that_symbol(tmp_p
         ),
     )
     assert src.read(landed[0])["股票代码"].to_list() == ["600519"]
-    assert src.landing.manifest()[("stock_zh_a_hist", "2025-01-27")].arguments["no_data"] == ["000002"]
+    assert src.landing.manifest()[("stock_zh_a_hist_unadjusted", "2025-01-27")].arguments["no_data"] == ["000002"]
 
 
 def test_an_empty_canary_means_blocked_and_nothing_is_landed(tmp_path):
     src = source(tmp_path, FakeAkshare({"000001": "empty"}))
     with pytest.raises(SourceBlockedError, match="came back empty"):
-        src.land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
-    assert src.landing.partitions("stock_zh_a_hist") == []
+        src.land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
+    assert src.landing.partitions("stock_zh_a_hist_unadjusted") == []
 
 
 def test_a_connection_error_is_retried_then_succeeds(tmp_path):
     fake = FakeAkshare({"600519": [requests.ConnectionError("Connection aborted. RemoteDisconnected"), "full"]})
-    landed = source(tmp_path, fake).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
+    landed = source(tmp_path, fake).land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
     assert len(landed) == 2
     assert [c[1] for c in fake.calls].count("600519") == 2
 
@@ -96,14 +96,14 @@ def test_schema_drift_is_not_retried(tmp_path):
     drift = ValueError("Length mismatch: Expected axis has 13 elements, new values have 12 elements")
     fake = FakeAkshare({"600519": [drift, "full"]})
     with pytest.raises(SchemaDriftError, match="Length mismatch"):
-        source(tmp_path, fake).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
+        source(tmp_path, fake).land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [c[1] for c in fake.calls].count("600519") == 1
 
 
 def test_persistent_network_errors_give_up_after_the_last_attempt(tmp_path):
     fake = FakeAkshare({"600519": [requests.ConnectionError("x")] * 5})
     with pytest.raises(requests.ConnectionError):
-        source(tmp_path, fake, attempts=3).land(BARS_QFQ, Request(days=tuple(DAYS), symbols=("600519",)))
+        source(tmp_path, fake, attempts=3).land(BARS_UNADJUSTED, Request(days=tuple(DAYS), symbols=("600519",)))
     assert [c[1] for c in fake.calls].count("600519") == 3
 
 

@@ -47,8 +47,11 @@ def independent_theme_day(path, name: str, day: str) -> dict:
             WHERE b.board_name IN (SELECT UNNEST({list(theme.boards)}))
             {rule_sql}
             {"UNION SELECT UNNEST(" + str(list(theme.symbols)) + ")" if theme.symbols else ""}
+        ), bars AS (  -- each stock's forward-adjusted bar where it has one, else its unadjusted bar
+            SELECT * FROM staging.stock_bars_daily WHERE trade_date = '{day}'
+            QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY adjust = 'qfq' DESC) = 1
         ), day AS (
-            SELECT * FROM staging.stock_bars_daily WHERE trade_date = '{day}' AND adjust = 'qfq' AND volume_shares > 0
+            SELECT * FROM bars WHERE volume_shares > 0
         )
         SELECT count(*) AS members, count(day.symbol) AS traded, avg(day.pct_change) AS ew,
                sum(day.amount_cny) / (SELECT sum(amount_cny) FROM day) * 100 AS share

@@ -92,15 +92,22 @@ def test_csi_dividend_change_on_the_first_session_after_the_holiday(built_wareho
 
 
 def landed_bars(built_warehouse, day):
-    """The landing file's traded bars, less the rows the suite quarantined (listed in quality.quarantine)."""
-    q = table(
-        built_warehouse,
-        "SELECT split_part(row_key, '|', 2) AS code FROM quality.quarantine "
-        f"WHERE table_name = 'staging.stock_bars_daily' AND partition_key = '{day}' "
-        "AND split_part(row_key, '|', 3) = 'qfq'",
-    )
-    bars = pl.read_parquet(SAMPLE_LANDING / "stock_zh_a_hist" / f"{day}.parquet").filter(pl.col("成交量") > 0)
-    return bars.filter(~pl.col("股票代码").is_in(q["code"].to_list()))
+    """The bars the marts count, from the landing files: each stock's forward-adjusted bar where the suite let
+    it through, else its unadjusted one (marts/inputs.py return_bars), traded, less quarantined rows."""
+
+    def passed(folder, adjust):
+        q = table(
+            built_warehouse,
+            "SELECT split_part(row_key, '|', 2) AS code FROM quality.quarantine "
+            f"WHERE table_name = 'staging.stock_bars_daily' AND partition_key = '{day}' "
+            f"AND split_part(row_key, '|', 3) = '{adjust}'",
+        )
+        bars = pl.read_parquet(SAMPLE_LANDING / folder / f"{day}.parquet")
+        return bars.filter(~pl.col("股票代码").is_in(q["code"].to_list()))
+
+    qfq = passed("stock_zh_a_hist", "qfq")
+    none = passed("stock_zh_a_hist_unadjusted", "none").filter(~pl.col("股票代码").is_in(qfq["股票代码"].implode()))
+    return pl.concat([qfq, none]).filter(pl.col("成交量") > 0)
 
 
 def test_breadth_matches_a_count_over_the_landing_file(built_warehouse):

@@ -7,13 +7,13 @@ import dagster as dg
 import polars as pl
 
 from assets.gate import gated, gx_check, not_covered, stage_checked, stage_sessions
-from assets.lineage import depends, reads
-from assets.options import RANGE, fails_fast, layer_options
+from assets.lineage import depends, key, reads, spec
+from assets.options import INGEST_RETRY, RANGE, fails_fast, layer_options
 from assets.raw import covered_days, describe, land_sessions, propose_landed
 from assets.resources import MarketSourceResource, WarehouseResource
 from domains.stocks import suites
 from domains.stocks.datasets import UNIVERSE
-from domains.stocks.transforms import name_history, stage_universe, stock_bar_candidates
+from domains.stocks.transforms import SPOT_VALUES, name_history, spot_bars, stage_universe, stock_bar_candidates
 from etl.datasets import load
 from etl.gate.engine import SIZE_BAND, Candidate, Stored
 from etl.gate.proposals import relation
@@ -33,22 +33,54 @@ def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSource
     return dg.MaterializeResult(metadata=describe(frame, source, snapshot_date=landed[-1].partition))
 
 
-@dg.asset(
-    key_prefix="raw",
-    name="stock_bars_daily",
-    deps=reads("staging.stock_universe"),
+@dg.multi_asset(
+    specs=[
+        spec("raw", "stock_bars_daily").replace_attributes(
+            deps=reads("staging.stock_universe"),
+            description="Daily A-share bars per stock as landed: per-stock history (stock_zh_a_hist, unadjusted) "
+            "for the sessions the day's snapshot cannot give, and the recording's forward-adjusted (qfq) bars.",
+        ),
+        spec("raw", "stock_spot_daily").replace_attributes(
+            description="The day's whole market from one snapshot (stock_zh_a_spot_em), taken live after the "
+            "session settled: the session's unadjusted bars plus the reference previous close, caps, PE and PB.",
+        ),
+    ],
+    pool="duckdb_writer",
+    retry_policy=INGEST_RETRY,
+    can_subset=True,
     **RANGE,
-    **layer_options("raw"),
 )
 @fails_fast
 def raw_stock_bars_daily(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_source: MarketSourceResource
-) -> dg.MaterializeResult:
-    """Daily A-share bars (stock_zh_a_hist), forward-adjusted (qfq) and unadjusted, as landed."""
+):
+    """The session's bars: the whole market from one snapshot where the live source can take it (today, after
+    the close: ~55 requests), per-stock history for the other sessions (one request per stock). Selected
+    alone, raw/stock_bars_daily is per-stock history only (a repair); raw/stock_spot_daily alone is the
+    snapshot only."""
     wh = warehouse.get()
-    symbols = tuple(wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"])
-    metadata = land_sessions(context, wh, market_source.get(), "raw.stock_bars_daily", symbols=symbols)
-    return dg.MaterializeResult(metadata=metadata)
+    bars, snapshot = key("raw", "stock_bars_daily"), key("raw", "stock_spot_daily")
+    selected = context.selected_asset_keys
+    if bars in selected:
+        symbols = tuple(wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"])
+        served_by = "raw.stock_spot_daily" if snapshot in selected else None
+        metadata = land_sessions(
+            context, wh, market_source.get(), "raw.stock_bars_daily", served_by=served_by, symbols=symbols
+        )
+    else:
+        metadata = land_sessions(context, wh, market_source.get(), "raw.stock_spot_daily")
+        metadata["sessions_from_stock_spot_daily"] = metadata.get("sessions_covered", 0)
+    if bars in selected:
+        yield dg.MaterializeResult(asset_key=bars, metadata=metadata)
+    if snapshot in selected:
+        yield dg.MaterializeResult(
+            asset_key=snapshot,
+            metadata={
+                "sessions": metadata.get("sessions_from_stock_spot_daily", 0),
+                "source_covers": metadata.get("source_covers_stock_spot_daily", metadata.get("source_covers")),
+                **({"fallback": metadata["fallback"]} if "fallback" in metadata else {}),
+            },
+        )
 
 
 @dg.asset(
@@ -95,7 +127,7 @@ def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
 @dg.asset(
     key_prefix="staging",
     name="stock_bars_daily",
-    deps=reads("raw.stock_bars_daily", "staging.stock_name_history"),
+    deps=reads("raw.stock_bars_daily", "raw.stock_spot_daily", "staging.stock_name_history"),
     check_specs=[gx_check(suites.STOCK_BARS)],
     **RANGE,
     **layer_options("staging"),
@@ -107,14 +139,21 @@ def staging_stock_bars_daily(
     """One row per stock, trading day and price basis (adjust = qfq | none); rows breaking a rule of the
     suite are quarantined, and a partition that is empty or far off the size of the last sessions that
     passed is refused, keeping the stored one. Sessions the source does not cover are not judged."""
-    days, coverage = covered_days(context, market_source.get(), "raw.stock_bars_daily")
+    source = market_source.get()
+    days, coverage = covered_days(context, source, "raw.stock_bars_daily")
+    days = sorted(set(days) | set(covered_days(context, source, "raw.stock_spot_daily")[0]))
     if not days:
         return not_covered("staging.stock_bars_daily", coverage)
     wh = warehouse.get()
     names = wh.query("SELECT * FROM staging.stock_name_history")
 
     def build(days: list[dt.date]) -> Candidate:
-        raw = wh.read_partitions(relation(wh, "raw.stock_bars_daily", context.run_id), days, "partition_date")
+        hist = wh.read_partitions(relation(wh, "raw.stock_bars_daily", context.run_id), days, "partition_date")
+        snapshot = wh.read_partitions(relation(wh, "raw.stock_spot_daily", context.run_id), days, "partition_date")
+        hist_days = set(hist.filter(pl.col("adjust") == "none")["partition_date"].unique())
+        from_spot, suspended, superseded = spot_bars(snapshot, hist_days)
+        raw = pl.concat([hist, from_spot], how="diagonal_relaxed") if from_spot.height else hist
+        raw = raw.with_columns(pl.lit(None, pl.Float64).alias(c) for c in SPOT_VALUES if c not in raw.columns)
         seen = wh.query(
             "SELECT symbol, min(trade_date) AS first_date FROM staging.stock_bars_daily "
             "WHERE trade_date NOT IN (SELECT UNNEST($dates)) GROUP BY symbol",
@@ -139,8 +178,10 @@ def staging_stock_bars_daily(
             suites.STOCK_BARS,
             candidate,
             key_columns=["trade_date", "symbol", "adjust"],
-            raw_rows=raw.height,
-            owns=["raw.stock_bars_daily"],
+            raw_rows=hist.height + snapshot.height,
+            owns=["raw.stock_bars_daily", "raw.stock_spot_daily"],
+            set_aside=suspended if suspended.height else None,
+            superseded=superseded,
             days=days,
             partition_column="partition_date",
             summarise=lambda passed: partition_summary(passed, days, stored, SIZE_BAND, stored_same=same),

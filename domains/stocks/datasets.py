@@ -1,9 +1,12 @@
-"""A-shares: the listed universe (snapshots) and daily bars (per session, forward-adjusted and unadjusted)."""
+"""A-shares: the listed universe (snapshots), daily bars per stock (per session; forward-adjusted only as
+recorded, unadjusted live) and the day's whole market in one snapshot (live, after the close)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from domains.stocks import spot
+from etl import market
 from etl.datasets.record import Dataset, RawTable, Replay, Sample, day_of
 from etl.input_specs import LOT_SHARES, Col, D, F, I, InputSpec, S
 from etl.market import shanghai_today
@@ -113,16 +116,20 @@ def fetch_bars(live, dataset, request):
     )
 
 
+# Forward-adjusted history is re-based by the source at every ex-date, so a stored qfq partition goes stale the
+# day a stock pays a dividend; the live source fetches only unadjusted bars, and adjustment is derived from them
+# (staging.stock_adjustment_factors). The recording's qfq bars stay: they are what the sample has for most stocks.
 BARS_QFQ = Dataset(
     "stock_zh_a_hist",
     STOCK_ZH_A_HIST,
     STOCK_BARS,
     kind="range",
     replay=Replay.DAYS,
-    fetch=fetch_bars,
+    fetch=None,
     arguments={"period": "daily", "adjust": "qfq"},
     labels={"adjust": "qfq"},
     sample=Sample(day_of("日期"), {"period": "daily", "adjust": "qfq"}, recorded_at=dt.date(2026, 2, 19)),
+    note="recorded only: the live source derives adjustment from unadjusted bars instead of fetching qfq",
 )
 BARS_UNADJUSTED = Dataset(
     "stock_zh_a_hist_unadjusted",
@@ -134,4 +141,49 @@ BARS_UNADJUSTED = Dataset(
     arguments={"period": "daily", "adjust": ""},
     labels={"adjust": "none"},
     sample=Sample(day_of("日期"), {"period": "daily", "adjust": ""}, recorded_at=dt.date(2026, 1, 3)),
+)
+
+
+# --- the day's whole market ------------------------------------------------------------------------------
+
+SPOT = RawTable(
+    "raw.stock_spot_daily",
+    {"partition_date": "DATE NOT NULL"},
+    grain=("partition_date", "symbol"),
+    note="one stock_zh_a_spot_em snapshot per session, taken after it settled; suspended stocks have no prices",
+)
+
+
+def spot_coverage() -> tuple[dt.date, dt.date] | None:
+    """Today, once today's session has settled; otherwise nothing (the snapshot shows another day's prices)."""
+    try:
+        day = spot.settled_session(market.shanghai_now())
+    except SourceError:
+        return None
+    return day, day
+
+
+def fetch_spot(live, dataset, request):
+    """The whole market in one paginated call (~55 requests), landed as the session it shows; refused on a
+    closed day, before the session settled, or when its positional labels no longer fit the values."""
+    day = spot.settled_session(market.shanghai_now())
+    if day not in request.days:
+        return []
+    live.start_run()
+    frame = live.call(dataset.function)
+    if frame is None or len(frame) == 0:
+        raise SourceBlockedError(f"{dataset.function} returned no rows")
+    spot.check_layout(frame)
+    return [live.land_capture(dataset, frame, {"session": day.isoformat()}, day.isoformat())]
+
+
+SPOT_DAILY = Dataset(
+    spot.FUNCTION,
+    spot.STOCK_ZH_A_SPOT_EM,
+    SPOT,
+    kind="range",
+    replay=Replay.NONE,
+    fetch=fetch_spot,
+    live_coverage=spot_coverage,
+    note="live only, after the close: akshare serves the current snapshot, so no past session can be fetched",
 )

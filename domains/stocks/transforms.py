@@ -83,6 +83,28 @@ STOCK_BAR_COLUMNS = [
 ]
 
 
+# What the day's market snapshot adds to a bar (null on bars from per-stock history)
+SPOT_VALUES = ("prev_close_cny", "market_cap_cny", "float_cap_cny", "pe_dynamic", "pb")
+
+
+def spot_bars(spot: pl.DataFrame, hist_days) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Snapshot rows (raw.stock_spot_daily) -> (unadjusted bars of the sessions per-stock history did not give,
+    rows set aside, rows superseded). A stock suspended all day comes with no prices (Eastmoney sends "-"):
+    set aside as `suspended_in_snapshot`, kept in raw, never staged as a bar of zeros. A session that history
+    gave as well (a repair fetched after the snapshot) takes history's bars; the snapshot's are superseded."""
+    from etl.gate.quarantine import split
+
+    if spot.height == 0:
+        return spot.head(0), spot.head(0), 0
+    superseded = spot.filter(pl.col("partition_date").is_in(list(hist_days)))
+    spot = spot.filter(~pl.col("partition_date").is_in(list(hist_days)))
+    bars = spot.with_columns(trade_date=pl.col("partition_date"), adjust=pl.lit("none"))
+    suspended = pl.col("close").is_null() & (pl.col("volume_shares").fill_null(0) == 0)
+    bars, aside = split(bars, {"suspended_in_snapshot": (suspended, pl.col("name"))})
+    keep = [*STOCK_BAR_COLUMNS, "partition_date", *SPOT_VALUES]
+    return bars.select(keep), aside.select(*keep, "rule", "value"), superseded.height
+
+
 QFQ_ALLOWANCE_PCT = 0.5
 
 
@@ -204,6 +226,7 @@ def stock_bar_candidates(
         .select(
             *STOCK_BAR_COLUMNS,
             "partition_date",
+            *[c for c in SPOT_VALUES if c in raw.columns],
             "check_prices_ok",
             "check_volume_for_amount",
             "check_vwap_gap_pct",

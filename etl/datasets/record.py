@@ -122,6 +122,9 @@ class Dataset:
     # covers what its landing zone holds. Days outside a source's coverage are "not covered": nothing is
     # fetched or judged for them, and the marts compute over the covered days.
     live_since: dt.date | None = None
+    # range datasets only a snapshot of now can give (the day's whole market): the days the live source covers
+    # at this moment, None for none; replaces (live_since, today)
+    live_coverage: Callable[[], tuple[dt.date, dt.date] | None] | None = None
     note: str = ""  # why it is not recorded, or what a user should know
 
     @property

@@ -182,6 +182,8 @@ class AkshareSource(Source):
         """From the dataset's first day at the source (or the exchange's first session) to today."""
         if dataset.fetch is None:
             return None
+        if dataset.live_coverage is not None:
+            return dataset.live_coverage()
         return dataset.live_since or FIRST_SSE_SESSION, shanghai_today()
 
     def land(self, dataset: Dataset, request: Request = DEFAULT_REQUEST) -> list[LandedPartition]:

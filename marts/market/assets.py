@@ -8,7 +8,7 @@ from assets.metadata import preview
 from assets.options import RANGE, layer_options
 from assets.partitions import partition_dates
 from assets.resources import WarehouseResource
-from marts.inputs import WINDOW_SQL, window
+from marts.inputs import WINDOW_SQL, return_bars, window
 from marts.market.transforms import index_daily, market_breadth_daily
 
 
@@ -47,7 +47,7 @@ def marts_market_breadth_daily(context: dg.AssetExecutionContext, warehouse: War
     names = wh.query("SELECT symbol, is_st, valid_from, valid_to FROM staging.stock_name_history")
 
     def build(days: list) -> dict:
-        bars = wh.query(WINDOW_SQL.format(table="staging.stock_bars_daily", extra="AND adjust = 'qfq'"), window(days))
+        bars = wh.query(WINDOW_SQL.format(table=f"{return_bars()} AS bars", extra=""), window(days))
         frame = market_breadth_daily(bars, names, days)
         wh.replace_partitions("marts.market_breadth_daily", frame, days)
         return {"rows": frame.height, "partitions": len(days), "preview": preview(frame)}

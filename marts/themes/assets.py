@@ -14,7 +14,7 @@ from etl.config.themes import board_codes, events, themes
 from etl.market import trading_days
 from etl.warehouse import Replace
 from marts.boards.transforms import members_by_day
-from marts.inputs import benchmark, coverage, member_bars, stock_sessions
+from marts.inputs import benchmark, coverage, member_bars, return_bars, stock_sessions
 from marts.themes.transforms import (
     cross_market_daily,
     dividend_vs_ai_daily,
@@ -161,7 +161,7 @@ def marts_event_window(warehouse: WarehouseResource) -> dg.MaterializeResult:
             ),
             wh.query(
                 "SELECT 'stock' AS subject_type, symbol AS subject, trade_date, pct_change AS return_pct "
-                "FROM staging.stock_bars_daily WHERE adjust = 'qfq' AND symbol IN (SELECT UNNEST($s)) "
+                f"FROM {return_bars()} AS bars WHERE symbol IN (SELECT UNNEST($s)) "
                 "AND trade_date IN (SELECT UNNEST($dates))",
                 {"s": list(subjects.stocks), **dates},
             ),
