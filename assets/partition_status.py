@@ -19,10 +19,13 @@ REBUILT_FROM = "the warehouse (python -m assets.partition_status)"
 
 
 def held_months(wh, table: str) -> dict[str, tuple[int, str, str]]:
-    """month -> (sessions, first, last) of the sessions `table` holds."""
+    """month -> (sessions, first, last) of the sessions `table` holds (its trade_date, else the partition date
+    a raw table lands by, else the ex_date of an event table)."""
+    columns = wh.query(f"SELECT * FROM {table} LIMIT 0").columns
+    day = next(c for c in ("trade_date", "partition_date", "ex_date") if c in columns)
     rows = wh.query(
-        f"SELECT strftime(trade_date, '%Y-%m') AS month, count(DISTINCT trade_date) AS sessions, "
-        f"min(trade_date)::VARCHAR AS first, max(trade_date)::VARCHAR AS last FROM {table} GROUP BY 1 ORDER BY 1"
+        f"SELECT strftime({day}, '%Y-%m') AS month, count(DISTINCT {day}) AS sessions, "
+        f"min({day})::VARCHAR AS first, max({day})::VARCHAR AS last FROM {table} GROUP BY 1 ORDER BY 1"
     )
     return {m: (n, f, last) for m, n, f, last in rows.iter_rows()}
 

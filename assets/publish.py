@@ -11,6 +11,7 @@ from etl.warehouse import publish
 
 SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
 WHOLE_MARTS = [
+    "stock_adjustment_factors",
     "dividend_vs_ai_daily",
     "event_window",
     "fund_flow_board_daily",

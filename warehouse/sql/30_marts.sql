@@ -52,6 +52,23 @@ COMMENT ON COLUMN marts.market_breadth_daily.total_amount_change_cny IS 'total_a
 COMMENT ON COLUMN marts.market_breadth_daily.amount_coverage IS 'share (0–1) of traded stocks whose amount is known';
 COMMENT ON COLUMN marts.market_breadth_daily.median_pct_change IS 'median percent change of traded stocks';
 
+CREATE TABLE IF NOT EXISTS marts.stock_adjustment_factors (
+    ex_date             DATE NOT NULL,
+    symbol              VARCHAR NOT NULL,
+    prev_close_cny      DOUBLE NOT NULL,    -- the stock's last unadjusted close before the ex-date
+    reference_close_cny DOUBLE NOT NULL,    -- the exchange's ex-rights reference previous close
+    adjustment_factor   DOUBLE NOT NULL,    -- reference_close_cny / prev_close_cny
+    reference_from      VARCHAR NOT NULL,   -- where the reference came from
+    PRIMARY KEY (ex_date, symbol)
+);
+COMMENT ON TABLE marts.stock_adjustment_factors IS 'One row per stock and ex-date (a dividend, bonus shares or a rights issue), derived from the unadjusted bars: the exchange quotes an ex-date against a reference previous close, and its ratio to the actual previous close is the adjustment factor. Forward-adjusted close = close × the factors of the ex-dates after the day; back-adjusted close = close ÷ those up to and including it (docs/prices.md has the SQL).';
+COMMENT ON COLUMN marts.stock_adjustment_factors.ex_date IS 'the ex-rights / ex-dividend session';
+COMMENT ON COLUMN marts.stock_adjustment_factors.symbol IS 'six-digit A-share code';
+COMMENT ON COLUMN marts.stock_adjustment_factors.prev_close_cny IS 'the stock''s last unadjusted close before the ex-date, CNY';
+COMMENT ON COLUMN marts.stock_adjustment_factors.reference_close_cny IS 'the exchange''s reference previous close on the ex-date (previous close less the dividend, divided by the share ratio), CNY';
+COMMENT ON COLUMN marts.stock_adjustment_factors.adjustment_factor IS 'reference_close_cny ÷ prev_close_cny: below 1 for a dividend or bonus shares (0.98 = a 2 % dividend)';
+COMMENT ON COLUMN marts.stock_adjustment_factors.reference_from IS '`stock_zh_a_spot_em: 昨收` (the day''s snapshot) or `stock_zh_a_hist: 收盘 − 涨跌额` (history: the change is measured against the reference)';
+
 CREATE TABLE IF NOT EXISTS marts.board_daily (
     trade_date        DATE NOT NULL,
     board_code        VARCHAR NOT NULL,
