@@ -244,19 +244,21 @@ def captured_raw_asset(
     table: str,
     *,
     description: str,
-    request: Callable[[], Request],
+    request: Callable[..., Request],
     scope_column: str | None,
     metadata: Callable[[pl.DataFrame, Source], dict] | None = None,
 ) -> dg.AssetsDefinition:
     """The raw step of a table captured whole at each run (a history re-fetched from its start, a list): the
-    request is built when the step runs (`request()`), the rows are proposed by `land_captures`."""
+    request is built when the step runs (`request(wh)`: it may look at what the warehouse holds), the rows
+    are proposed by `land_captures`."""
     name = table.split(".", 1)[1]
 
     @dg.asset(key_prefix="raw", name=name, description=description, **layer_options("raw"))
     @fails_fast
     def raw_step(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
         source = market_source.get()
-        frame = land_captures(warehouse.get(), source, table, request(), scope_column)
+        wh = warehouse.get()
+        frame = land_captures(wh, source, table, request(wh), scope_column)
         return dg.MaterializeResult(metadata=describe(frame, source, **(metadata(frame, source) if metadata else {})))
 
     return raw_step

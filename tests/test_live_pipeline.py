@@ -94,13 +94,13 @@ def test_live_sector_ranks_resolve_names_to_bk_codes_and_keep_regions_as_regions
     windows = table(path, "SELECT DISTINCT indicator FROM staging.stock_fund_flow_rank ORDER BY 1")[
         "indicator"
     ].to_list()
-    assert sorted(windows) == sorted(["今日", "3日", "5日", "10日"])
+    assert windows == ["今日"]  # the multi-day windows are sums of daily captures: not fetched
 
 
 def test_live_rank_placeholders_become_null_and_units_are_canonical(live_warehouse):
     path, _ = live_warehouse
     stock = table(
-        path, "SELECT symbol, main_net_inflow_cny FROM staging.stock_fund_flow_rank WHERE indicator = '5日' ORDER BY 1"
+        path, "SELECT symbol, main_net_inflow_cny FROM staging.stock_fund_flow_rank WHERE indicator = '今日' ORDER BY 1"
     )
     assert stock["main_net_inflow_cny"].to_list() == [3e8, None]  # the raw "-" of the last row
     csi = table(path, "SELECT volume_shares, amount_cny FROM staging.csi_index_daily LIMIT 1").row(0)

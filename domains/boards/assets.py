@@ -25,7 +25,7 @@ from etl.datasets import feeding, load
 from etl.gate.engine import Candidate, Stored
 from etl.gate.proposals import relation
 from etl.gate.references import PROVENANCE
-from etl.market import sessions_spanning
+from etl.market import sessions_spanning, shanghai_today
 from etl.sources.base import Board, Request
 from etl.warehouse import Replace
 
@@ -93,6 +93,13 @@ def raw_board_membership_snapshot(
     source = market_source.get()
     wh = warehouse.get()
     boards, missing = tracked_boards(wh) if source.name == "akshare" else ([], [])
+    later: list[str] = []
+    if source.name == "akshare":
+        boards, later = due_boards(wh, boards, shanghai_today())
+        if not boards:
+            return dg.MaterializeResult(
+                metadata=describe(pl.DataFrame(), source, refreshed=[], not_due=later, tracked_boards_not_found=missing)
+            )
     landed = source.land_each(
         feeding("raw.board_membership_snapshot"), Request(snapshot=config.day(), boards=tuple(boards))
     )
@@ -104,8 +111,42 @@ def raw_board_membership_snapshot(
     dates = sorted(set(frame["snapshot_date"]))
     propose_landed(wh, "raw.board_membership_snapshot", frame, source, landed, "snapshot_date", dates)
     return dg.MaterializeResult(
-        metadata=describe(frame, source, snapshots=[d.isoformat() for d in dates], tracked_boards_not_found=missing)
+        metadata=describe(
+            frame,
+            source,
+            snapshots=[d.isoformat() for d in dates],
+            refreshed=[b.code for b in boards] if source.name == "akshare" else "every recorded board",
+            not_due=later,
+            tracked_boards_not_found=missing,
+        )
     )
+
+
+REFRESH_DAYS = 7  # a board's membership is refreshed once a week (members change by announcement, rarely)
+
+
+def due_boards(wh, boards: list[Board], today: dt.date) -> tuple[list[Board], list[str]]:
+    """(the boards whose membership is due today, the codes of the others). Due: never captured; or its weekday
+    (a fixed weekday per board, from its code, so that each session refreshes about a fifth of the boards, not
+    all of them on one day); or its last capture REFRESH_DAYS or more ago (a missed weekday)."""
+    import zlib
+
+    last = dict(
+        wh.query(
+            "SELECT board_code, max(snapshot_date) AS last FROM raw.board_membership_snapshot "
+            "WHERE board_code IN (SELECT UNNEST($codes)) GROUP BY 1",
+            {"codes": [b.code for b in boards]},
+        ).iter_rows()
+    )
+    due, later = [], []
+    for board in boards:
+        seen = last.get(board.code)
+        weekday = zlib.crc32(board.code.encode()) % 5  # Monday..Friday
+        if seen is None or (seen < today and today.weekday() == weekday) or (today - seen).days >= REFRESH_DAYS:
+            due.append(board)
+        else:
+            later.append(board.code)
+    return due, later
 
 
 @dg.multi_asset(

@@ -14,7 +14,7 @@ from domains.dividends.transforms import stage_dividends
 from etl.config.tracking import tracking
 from etl.gate.engine import Candidate
 from etl.gate.proposals import relation
-from etl.market import report_deadline
+from etl.market import report_deadline, shanghai_today
 from etl.sources import Request
 
 
@@ -32,13 +32,28 @@ def default_report_periods(today: dt.date, n: int = 4) -> list[str]:
 
 
 def report_periods() -> list[str]:
-    return list(tracking().dividend_report_periods) or default_report_periods(dt.date.today())
+    return list(tracking().dividend_report_periods) or default_report_periods(shanghai_today())
+
+
+SETTLED_AFTER = 2  # periods older than the latest two: their plans were carried out; captured once, not again
+
+
+def due_periods(wh, periods: list[str]) -> list[str]:
+    """The periods to fetch this run: the latest SETTLED_AFTER every day (plans are announced and carried out
+    over months), the older ones only while the warehouse holds no capture of them (each costs ~11 requests,
+    500 plans a page)."""
+    held = {
+        d.strftime("%Y%m%d")
+        for d in wh.query("SELECT DISTINCT report_period FROM raw.dividends")["report_period"].to_list()
+    }
+    newest = sorted(periods, reverse=True)[:SETTLED_AFTER]
+    return [p for p in periods if p in newest or p not in held]
 
 
 raw_dividends = captured_raw_asset(
     "raw.dividends",
     description="Dividend plans per report period (stock_fhps_em). Live only: the recorded sample has none.",
-    request=lambda: Request(periods=tuple(report_periods())),
+    request=lambda wh: Request(periods=tuple(due_periods(wh, report_periods()))),
     scope_column="report_period",
     metadata=lambda frame, source: {
         "report_periods": report_periods(),

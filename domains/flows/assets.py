@@ -1,5 +1,7 @@
 """Fund flows: rank snapshots (stocks, sectors) and per-stock / market histories."""
 
+import datetime as dt
+
 import dagster as dg
 
 from assets.gate import gated, gx_check, latest_capture_asset, stage_checked
@@ -13,7 +15,7 @@ from etl.config.tracking import tracking
 from etl.gate.engine import Candidate
 from etl.gate.proposals import relation
 from etl.gate.rules import Suite
-from etl.market import sessions_spanning
+from etl.market import sessions_spanning, shanghai_today
 from etl.sources import Request
 
 RANKS = ("raw.stock_fund_flow_rank", "raw.sector_fund_flow_rank")
@@ -118,11 +120,26 @@ def raw_fund_flow_history(warehouse: WarehouseResource, market_source: MarketSou
     source = market_source.get()
     wh = warehouse.get()
     request = Request(symbols=tracking().fund_flow_symbols)
-    counts = _land_and_propose(source, HISTORIES, request, wh, "trade_date")
+    tables = HISTORIES
+    if source.name == "akshare" and not stock_histories_due(wh, shanghai_today()):
+        tables = ("raw.market_fund_flow_daily",)
+    counts = _land_and_propose(source, tables, request, wh, "trade_date")
     for table in HISTORIES:
+        refreshed = {} if table in tables else {"refreshed": False, "refreshed_every_days": STOCK_HISTORY_REFRESH_DAYS}
         yield dg.MaterializeResult(
-            asset_key=key("raw", table.split(".")[1]), metadata={"rows": counts[table], "source": source.name}
+            asset_key=key("raw", table.split(".")[1]),
+            metadata={"rows": counts.get(table, 0), "source": source.name, **refreshed},
         )
+
+
+# The day's whole-market rank capture (raw.stock_fund_flow_rank, 今日) holds every stock's flow of the session;
+# the per-stock histories (one request a stock, ~100 sessions each) fill the sessions it missed: weekly is enough.
+STOCK_HISTORY_REFRESH_DAYS = 7
+
+
+def stock_histories_due(wh, today: dt.date) -> bool:
+    last = wh.query("SELECT max(trade_date) AS d FROM raw.stock_fund_flow_daily")["d"][0]  # the last session held
+    return last is None or (today - last).days >= STOCK_HISTORY_REFRESH_DAYS
 
 
 def _history(suite: Suite, keys: list[str], description: str):

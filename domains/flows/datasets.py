@@ -11,9 +11,11 @@ from etl.sources.gateway import SourceBlockedError
 from etl.sources.live import refuse_past
 
 BUCKETS = (("主力", "main"), ("超大单", "super_large"), ("大单", "large"), ("中单", "medium"), ("小单", "small"))
-RANK_INDICATORS = ("今日", "3日", "5日", "10日")
-SECTOR_INDICATORS = ("今日", "5日", "10日")
 SECTOR_TYPES = {"行业资金流": "industry", "概念资金流": "concept", "地域资金流": "region"}
+# What the live capture asks for: each window is a whole-market list paged 100 rows at a time (the stock ranks:
+# 56 requests a window), and the multi-day windows are sums of the daily ones the warehouse keeps; no mart
+# reads them. akshare also serves 3日/5日/10日 (stocks) and 5日/10日 (boards); the recording has them.
+LIVE_WINDOWS = ("今日",)
 
 
 def _flows(prefix: str = "", ratios: bool = True) -> tuple[Col, ...]:
@@ -85,7 +87,7 @@ def _land_ranks(live, dataset, request, frames):
 def fetch_stock_ranks(live, dataset, request):
     refuse_past(request.snapshot, "fund-flow ranks")
     live.start_run()
-    frames = [fold_indicator(live.call(dataset.function, indicator=i), i) for i in RANK_INDICATORS]
+    frames = [fold_indicator(live.call(dataset.function, indicator=i), i) for i in LIVE_WINDOWS]
     return _land_ranks(live, dataset, request, frames)
 
 
@@ -94,7 +96,7 @@ def fetch_sector_ranks(live, dataset, request):
     live.start_run()
     frames = [
         fold_indicator(live.call(dataset.function, indicator=i, sector_type=s), i).assign(sector_type=s)
-        for i in SECTOR_INDICATORS
+        for i in LIVE_WINDOWS
         for s in SECTOR_TYPES
     ]
     return _land_ranks(live, dataset, request, frames)

@@ -138,7 +138,7 @@ raw_index_valuation_daily = captured_raw_asset(
     "raw.index_valuation_daily",
     description="CSI valuation (stock_zh_index_value_csindex): PE and dividend yield of the tracked indices for the "
     "recent sessions CSI publishes, captured daily and kept. Live only: the recorded sample has none.",
-    request=lambda: Request(symbols=tracking().valuation_indices),
+    request=lambda wh: Request(symbols=tracking().valuation_indices),
     scope_column="trade_date",
 )
 

@@ -11,7 +11,7 @@ raw_bond_yields_daily = captured_raw_asset(
     description="China and US 2/5/10/30-year government bond yields (bond_zh_us_rate), the whole history from the "
     "first partition (where the warehouse's history starts) at every capture. Live only: the recorded sample has "
     "none.",
-    request=lambda: Request(start=Settings.from_env().first_session),
+    request=lambda wh: Request(start=Settings.from_env().first_session),
     scope_column="trade_date",
 )
 

@@ -18,14 +18,24 @@ from etl.datasets import load
 from etl.gate.engine import SIZE_BAND, Candidate, Stored
 from etl.gate.proposals import relation
 from etl.gate.references import partition_summary, stored_partition_rows
-from etl.market import previous_trading_day, sessions_spanning
+from etl.market import previous_trading_day, sessions_spanning, shanghai_today
+
+UNIVERSE_REFRESH_DAYS = 7
 
 
 @dg.asset(key_prefix="raw", name="stock_universe", **layer_options("raw"))
 @fails_fast
 def raw_stock_universe(warehouse: WarehouseResource, market_source: MarketSourceResource) -> dg.MaterializeResult:
-    """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history."""
+    """Listed A-shares (stock_info_a_code_name): every snapshot is kept, so renames and ST flags have history.
+    Live, once a week (UNIVERSE_REFRESH_DAYS): listings and names change by announcement, the four exchange
+    lists cost ~18 requests, and the day's whole-market snapshot brings every traded stock's bar anyway."""
     source = market_source.get()
+    if source.name == "akshare":
+        last = warehouse.get().query("SELECT max(snapshot_date) AS d FROM raw.stock_universe")["d"][0]
+        if last is not None and (shanghai_today() - last).days < UNIVERSE_REFRESH_DAYS:
+            return dg.MaterializeResult(
+                metadata=describe(pl.DataFrame(), source, snapshot_date=last.isoformat(), refreshed=False)
+            )
     landed = source.land(UNIVERSE)
     snapshot = dt.date.fromisoformat(landed[-1].partition)
     frame = load(source, landed)

@@ -47,7 +47,7 @@ raw_us_bars_daily = captured_raw_asset(
     "raw.us_bars_daily",
     description="US AI-chain daily bars (stock_us_hist, Eastmoney codes such as 105.NVDA) on the US calendar. "
     "akshare downloads the full history every call, so the table is replaced whole from the landing zone.",
-    request=lambda: Request(symbols=tracking().us_symbols, start=dt.date.fromisoformat(tracking().us_start_date)),
+    request=lambda wh: Request(symbols=tracking().us_symbols, start=dt.date.fromisoformat(tracking().us_start_date)),
     scope_column=None,
     metadata=lambda frame, source: {"symbols": frame["symbol"].n_unique()},
 )
@@ -56,7 +56,7 @@ raw_us_index_daily = captured_raw_asset(
     "raw.us_index_daily",
     description="US index histories (index_us_stock_sina: Nasdaq Composite, Nasdaq-100, S&P 500), the whole "
     "history at every capture. Live only: the recorded sample has none (the long-horizon marts use QQQ as a proxy).",
-    request=lambda: Request(symbols=tracking().us_indices),
+    request=lambda wh: Request(symbols=tracking().us_indices),
     scope_column="us_trade_date",
 )
 
