@@ -20,7 +20,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-partitions bench-scale check sample clean ui-test contract-docs docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
+.PHONY: demo test dev bench bench-live bench-partitions bench-scale check sample clean ui-test contract-docs docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
 	chromium superset superset-down superset-test superset-lock bi-driver bi-test
 
 # Installers of what a target needs beyond Python (Debian packages, npm, Maven): tools/install/*.sh
@@ -71,6 +71,10 @@ bench: .venv/.synced  ## performance table (see README)
 
 bench-partitions: .venv/.synced  ## what a partition grain costs Dagster: a bare job per grain (session, month) and event log (docs/architecture.md)
 	.venv/bin/python -m tools.bench_partitions --assets $${ASSETS:-5}
+
+bench-live: .venv/.synced  ## one session of snapshot_job + daily_job against a fake 5,400-stock akshare on a simulated clock: requests and source time per function (docs/operations.md)
+	.venv/bin/python -m tools.bench_live --stocks $${STOCKS:-5400}
+	.venv/bin/python -m tools.bench_live --stocks $${STOCKS:-5400} --missed-day
 
 bench-scale: .venv/.synced  ## YEARS (10) of the whole market, synthetic: one-run backfill, then a daily run (docs/performance.md)
 	.venv/bin/python -m tools.bench_scale --years $${YEARS:-10}
