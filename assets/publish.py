@@ -9,7 +9,14 @@ from assets.resources import WarehouseResource
 from etl.config.themes import themes
 from etl.warehouse import publish
 
-SESSION_MARTS = ["index_daily", "market_breadth_daily", "board_daily", "theme_daily", "theme_membership_daily"]
+SESSION_MARTS = [
+    "index_daily",
+    "market_breadth_daily",
+    "board_daily",
+    "theme_daily",
+    "theme_membership_daily",
+    "stock_valuation_daily",
+]
 WHOLE_MARTS = [
     "stock_adjustment_factors",
     "dividend_vs_ai_daily",

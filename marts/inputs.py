@@ -42,7 +42,7 @@ def coverage(days, covered) -> dict:
 
 def member_bars(wh, days) -> pl.DataFrame:
     return wh.query(
-        "SELECT trade_date, symbol, pct_change, amount_cny, turnover_pct, volume_shares "
+        "SELECT trade_date, symbol, pct_change, amount_cny, turnover_pct, volume_shares, float_cap_cny "
         f"FROM {return_bars()} AS bars WHERE trade_date IN (SELECT UNNEST($dates))",
         {"dates": days},
     )

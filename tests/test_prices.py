@@ -91,3 +91,70 @@ def test_a_factor_needs_a_reference_off_the_previous_close_by_more_than_rounding
     closes = adjusted_closes(bars.select("trade_date", "symbol", "close"), got)
     assert closes["qfq_close"].to_list() == pytest.approx([10.0 * 0.95, 9.9, 10.0])
     assert closes["hfq_close"].to_list() == pytest.approx([10.0, 9.9 / 0.95, 10.0 / 0.95])
+
+
+def test_a_declared_plan_gives_the_factor_of_an_ex_date_the_bar_does_not_show():
+    """Part of the recording measures an ex-date's change against the actual previous close (600375 on
+    2024-12-26): the bar shows no event; the plan's cash and new shares give the exchange's reference."""
+    day = dt.date(2025, 6, 18)
+    bars = pl.DataFrame(
+        {
+            "trade_date": [day],
+            "symbol": ["600028"],
+            "close": [5.76],
+            "change": [-0.2],  # against the actual previous close 5.96: no event in the bar
+            "prev_close_cny_snapshot": [None],
+        },
+        schema_overrides={"prev_close_cny_snapshot": pl.Float64},
+    )
+    before = pl.DataFrame({"symbol": ["600028"], "close": [5.96]})
+    plans = pl.DataFrame(
+        {
+            "symbol": ["600028", "600028"],
+            "ex_date": [day, dt.date(2025, 6, 19)],
+            "cash_dividend_per_share_cny": [0.14, 0.5],
+            "bonus_per10": [None, None],
+            "transfer_per10": [2.0, None],  # two new shares per ten
+        },
+        schema_overrides={"bonus_per10": pl.Float64, "transfer_per10": pl.Float64},
+    )
+    got = adjustment_factors(bars, before, [day], plans).row(0, named=True)
+    assert got["reference_close_cny"] == pytest.approx((5.96 - 0.14) / 1.2, abs=1e-4)
+    assert got["reference_from"] == "stock_fhps_em: 现金分红, 送转"
+    # where the bar shows the event, the bar's reference stands (it is the exchange's own)
+    shown = bars.with_columns(change=pl.lit(5.76 - 5.82))
+    got = adjustment_factors(shown, before, [day], plans)
+    assert got.select("reference_close_cny", "reference_from").rows() == [(5.82, "stock_zh_a_hist: 收盘 − 涨跌额")]
+
+
+def test_the_trailing_yield_ranks_the_days_payers_and_flags_the_top_decile():
+    from marts.prices.transforms import stock_valuation
+
+    day = dt.date(2025, 6, 30)
+    symbols = [f"6000{i:02d}" for i in range(20)]
+    bars = pl.DataFrame(
+        {
+            "trade_date": [day] * 20,
+            "symbol": symbols,
+            "close": [10.0] * 20,
+            "market_cap_cny": [1e10] * 20,
+            "float_cap_cny": [8e9] * 20,
+            "pe_dynamic": [9.5] * 20,
+            "pb": [0.8] * 20,
+        }
+    )
+    # ten payers: 0.1 .. 1.0 CNY a share, ex-dates inside the last year; one plan a year and a day old
+    dividends = pl.DataFrame(
+        {
+            "symbol": [*symbols[:10], symbols[10]],
+            "ex_date": [day - dt.timedelta(days=30)] * 10 + [day - dt.timedelta(days=366)],
+            "cash_dividend_per_share_cny": [0.1 * (i + 1) for i in range(10)] + [5.0],
+        }
+    )
+    got = stock_valuation(bars, dividends)
+    payers = got.filter(pl.col("ttm_dividend_yield_ratio") > 0)
+    assert payers["symbol"].to_list() == symbols[:10]  # the old plan is out of the window
+    assert payers["ttm_dividend_yield_ratio"].to_list() == pytest.approx([0.01 * (i + 1) for i in range(10)])
+    assert payers["dividend_yield_rank_pct"].to_list() == pytest.approx([10.0 * (i + 1) for i in range(10)])
+    assert got.filter("high_dividend")["symbol"].to_list() == ["600009", "600008"][::-1]  # ranks 90 and 100
+    assert got.filter(pl.col("ttm_dividend_yield_ratio") == 0)["dividend_yield_rank_pct"].null_count() == 10

@@ -110,6 +110,15 @@ def test_the_daily_run_takes_the_settled_session_from_the_snapshot_and_history_f
     assert aside.rows() == [("suspended_in_snapshot", "农业银行")]
     assert table(path, "SELECT count(*) AS n FROM raw.stock_spot_daily")["n"][0] == 4  # every row in raw
 
+    # the marts weigh by the snapshot's float cap where it was taken, by amount / turnover where not
+    caps = table(path, "SELECT trade_date, cap_source FROM marts.board_daily GROUP BY ALL ORDER BY ALL")
+    assert caps.rows() == [(DAYS[0], "amount_over_turnover"), (DAYS[1], "float_cap")]
+    valued = table(
+        path,
+        "SELECT symbol, pe_dynamic, market_cap_cny FROM marts.stock_valuation_daily WHERE trade_date = '2025-02-05'",
+    )
+    assert valued.rows() == [("000001", 8.5, 2e11), ("600519", 8.5, 2e11), ("601398", 8.5, 2e11)]
+
     meta = {tuple(e.asset_key.path): e.materialization.metadata for e in result.get_asset_materialization_events()}
     assert meta[("raw", "stock_bars_daily")]["sessions_from_stock_spot_daily"].value == 1
     assert meta[("raw", "stock_spot_daily")]["sessions"].value == 1

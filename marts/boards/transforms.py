@@ -30,15 +30,18 @@ def members_by_day(membership: pl.DataFrame, snapshots: pl.DataFrame, days: Sequ
 
 
 def traded_bars(bars: pl.DataFrame) -> pl.DataFrame:
-    """Bars of stocks that traded, with float cap ≈ amount ÷ turnover rate (no cap data in the sources): the
-    weight of the cap-weighted return."""
+    """Bars of stocks that traded, with their float cap, the weight of the cap-weighted return: 流通市值 where the
+    day's snapshot gave it (`float_cap_cny`), else amount ÷ turnover rate (`cap_estimated` True)."""
+    reported = pl.col("float_cap_cny") if "float_cap_cny" in bars.columns else pl.lit(None, pl.Float64)
+    estimate = pl.when(pl.col("turnover_pct") > 0).then(pl.col("amount_cny") / (pl.col("turnover_pct") / 100))
     return bars.filter(pl.col("volume_shares") > 0).select(
         "trade_date",
         "symbol",
         "pct_change",
         "amount_cny",
         pl.lit(True).alias("traded"),
-        float_cap_cny=pl.when(pl.col("turnover_pct") > 0).then(pl.col("amount_cny") / (pl.col("turnover_pct") / 100)),
+        float_cap_cny=pl.coalesce(reported, estimate),
+        cap_estimated=reported.is_null() & estimate.is_not_null(),
     )
 
 
@@ -62,10 +65,21 @@ def basket_daily(members: pl.DataFrame, bars: pl.DataFrame, key: str) -> pl.Data
         membership_as_of=pl.col("membership_as_of").max(),
         # traded members with no float-cap weight (turnover 0.00 % or missing) are in ew, not in cw: counted
         members_weighted=weighted.sum().cast(pl.Int32),
+        __estimated=(weighted & pl.col("cap_estimated")).sum(),
+    )
+    source = (
+        pl.when(pl.col("members_weighted") == 0)
+        .then(None)
+        .when(pl.col("__estimated") == 0)
+        .then(pl.lit("float_cap"))
+        .when(pl.col("__estimated") == pl.col("members_weighted"))
+        .then(pl.lit("amount_over_turnover"))
+        .otherwise(pl.lit("mixed"))
     )
     return daily.with_columns(
-        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct"))
-    )
+        cw_return_pct=pl.when(pl.col("cw_return_pct").is_nan()).then(None).otherwise(pl.col("cw_return_pct")),
+        cap_source=source,
+    ).drop("__estimated")
 
 
 def board_daily(
@@ -110,6 +124,7 @@ def board_daily(
         "published_return_pct",
         "published_gap_pct",
         "members_weighted",
+        "cap_source",
     ).sort("trade_date", "board_type", "rank_in_type", "board_code")
 
 

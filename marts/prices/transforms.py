@@ -17,33 +17,56 @@ EVENT_GAP = PRICE_TICK / 2
 FACTOR_COLUMNS = ["ex_date", "symbol", "prev_close_cny", "reference_close_cny", "adjustment_factor", "reference_from"]
 
 
-def adjustment_factors(bars: pl.DataFrame, previous: pl.DataFrame, days) -> pl.DataFrame:
-    """`bars`: unadjusted bars (trade_date, symbol, close, change, prev_close_cny, source_function) of `days`;
-    `previous`: each stock's last unadjusted close before the first of them (symbol, close). One row per
-    ex-date among `days`."""
+def adjustment_factors(bars: pl.DataFrame, previous: pl.DataFrame, days, dividends: pl.DataFrame | None = None):
+    """`bars`: unadjusted bars (trade_date, symbol, close, change, prev_close_cny_snapshot) of `days`;
+    `previous`: each stock's last unadjusted close before the first of them (symbol, close); `dividends`:
+    declared plans (symbol, ex_date, cash_dividend_per_share_cny, bonus_per10, transfer_per10). One row per
+    ex-date among `days`.
+
+    The bar's own reference comes first: it is the exchange's. Not every source measures an ex-date's change
+    against it (part of the recording measures against the actual previous close, docs/prices.md), so a
+    declared plan whose ex-date the bar does not show gives the reference the exchange computes from it:
+    (previous close − cash per share) ÷ (1 + bonus and transferred shares per share)."""
     ordered = bars.sort("symbol", "trade_date")
     before = previous.select("symbol", pl.col("close").alias("__before"))
     prev = pl.col("close").shift(1).over("symbol", order_by="trade_date")
-    out = (
+    with_prev = (
         ordered.join(before, on="symbol", how="left")
         .with_columns(prev_close_cny=prev.fill_null(pl.col("__before")))
-        .with_columns(
-            reference_close_cny=pl.coalesce(pl.col("prev_close_cny_snapshot"), pl.col("close") - pl.col("change")),
-            reference_from=pl.when(pl.col("prev_close_cny_snapshot").is_not_null())
-            .then(pl.lit("stock_zh_a_spot_em: 昨收"))
-            .otherwise(pl.lit("stock_zh_a_hist: 收盘 − 涨跌额")),
+        .filter(pl.col("trade_date").is_in(list(days)), pl.col("prev_close_cny") > 0)
+    )
+    from_bars = with_prev.with_columns(
+        reference_close_cny=pl.coalesce(pl.col("prev_close_cny_snapshot"), pl.col("close") - pl.col("change")),
+        reference_from=pl.when(pl.col("prev_close_cny_snapshot").is_not_null())
+        .then(pl.lit("stock_zh_a_spot_em: 昨收"))
+        .otherwise(pl.lit("stock_zh_a_hist: 收盘 − 涨跌额")),
+    ).filter(
+        pl.col("reference_close_cny") > 0,
+        (pl.col("reference_close_cny") - pl.col("prev_close_cny")).abs() > EVENT_GAP,
+    )
+    events = [from_bars]
+    if dividends is not None and dividends.height:
+        plans = dividends.filter(pl.col("ex_date").is_in(list(days))).select(
+            "symbol",
+            pl.col("ex_date").alias("trade_date"),
+            cash=pl.col("cash_dividend_per_share_cny").fill_null(0.0),
+            shares=(pl.col("bonus_per10").fill_null(0.0) + pl.col("transfer_per10").fill_null(0.0)) / 10,
         )
-        .filter(
-            pl.col("trade_date").is_in(list(days)),
-            pl.col("prev_close_cny") > 0,
-            pl.col("reference_close_cny") > 0,
-            (pl.col("reference_close_cny") - pl.col("prev_close_cny")).abs() > EVENT_GAP,
+        declared = (
+            with_prev.join(plans, on=["trade_date", "symbol"], how="inner")
+            .join(from_bars.select("trade_date", "symbol"), on=["trade_date", "symbol"], how="anti")
+            .filter((pl.col("cash") > 0) | (pl.col("shares") > 0))
+            .with_columns(
+                reference_close_cny=(pl.col("prev_close_cny") - pl.col("cash")) / (1 + pl.col("shares")),
+                reference_from=pl.lit("stock_fhps_em: 现金分红, 送转"),
+            )
+            .filter(pl.col("reference_close_cny") > 0)
         )
-        .with_columns(
-            ex_date=pl.col("trade_date"),
-            reference_close_cny=pl.col("reference_close_cny").round(4),
-            adjustment_factor=pl.col("reference_close_cny") / pl.col("prev_close_cny"),
-        )
+        events.append(declared.select(from_bars.columns))
+    out = pl.concat(events, how="vertical_relaxed").with_columns(
+        ex_date=pl.col("trade_date"),
+        reference_close_cny=pl.col("reference_close_cny").round(4),
+        adjustment_factor=pl.col("reference_close_cny") / pl.col("prev_close_cny"),
     )
     return out.select(FACTOR_COLUMNS).sort("ex_date", "symbol")
 
@@ -72,3 +95,46 @@ def adjusted_closes(bars: pl.DataFrame, factors: pl.DataFrame) -> pl.DataFrame:
         qfq_close=pl.col("close") * pl.col("__total") / pl.col("__cum"),
         hfq_close=pl.col("close") / pl.col("__cum"),
     ).drop("__cum", "__total", "ex_date")
+
+
+HIGH_DIVIDEND_PCT = 90.0  # a stock in the top decile of the day's trailing yields is "high-dividend" by data
+
+VALUATION_COLUMNS = [
+    "trade_date",
+    "symbol",
+    "close",
+    "market_cap_cny",
+    "float_cap_cny",
+    "pe_dynamic",
+    "pb",
+    "ttm_dividend_cny",
+    "ttm_dividend_yield_ratio",
+    "dividend_yield_rank_pct",
+    "high_dividend",
+]
+
+
+def stock_valuation(bars: pl.DataFrame, dividends: pl.DataFrame) -> pl.DataFrame:
+    """`bars`: unadjusted bars (trade_date, symbol, close, market_cap_cny, float_cap_cny, pe_dynamic, pb) of the
+    sessions; `dividends`: staging.dividends. One row per stock and session: caps and ratios as the day's
+    snapshot gave them, the trailing 12-month cash dividend over the close, and its rank that day among the
+    stocks that paid one (100 = the highest yield)."""
+    from domains.dividends.transforms import trailing_dividend_yield
+
+    ttm = trailing_dividend_yield(dividends, bars.select("trade_date", "symbol", "close")).drop("close")
+    out = bars.join(ttm, on=["trade_date", "symbol"], how="left").with_columns(
+        pl.col("ttm_dividend_cny").fill_null(0.0),
+        pl.col("ttm_dividend_yield_ratio").fill_null(0.0),
+    )
+    paid = pl.col("ttm_dividend_yield_ratio") > 0
+    yield_if_paid = pl.when(paid).then(pl.col("ttm_dividend_yield_ratio"))  # nulls are not ranked
+    out = out.with_columns(
+        dividend_yield_rank_pct=(
+            100 * yield_if_paid.rank("average").over("trade_date") / paid.sum().over("trade_date")
+        ).round(2)
+    )
+    return (
+        out.with_columns(high_dividend=(pl.col("dividend_yield_rank_pct") >= HIGH_DIVIDEND_PCT).fill_null(False))
+        .select(VALUATION_COLUMNS)
+        .sort("trade_date", "symbol")
+    )

@@ -133,6 +133,7 @@ def theme_daily(members: pl.DataFrame, bars: pl.DataFrame, flows: pl.DataFrame) 
         pl.col("flow_members").fill_null(0),
         "membership_as_of",
         "members_weighted",
+        "cap_source",
     ).sort("trade_date", "theme")
 
 

@@ -61,13 +61,40 @@ CREATE TABLE IF NOT EXISTS marts.stock_adjustment_factors (
     reference_from      VARCHAR NOT NULL,   -- where the reference came from
     PRIMARY KEY (ex_date, symbol)
 );
-COMMENT ON TABLE marts.stock_adjustment_factors IS 'One row per stock and ex-date (a dividend, bonus shares or a rights issue), derived from the unadjusted bars: the exchange quotes an ex-date against a reference previous close, and its ratio to the actual previous close is the adjustment factor. Forward-adjusted close = close × the factors of the ex-dates after the day; back-adjusted close = close ÷ those up to and including it (docs/prices.md has the SQL).';
+COMMENT ON TABLE marts.stock_adjustment_factors IS 'One row per stock and ex-date (a dividend, bonus shares or a rights issue), derived from the unadjusted bars or the declared dividend plans: the exchange quotes an ex-date against a reference previous close, and its ratio to the actual previous close is the adjustment factor. Forward-adjusted close = close × the factors of the ex-dates after the day; back-adjusted close = close ÷ those up to and including it (docs/prices.md has the SQL).';
 COMMENT ON COLUMN marts.stock_adjustment_factors.ex_date IS 'the ex-rights / ex-dividend session';
 COMMENT ON COLUMN marts.stock_adjustment_factors.symbol IS 'six-digit A-share code';
 COMMENT ON COLUMN marts.stock_adjustment_factors.prev_close_cny IS 'the stock''s last unadjusted close before the ex-date, CNY';
 COMMENT ON COLUMN marts.stock_adjustment_factors.reference_close_cny IS 'the exchange''s reference previous close on the ex-date (previous close less the dividend, divided by the share ratio), CNY';
 COMMENT ON COLUMN marts.stock_adjustment_factors.adjustment_factor IS 'reference_close_cny ÷ prev_close_cny: below 1 for a dividend or bonus shares (0.98 = a 2 % dividend)';
-COMMENT ON COLUMN marts.stock_adjustment_factors.reference_from IS '`stock_zh_a_spot_em: 昨收` (the day''s snapshot) or `stock_zh_a_hist: 收盘 − 涨跌额` (history: the change is measured against the reference)';
+COMMENT ON COLUMN marts.stock_adjustment_factors.reference_from IS '`stock_zh_a_spot_em: 昨收` (the day''s snapshot), `stock_zh_a_hist: 收盘 − 涨跌额` (history: the change is measured against the reference), or `stock_fhps_em: 现金分红, 送转` (a declared plan whose ex-date the bar does not show: (previous close − cash per share) ÷ (1 + new shares per share))';
+
+CREATE TABLE IF NOT EXISTS marts.stock_valuation_daily (
+    trade_date               DATE NOT NULL,
+    symbol                   VARCHAR NOT NULL,
+    close                    DOUBLE,
+    market_cap_cny           DOUBLE,
+    float_cap_cny            DOUBLE,
+    pe_dynamic               DOUBLE,
+    pb                       DOUBLE,
+    ttm_dividend_cny         DOUBLE NOT NULL,
+    ttm_dividend_yield_ratio DOUBLE NOT NULL,
+    dividend_yield_rank_pct  DOUBLE,
+    high_dividend            BOOLEAN NOT NULL,
+    PRIMARY KEY (trade_date, symbol)
+);
+COMMENT ON TABLE marts.stock_valuation_daily IS 'One row per stock with an unadjusted bar per trading day: market caps, PE and PB as the day''s whole-market snapshot gave them (null where none was taken: the recorded sample), the trailing 12-month cash dividend over the close, and its rank among that day''s payers, so that high-dividend stocks are defined by data beside the themes'' lists.';
+COMMENT ON COLUMN marts.stock_valuation_daily.trade_date IS 'SSE trading day';
+COMMENT ON COLUMN marts.stock_valuation_daily.symbol IS 'six-digit A-share code';
+COMMENT ON COLUMN marts.stock_valuation_daily.close IS 'unadjusted close, CNY';
+COMMENT ON COLUMN marts.stock_valuation_daily.market_cap_cny IS 'total market cap at the close, CNY (总市值); null without the day''s snapshot';
+COMMENT ON COLUMN marts.stock_valuation_daily.float_cap_cny IS 'float market cap at the close, CNY (流通市值); null without the day''s snapshot';
+COMMENT ON COLUMN marts.stock_valuation_daily.pe_dynamic IS 'price / earnings, dynamic (市盈率-动态: the latest quarter annualised); negative for a loss; null without the day''s snapshot';
+COMMENT ON COLUMN marts.stock_valuation_daily.pb IS 'price / book (市净率); null without the day''s snapshot';
+COMMENT ON COLUMN marts.stock_valuation_daily.ttm_dividend_cny IS 'cash dividends per share with ex-dates in the 365 days up to the day, CNY (declared plans, stock_fhps_em); 0 when none is held';
+COMMENT ON COLUMN marts.stock_valuation_daily.ttm_dividend_yield_ratio IS 'ttm_dividend_cny / close, a fraction (0.05 = 5 %)';
+COMMENT ON COLUMN marts.stock_valuation_daily.dividend_yield_rank_pct IS 'percentile of the trailing yield among the stocks with one that day (100 = the highest); null for a stock without';
+COMMENT ON COLUMN marts.stock_valuation_daily.high_dividend IS 'in the top decile of that day''s trailing yields (dividend_yield_rank_pct >= 90)';
 
 CREATE TABLE IF NOT EXISTS marts.board_daily (
     trade_date        DATE NOT NULL,
@@ -87,10 +114,12 @@ CREATE TABLE IF NOT EXISTS marts.board_daily (
     published_return_pct DOUBLE,          -- the board's own K-line percent change (live board bars); null without
     published_gap_pct    DOUBLE,          -- cw_return_pct - published_return_pct
     members_weighted  INTEGER,            -- traded members with a float-cap weight in cw_return_pct
+    cap_source        VARCHAR,            -- float_cap | amount_over_turnover | mixed: where the weights came from
     PRIMARY KEY (trade_date, board_code)
 );
 -- added 2026-12 (issue 22): a warehouse built before gets the column, last, as a new one has it
 ALTER TABLE marts.board_daily ADD COLUMN IF NOT EXISTS members_weighted INTEGER;
+ALTER TABLE marts.board_daily ADD COLUMN IF NOT EXISTS cap_source VARCHAR;  -- 2026-12-06 (issue 25), after it
 COMMENT ON TABLE marts.board_daily IS 'One row per board (concept or industry, Eastmoney BK code) per trading day, rebuilt from member bars (the recorded sample has no board K-lines). Where live board K-lines exist (`staging.board_bars_daily`), both are kept and the gap shown.';
 COMMENT ON COLUMN marts.board_daily.trade_date IS 'SSE trading day';
 COMMENT ON COLUMN marts.board_daily.board_code IS 'Eastmoney BK code';
@@ -99,7 +128,7 @@ COMMENT ON COLUMN marts.board_daily.board_type IS '`concept` or `industry`';
 COMMENT ON COLUMN marts.board_daily.members IS 'members as of `membership_as_of`';
 COMMENT ON COLUMN marts.board_daily.members_traded IS 'members with a bar (volume > 0) that day';
 COMMENT ON COLUMN marts.board_daily.ew_return_pct IS 'equal-weighted mean percent change of the traded members';
-COMMENT ON COLUMN marts.board_daily.cw_return_pct IS 'float-cap-weighted mean; float cap ≈ amount ÷ turnover rate (no cap data in the sources); null when no member has both';
+COMMENT ON COLUMN marts.board_daily.cw_return_pct IS 'float-cap-weighted mean: 流通市值 from the day''s snapshot, else amount ÷ turnover rate (`cap_source`); null when no member has a weight';
 COMMENT ON COLUMN marts.board_daily.advancers IS 'traded members up that day';
 COMMENT ON COLUMN marts.board_daily.decliners IS 'traded members down that day';
 COMMENT ON COLUMN marts.board_daily.amount_cny IS 'members'' turnover, CNY';
@@ -108,6 +137,7 @@ COMMENT ON COLUMN marts.board_daily.method IS '`rebuilt_from_members`';
 COMMENT ON COLUMN marts.board_daily.membership_as_of IS 'the membership snapshot used; later than `trade_date` means look-ahead (2025-03-09 for concepts in the sample)';
 COMMENT ON COLUMN marts.board_daily.published_return_pct IS 'the board''s own K-line percent change (live `stock_board_*_hist_em`); null without';
 COMMENT ON COLUMN marts.board_daily.published_gap_pct IS 'cw_return_pct − published_return_pct, percentage points';
+COMMENT ON COLUMN marts.board_daily.cap_source IS 'where the float caps weighting `cw_return_pct` came from: `float_cap` (流通市值 of the day''s snapshot, every weighted member), `amount_over_turnover` (amount ÷ turnover rate, the estimate where no snapshot was taken: the recorded sample), `mixed`; null when no member carries a weight';
 COMMENT ON COLUMN marts.board_daily.members_weighted IS 'traded members that carry a float-cap weight in `cw_return_pct`; the others (turnover 0.00 % or missing: no cap estimate) count in `ew_return_pct` only; null in rows built before 2026-12';
 
 CREATE TABLE IF NOT EXISTS marts.theme_membership_daily (
@@ -140,17 +170,19 @@ CREATE TABLE IF NOT EXISTS marts.theme_daily (
     flow_members        INTEGER NOT NULL,   -- members with fund-flow data that day
     membership_as_of    DATE,
     members_weighted    INTEGER,            -- traded members with a float-cap weight in cw_return_pct
+    cap_source          VARCHAR,            -- float_cap | amount_over_turnover | mixed: where the weights came from
     PRIMARY KEY (trade_date, theme)
 );
 -- added 2026-12 (issue 22): a warehouse built before gets the column, last, as a new one has it
 ALTER TABLE marts.theme_daily ADD COLUMN IF NOT EXISTS members_weighted INTEGER;
+ALTER TABLE marts.theme_daily ADD COLUMN IF NOT EXISTS cap_source VARCHAR;  -- 2026-12-06 (issue 25), after it
 COMMENT ON TABLE marts.theme_daily IS 'One row per basket theme per trading day.';
 COMMENT ON COLUMN marts.theme_daily.trade_date IS 'SSE trading day';
 COMMENT ON COLUMN marts.theme_daily.theme IS 'basket theme name';
 COMMENT ON COLUMN marts.theme_daily.members IS 'stocks in the basket that day';
 COMMENT ON COLUMN marts.theme_daily.members_traded IS 'members with a bar (volume > 0)';
 COMMENT ON COLUMN marts.theme_daily.ew_return_pct IS 'equal-weighted mean percent change of the traded members';
-COMMENT ON COLUMN marts.theme_daily.cw_return_pct IS 'float-cap-weighted mean (float cap ≈ amount ÷ turnover rate)';
+COMMENT ON COLUMN marts.theme_daily.cw_return_pct IS 'float-cap-weighted mean: 流通市值 from the day''s snapshot, else amount ÷ turnover rate (`cap_source`)';
 COMMENT ON COLUMN marts.theme_daily.advancers IS 'traded members up that day';
 COMMENT ON COLUMN marts.theme_daily.decliners IS 'traded members down that day';
 COMMENT ON COLUMN marts.theme_daily.amount_cny IS 'members'' turnover, CNY';
@@ -158,6 +190,7 @@ COMMENT ON COLUMN marts.theme_daily.amount_share_pct IS 'amount_cny ÷ turnover 
 COMMENT ON COLUMN marts.theme_daily.main_net_inflow_cny IS 'main-force net inflow summed over members with fund-flow data (per-stock history, else the same-day rank snapshot); null when none';
 COMMENT ON COLUMN marts.theme_daily.flow_members IS 'members with fund-flow data that day (the sample''s rank snapshots cover the top 100–500 stocks of four March sessions)';
 COMMENT ON COLUMN marts.theme_daily.membership_as_of IS 'latest board snapshot used by the theme''s boards';
+COMMENT ON COLUMN marts.theme_daily.cap_source IS 'where the float caps weighting `cw_return_pct` came from: `float_cap` (流通市值 of the day''s snapshot, every weighted member), `amount_over_turnover` (amount ÷ turnover rate, the estimate where no snapshot was taken: the recorded sample), `mixed`; null when no member carries a weight';
 COMMENT ON COLUMN marts.theme_daily.members_weighted IS 'traded members that carry a float-cap weight in `cw_return_pct`; the others (turnover 0.00 % or missing: no cap estimate) count in `ew_return_pct` only; null in rows built before 2026-12';
 
 CREATE TABLE IF NOT EXISTS marts.dividend_vs_ai_daily (
