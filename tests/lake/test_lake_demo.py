@@ -106,7 +106,7 @@ def test_the_lake_demo_with_two_writers_builds_what_the_file_demo_builds(cluster
         backend.close_connections()
         local.stop_s3()
     assert [h for h in on_lake if h not in on_file] == []
-    assert len(on_lake) == len(on_file) == 34
+    assert len(on_lake) == len(on_file) == 36
     assert [n for n in bi_file if bi_lake.get(n) != bi_file[n]] == []
     assert len(bi_lake) == len(bi_file) == len(declared()) + 1  # every mart and the contract
 
