@@ -20,7 +20,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 # dg expects the project's environment to be the active one
 export VIRTUAL_ENV := $(CURDIR)/.venv
 
-.PHONY: demo test dev bench bench-live bench-partitions bench-scale check sample clean ui-test contract-docs docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
+.PHONY: demo test dev bench bench-live celery-test bench-partitions bench-scale check sample clean ui-test contract-docs docs postgresql lake-up lake-init lake-down lake-demo lake-test lake-bench \
 	chromium superset superset-down superset-test superset-lock bi-driver bi-test
 
 # Installers of what a target needs beyond Python (Debian packages, npm, Maven): tools/install/*.sh
@@ -113,6 +113,10 @@ lake-demo: lake-up  ## make demo on the lake, two writer processes; stops the la
 
 lake-test: .venv/.synced postgresql  ## the lake against a real PostgreSQL (tests/lake/); stops it at the end
 	.venv/bin/python -m pytest -n 0 -m lake tests/lake
+
+celery-test: .venv/.synced postgresql  ## Celery for real: redis on 127.0.0.1, two dagster-celery workers, one killed mid-step; the run ends identical to the file demo (tests/lake/test_celery.py)
+	@tools/install/apt.sh redis-server
+	.venv/bin/python -m pytest -n 0 -s -m celery tests/lake/test_celery.py
 
 lake-bench: lake-up  ## YEARS (1) of synthetic market on the lake with 1 and 2 writers (docs/performance.md)
 	$(LAKE_RUN) $(LAKE_ENV) && .venv/bin/python -m tools.bench_lake --years $${YEARS:-1}

@@ -43,6 +43,20 @@ def executor() -> dg.ExecutorDefinition:
     return k8s_job_executor
 
 
+def executor_run_config() -> dict:
+    """The run config an executor beyond one machine needs (its broker and backend): Celery's from
+    warehouse/deploy/celery/run_config.yaml, or the file ASHARE_CELERY_RUN_CONFIG names (the workers must be
+    started with the same); nothing for the others."""
+    if env.choice("ASHARE_EXECUTOR", "in_process", EXECUTORS) != "celery":
+        return {}
+    import yaml
+
+    from etl.settings import WAREHOUSE_DIR
+
+    path = env.existing_file("ASHARE_CELERY_RUN_CONFIG", WAREHOUSE_DIR / "deploy" / "celery" / "run_config.yaml")
+    return yaml.safe_load(path.read_text())
+
+
 # Imported once by the forkserver, then inherited by every step process: a spawned step paid ~3 s to import
 # the code location and ~6 s more for GX in every gate step, longer than most steps' own work.
 PRELOADED = ["assets.definitions", "great_expectations"]

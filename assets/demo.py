@@ -85,8 +85,14 @@ def run(first: str, last: str, instance: dg.DagsterInstance | None = None, sourc
             return job.execute_in_process(run_config=quiet, instance=instance, tags=tags, raise_on_error=False)
         # a lake run: the Definitions' multiprocess executor, ASHARE_WRITERS steps at once, each in a process
         # of its own that rebuilds the job from this module
+        from assets.definitions import executor_run_config
+
         with dg.execute_job(
-            dg.reconstructable(warehouse_job), instance, run_config=quiet, tags=tags, raise_on_error=False
+            dg.reconstructable(warehouse_job),
+            instance,
+            run_config={**quiet, **executor_run_config()},
+            tags=tags,
+            raise_on_error=False,
         ) as result:
             return Outcome(result.success, result.run_id, result.get_step_failure_events())
 

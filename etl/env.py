@@ -63,6 +63,19 @@ def text(name: str, default: str | None = None) -> str | None:
     return _raw(name) or default
 
 
+def existing_file(name: str, default):
+    """A path to a file that exists (the default when unset)."""
+    from pathlib import Path
+
+    text = _raw(name)
+    if text is None:
+        return default
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise _refuse(name, text, "expected the path of an existing file")
+    return path
+
+
 def date(name: str) -> dt.date | None:
     value = _raw(name)
     if value is None:

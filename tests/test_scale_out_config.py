@@ -33,7 +33,10 @@ def test_instance_files_validate(path, tmp_path, monkeypatch):
     shutil.copyfile(path, tmp_path / "dagster.yaml")
     config, _ = dagster_instance_config(str(tmp_path))
     assert "postgres" in config["storage"]
-    assert config["concurrency"]["pools"]["granularity"] == "op"  # steps, not runs, claim the lake's writers
+    if "celery" in str(path):  # no op pools: a killed worker's claimed slot is never freed (tests/lake/test_celery.py)
+        assert "pools" not in config.get("concurrency", {})
+    else:
+        assert config["concurrency"]["pools"]["granularity"] == "op"  # steps, not runs, claim the lake's writers
     launcher = config.get("run_launcher")
     if launcher:  # the class's own config, as it would be checked when the run launcher is built
         from dagster_k8s import K8sRunLauncher
@@ -88,3 +91,18 @@ def test_a_file_warehouse_refuses_parallel_executors():
         text=True,
     )
     assert done.returncode != 0 and "a DuckDB file admits one writer process" in done.stderr
+
+
+def test_a_celery_run_gets_the_deployments_run_config_or_the_file_named(monkeypatch, tmp_path):
+    from assets.definitions import executor_run_config
+    from etl.env import SettingError
+
+    monkeypatch.delenv("ASHARE_CELERY_RUN_CONFIG", raising=False)
+    monkeypatch.setenv("ASHARE_EXECUTOR", "multiprocess")
+    assert executor_run_config() == {}
+    monkeypatch.setenv("ASHARE_EXECUTOR", "celery")
+    config = executor_run_config()["execution"]["config"]
+    assert config["broker"] == {"env": "ASHARE_CELERY_BROKER"} and config["config_source"]["task_acks_late"] is True
+    monkeypatch.setenv("ASHARE_CELERY_RUN_CONFIG", str(tmp_path / "missing.yaml"))
+    with pytest.raises(SettingError, match="ASHARE_CELERY_RUN_CONFIG=.*missing.yaml.*existing file"):
+        executor_run_config()
