@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.contract import declared
 from etl.settings import PROJECT_ROOT
 from tests.test_publish import readme_examples
 from tools import window
@@ -83,6 +84,38 @@ def compare_queries(jar: Path, marts: Path, work: Path) -> list[str]:
     return problems
 
 
+def navigator_shows_the_contract(jar: Path, marts: Path) -> list[str]:
+    """DatabaseMetaData, as DBeaver's navigator reads it: every mart with its columns, each table and column
+    with the contract's comment (warehouse/sql/30_marts.sql) as its REMARKS."""
+
+    seen = {}
+    for line in java(jar, "catalog", str(marts)).stdout.splitlines():
+        item = json.loads(line)
+        seen[item["table"]] = item
+    problems = []
+    for name, spec in declared().items():
+        table = seen.get(name.removeprefix("marts."))
+        if table is None:
+            problems.append(f"DatabaseMetaData lists no table {name}")
+            continue
+        if table["remarks"] != spec.description:
+            problems.append(f"{name}: REMARKS {table['remarks']!r}, the contract says {spec.description!r}")
+        columns = {c: r for c, r in table["columns"]}
+        if list(columns) != [c.name for c in spec.columns]:
+            problems.append(f"{name}: DatabaseMetaData columns {list(columns)}")
+        problems += [
+            f"{name}.{c.name}: REMARKS {columns.get(c.name)!r}, the contract says {c.meaning!r}"
+            for c in spec.columns
+            if columns.get(c.name) != c.meaning
+        ][:3]
+    return problems
+
+
+def writes_are_refused(jar: Path, marts: Path) -> list[str]:
+    answer = java(jar, "write", str(marts)).stdout.strip()
+    return [] if answer.startswith("refused") else [f"a write through JDBC was not refused: {answer!r}"]
+
+
 def held_reader_survives_a_publish(jar: Path, work: Path) -> list[str]:
     marts = work / "bi" / "marts.duckdb"
     reader = java(jar, "hold", str(marts), background=True)
@@ -110,13 +143,19 @@ def main() -> None:
     try:
         window.build(work, "2025-01-22", "2025-02-05")
         marts = args.marts.resolve() if args.marts else work / "bi" / "marts.duckdb"
-        problems = compare_queries(jar, marts, work) + held_reader_survives_a_publish(jar, work)
+        problems = (
+            compare_queries(jar, marts, work)
+            + navigator_shows_the_contract(jar, marts)
+            + writes_are_refused(jar, marts)
+            + held_reader_survives_a_publish(jar, work)
+        )
         if problems:
             raise SystemExit("bi-test FAILED:\n  " + "\n  ".join(problems))
         print(
             f"bi-test OK: {len(readme_examples())} example queries of docs/bi.md equal through JDBC ({jar.name}, "
-            f"read-only) and Python; a JDBC reader holding the file open did not stop a publish, kept its view, "
-            f"and saw the new sessions on reconnect"
+            f"read-only) and Python; DatabaseMetaData lists the {len(declared())} marts and their columns with "
+            f"the contract's comments; a write through JDBC is refused; a JDBC reader holding the file open did not "
+            f"stop a publish, kept its view, and saw the new sessions on reconnect"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

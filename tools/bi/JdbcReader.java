@@ -5,6 +5,11 @@
 //       one JSON line per query: {"columns": [...], "types": [...], "rows": [[text or null, ...], ...]}
 //   java -cp duckdb_jdbc.jar tools/bi/JdbcReader.java hold <marts.duckdb>
 //       holds a connection open; answers "query" on it and "reconnect" with a new one, one line each
+//   java -cp duckdb_jdbc.jar tools/bi/JdbcReader.java catalog <marts.duckdb>
+//       what DBeaver's navigator reads (DatabaseMetaData): one JSON line per table, its REMARKS, and its
+//       columns with their REMARKS
+//   java -cp duckdb_jdbc.jar tools/bi/JdbcReader.java write <marts.duckdb>
+//       tries to write through the read-only connection: one line, "refused <message>" or "written"
 // Only java.sql is used, so this compiles and runs against whichever driver the class path brings.
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -12,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -97,9 +103,40 @@ public class JdbcReader {
         con.close();
     }
 
+    static void catalog(String path) throws Exception {
+        try (Connection con = open(path)) {
+            DatabaseMetaData meta = con.getMetaData();
+            try (ResultSet tables = meta.getTables(null, null, "%", new String[] {"TABLE", "BASE TABLE"})) {
+                while (tables.next()) {
+                    String schema = tables.getString("TABLE_SCHEM"), table = tables.getString("TABLE_NAME");
+                    List<String> columns = new ArrayList<>();
+                    try (ResultSet cols = meta.getColumns(null, schema, table, "%")) {
+                        while (cols.next()) {
+                            columns.add(list(List.of(json(cols.getString("COLUMN_NAME")), json(cols.getString("REMARKS")))));
+                        }
+                    }
+                    System.out.println("{\"schema\": " + json(schema) + ", \"table\": " + json(table)
+                            + ", \"remarks\": " + json(tables.getString("REMARKS")) + ", \"columns\": " + list(columns) + "}");
+                }
+            }
+        }
+    }
+
+    static void write(String path) throws Exception {
+        try (Connection con = open(path); Statement st = con.createStatement()) {
+            st.execute("CREATE TABLE jdbc_write_probe (i INTEGER)");
+            System.out.println("written");
+        } catch (SQLException e) {
+            System.out.println("refused " + e.getMessage().replace('\n', ' '));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length >= 3 && args[0].equals("queries")) queries(args[1], args[2]);
         else if (args.length == 2 && args[0].equals("hold")) hold(args[1]);
-        else throw new IllegalArgumentException("usage: queries <file.duckdb> <queries.sql> | hold <file.duckdb>");
+        else if (args.length == 2 && args[0].equals("catalog")) catalog(args[1]);
+        else if (args.length == 2 && args[0].equals("write")) write(args[1]);
+        else throw new IllegalArgumentException(
+                "usage: queries <file.duckdb> <queries.sql> | hold | catalog | write <file.duckdb>");
     }
 }
