@@ -133,9 +133,11 @@ def land_sessions(
     from etl.sources import Request
 
     days, coverage = covered_days(context, source, table)
+    first_days: set[dt.date] = set()
     if served_by is not None:
-        first_days, first_coverage = covered_days(context, source, served_by)
-        days = sorted(set(days) | set(first_days))
+        covered_first, first_coverage = covered_days(context, source, served_by)
+        first_days = set(covered_first)
+        days = sorted(set(days) | first_days)
         coverage[f"source_covers_{served_by.split('.', 1)[1]}"] = first_coverage["source_covers"]
     if not days:
         return {"rows": 0, **coverage}
@@ -147,7 +149,7 @@ def land_sessions(
         from etl.sources.base import SourceError
         from etl.sources.gateway import SchemaDriftError, SourceBlockedError
 
-        wanted = source.covered(feeding(served_by), chunk)
+        wanted = [d for d in chunk if d in first_days]
         if not wanted:
             return []
         try:
@@ -164,10 +166,11 @@ def land_sessions(
             run["served"] += served
         return served
 
+    asked = [d for d in feeding(table) if source.coverage(d) is not None]  # live: no qfq (derived instead)
+
     def land(chunk: list[dt.date]) -> dict:
         served = serve_first(chunk) if served_by is not None else []
         rest = [d for d in chunk if d not in served]
-        asked = [d for d in feeding(table) if source.coverage(d) is not None]  # live: no qfq (derived instead)
         landed = source.land_each(asked, Request(days=tuple(rest), **request)) if rest else []
         digests, rows = session_digests(landed, chunk)
         same = set(unchanged.same_captures(wh, table, digests, rows))

@@ -118,7 +118,7 @@ def fetch_bars(live, dataset, request):
 
 # Forward-adjusted history is re-based by the source at every ex-date, so a stored qfq partition goes stale the
 # day a stock pays a dividend; the live source fetches only unadjusted bars, and adjustment is derived from them
-# (staging.stock_adjustment_factors). The recording's qfq bars stay: they are what the sample has for most stocks.
+# (marts.stock_adjustment_factors). The recording's qfq bars stay: they are what the sample has for most stocks.
 BARS_QFQ = Dataset(
     "stock_zh_a_hist",
     STOCK_ZH_A_HIST,
