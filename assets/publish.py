@@ -83,7 +83,46 @@ def dividend_vs_ai_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult
     )
 
 
-AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complete]
+def _offending(wh, sql: str) -> tuple[int, list[dict]]:
+    found = wh.query(sql)
+    return found.height, [{k: str(v) for k, v in r.items()} for r in found.head(10).iter_rows(named=True)]
+
+
+@dg.asset_check(asset=key("marts", "stock_adjustment_factors"), name="factors_plausible", blocking=True)
+def factors_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Every published factor in (0, 1] (no ex-date raises a reference previous close), and below the undeclared
+    floor only where a bonus or transfer issue was declared for that ex-date: the staging gate quarantines the
+    bars that would give another; this audit keeps a factor the gate did not judge (a plan changed since, a
+    transform's fault) from reaching BI."""
+    from domains.stocks.transforms import FACTOR_FLOOR
+
+    n, examples = _offending(
+        warehouse.get(),
+        "SELECT f.ex_date, f.symbol, f.adjustment_factor, f.reference_from FROM marts.stock_adjustment_factors f "
+        "WHERE NOT (f.adjustment_factor > 0 AND f.adjustment_factor <= 1) OR f.adjustment_factor IS NULL "
+        f"OR (f.adjustment_factor < {FACTOR_FLOOR} AND NOT EXISTS (SELECT 1 FROM staging.dividends d "
+        "WHERE d.symbol = f.symbol AND d.ex_date = f.ex_date AND coalesce(d.bonus_per10, 0) + "
+        "coalesce(d.transfer_per10, 0) > 0)) ORDER BY ALL",
+    )
+    return dg.AssetCheckResult(passed=n == 0, metadata={"implausible_factors": n, "examples": examples})
+
+
+@dg.asset_check(asset=key("marts", "stock_valuation_daily"), name="values_plausible", blocking=True)
+def values_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Caps positive with the float cap at most the total, and trailing dividend yields in [0, 1): the gates
+    judge the caps and plans these come from; this audit keeps what they let through in combination (a plan
+    against a close that fell since) from being published as a yield above 100 %."""
+    n, examples = _offending(
+        warehouse.get(),
+        "SELECT trade_date, symbol, market_cap_cny, float_cap_cny, ttm_dividend_yield_ratio "
+        "FROM marts.stock_valuation_daily WHERE market_cap_cny <= 0 OR float_cap_cny <= 0 "
+        "OR float_cap_cny > market_cap_cny * 1.000001 OR NOT (ttm_dividend_yield_ratio >= 0 "
+        "AND ttm_dividend_yield_ratio < 1) ORDER BY ALL",
+    )
+    return dg.AssetCheckResult(passed=n == 0, metadata={"implausible_rows": n, "examples": examples})
+
+
+AUDITS = [_session_coverage(m) for m in SESSION_MARTS] + [dividend_vs_ai_complete, factors_plausible, values_plausible]
 
 
 @dg.asset(

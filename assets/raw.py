@@ -118,6 +118,7 @@ def land_sessions(
     table: str,
     narrow: bool = False,
     served_by: str | None = None,
+    served_request: dict | None = None,
     **request,
 ) -> dict:
     """A range raw step: land the run's covered sessions of every dataset feeding `table` (the request's other
@@ -126,8 +127,8 @@ def land_sessions(
 
     `served_by`: a raw table whose datasets give a session whole in a few requests (the day's market snapshot),
     landed and proposed first for the sessions its source covers; `table`'s datasets are asked only for the
-    others. Where it refuses (drifted columns, blocked), `table`'s datasets fetch the session instead, and the
-    metadata says why (`fallback`)."""
+    others (`served_request`: its request's other fields). Where it refuses (drifted columns, a stale page,
+    blocked), `table`'s datasets fetch the session instead, and the metadata says why (`fallback`)."""
     from etl.datasets import feeding, load
     from etl.gate import unchanged
     from etl.sources import Request
@@ -153,7 +154,7 @@ def land_sessions(
         if not wanted:
             return []
         try:
-            landed = source.land_each(feeding(served_by), Request(days=tuple(wanted)))
+            landed = source.land_each(feeding(served_by), Request(days=tuple(wanted), **(served_request or {})))
         except (SourceError, SchemaDriftError, SourceBlockedError) as exc:
             run["fallback"].append(f"{served_by} {wanted[0]}..{wanted[-1]}: {exc}")
             context.log.warning(f"{served_by} refused, {table}'s datasets fetch its sessions instead: {exc}")

@@ -37,6 +37,9 @@ class Col:
     factor: float = 1.0
     nullable: bool = True
     zfill: int = 0  # zero-pad codes that may arrive as integers
+    # a ratio the source may state as a word (a loss-making stock's PE: 亏损): text that is no number is null,
+    # not a failed input spec; the staging suite counts such rows
+    words_as_null: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,8 @@ def apply_input_spec(frame: Any, spec: InputSpec, provenance: dict[str, Any] | N
             if src.dtype == pl.String:
                 was_value &= ~src.str.strip_chars().is_in(PLACEHOLDERS)
             lost = was_value & cast.is_null()
+            if col.words_as_null and src.dtype == pl.String:
+                lost &= src.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
             if src.dtype in (pl.Float32, pl.Float64):
                 lost &= ~src.is_nan()
             if lost.any():

@@ -20,8 +20,15 @@ EMPTY_ANSWER = "Length mismatch: Expected axis has 0 elements, new values have {
 
 def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False, utc=False):
     """stock_zh_a_hist: 日期 date objects (object dtype), codes as str, numbers int64/float64. `utc`: the
-    dates as instants at Shanghai midnight in UTC (16:00 the day before), as a feed with time zones sends."""
+    dates as instants at Shanghai midnight in UTC (16:00 the day before), as a feed with time zones sends.
+    Every bar closes ~+5 % on a reference 0.5 × scale below it; a stock of SPOT_ROWS closes at the snapshot's
+    昨收, so that the snapshot of the session after states the close held (as a real one does)."""
     n = len(dates)
+    scale = HIST_CLOSE.get(symbol, 10.5) / 10.5
+
+    def price(x):
+        return [round(x * scale, 2)] * n
+
     volume = [1000.0 + i for i in range(n)] if volume_as_float else [1000 + i for i in range(n)]
     if utc:
         day = (
@@ -35,15 +42,15 @@ def zh_a_hist(symbol, dates, as_strings=False, volume_as_float=False, utc=False)
         {
             "日期": day,
             "股票代码": s([symbol] * n),
-            "开盘": [10.0] * n,
-            "收盘": [10.5] * n,
-            "最高": [10.8] * n,
-            "最低": [9.9] * n,
+            "开盘": price(10.0),
+            "收盘": price(10.5),
+            "最高": price(10.8),
+            "最低": price(9.9),
             "成交量": volume,
-            "成交额": [1.05e6] * n,
+            "成交额": [round(1.05e6 * scale, 2)] * n,
             "振幅": [9.0] * n,
-            "涨跌幅": [5.0] * n,
-            "涨跌额": [0.5] * n,
+            "涨跌幅": [round(100 * price(0.5)[0] / (price(10.5)[0] - price(0.5)[0]), 2)] * n,
+            "涨跌额": price(0.5),
             "换手率": [1.2] * n,
         }
     )
@@ -97,6 +104,7 @@ SPOT_ROWS = [
     ("600519", "贵州茅台", 1408.26, 1420.0),
     ("601398", "工商银行", 6.8, 6.85),
 ]
+HIST_CLOSE = {code: prev for code, _, prev, _ in SPOT_ROWS}
 SUSPENDED = ("601288", "农业银行", 5.1, None)  # no trade all day: Eastmoney sends "-" for its prices
 
 

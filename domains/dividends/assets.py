@@ -10,7 +10,7 @@ from assets.options import layer_options
 from assets.raw import captured_raw_asset
 from assets.resources import WarehouseResource
 from domains.dividends import suites
-from domains.dividends.transforms import stage_dividends
+from domains.dividends.transforms import stage_dividends, with_price_check
 from etl.config.tracking import tracking
 from etl.gate.engine import Candidate
 from etl.gate.proposals import relation
@@ -62,10 +62,23 @@ raw_dividends = captured_raw_asset(
 )
 
 
+def last_closes(wh):
+    """Each stock's last unadjusted close landed in the month before the latest session: the price a declared
+    cash dividend is judged against. From raw (the snapshot, or per-stock history), not staging: the bars'
+    gate reads the plans (an ex-date a plan declares), so the plans' gate comes before it."""
+    return wh.query(
+        "WITH landed AS (SELECT partition_date AS trade_date, symbol, close FROM raw.stock_spot_daily "
+        "WHERE close > 0 UNION ALL SELECT trade_date, symbol, close FROM raw.stock_bars_daily "
+        "WHERE adjust = 'none' AND trade_date = partition_date AND close > 0) "
+        "SELECT symbol, arg_max(close, trade_date) AS close FROM landed "
+        "WHERE trade_date >= (SELECT max(trade_date) - 31 FROM landed) GROUP BY symbol"
+    )
+
+
 @dg.asset(
     key_prefix="staging",
     name="dividends",
-    deps=reads("raw.dividends"),
+    deps=reads("raw.dividends", "raw.stock_bars_daily", "raw.stock_spot_daily"),
     check_specs=[gx_check(suites.DIVIDENDS)],
     **layer_options("staging"),
 )
@@ -75,7 +88,8 @@ def staging_dividends(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     `domains.dividends.transforms.trailing_dividend_yield` turns it into a trailing yield per stock and day."""
     wh = warehouse.get()
     raw = wh.query(f"SELECT * FROM {relation(wh, 'raw.dividends', context.run_id)}")
-    frame = stage_dividends(raw)  # the latest capture of each (symbol, report period)
+    # the latest capture of each (symbol, report period), its cash against the last close held
+    frame = with_price_check(stage_dividends(raw), last_closes(wh))
     return stage_checked(
         context,
         wh,

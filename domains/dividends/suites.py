@@ -10,6 +10,13 @@ DIVIDENDS = Suite(
         a_share_code(),
         unique("symbol", "report_period"),
         at_least("cash_dividend_per_share_cny", 0, "negative_dividend"),
+        at_least("bonus_per10", 0, "negative_bonus_ratio"),
+        at_least("transfer_per10", 0, "negative_transfer_ratio"),
+        Rule(
+            "dividend_not_below_price",
+            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_cash_vs_close", max_value=1, strict_max=True),
+            "cash_dividend_per_share_cny",
+        ),
         Rule(
             "yield_not_a_fraction",
             lambda E, f: E.ExpectColumnValuesToBeBetween(column="dividend_yield_ratio", min_value=0, max_value=1),

@@ -28,6 +28,19 @@ def stage_dividends(raw: pl.DataFrame) -> pl.DataFrame:
     return require_unique(out.sort("symbol", "report_period"), ["symbol", "report_period"], "staging.dividends")
 
 
+def with_price_check(plans: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
+    """`plans` with check_cash_vs_close: cash per share ÷ the stock's last unadjusted close held (`closes`:
+    symbol, close), null where none is held. A cash dividend is paid out of the share's value: at or above
+    the price it is a unit error (per 10 shares read as per share) or garbage, and it would be published as
+    a trailing yield above 100 %."""
+    held = closes.select("symbol", pl.col("close").alias("__close"))
+    return (
+        plans.join(held, on="symbol", how="left")
+        .with_columns(check_cash_vs_close=pl.col("cash_dividend_per_share_cny") / pl.col("__close"))
+        .drop("__close")
+    )
+
+
 def trailing_dividend_yield(dividends: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
     """Trailing 12-month cash dividend per share (ex-dates in the 365 days up to the day) / unadjusted close,
     as a fraction. `closes`: trade_date, symbol, close (adjust = 'none')."""

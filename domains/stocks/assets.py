@@ -75,10 +75,16 @@ def raw_stock_bars_daily(
         symbols = tuple(wh.query("SELECT symbol FROM staging.stock_universe ORDER BY symbol")["symbol"])
         served_by = "raw.stock_spot_daily" if snapshot in selected else None
         metadata = land_sessions(
-            context, wh, market_source.get(), "raw.stock_bars_daily", served_by=served_by, symbols=symbols
+            context,
+            wh,
+            market_source.get(),
+            "raw.stock_bars_daily",
+            served_by=served_by,
+            served_request={"held": last_session_held(wh)},
+            symbols=symbols,
         )
     else:
-        metadata = land_sessions(context, wh, market_source.get(), "raw.stock_spot_daily")
+        metadata = land_sessions(context, wh, market_source.get(), "raw.stock_spot_daily", held=last_session_held(wh))
         metadata["sessions_from_stock_spot_daily"] = metadata.get("sessions_covered", 0)
     if bars in selected:
         yield dg.MaterializeResult(asset_key=bars, metadata=metadata)
@@ -91,6 +97,22 @@ def raw_stock_bars_daily(
                 **({"fallback": metadata["fallback"]} if "fallback" in metadata else {}),
             },
         )
+
+
+def last_session_held(wh) -> pl.DataFrame:
+    """The unadjusted bars of the last session landed in raw before today (from the snapshot, or from per-stock
+    history): what a stale snapshot would repeat. Raw, not staging: these are the step's own tables, and
+    staging comes after it."""
+    landed = (
+        "SELECT partition_date AS trade_date, symbol, close, volume_shares FROM raw.stock_spot_daily "
+        "WHERE partition_date < $today AND close IS NOT NULL UNION ALL "
+        "SELECT trade_date, symbol, close, volume_shares FROM raw.stock_bars_daily "
+        "WHERE partition_date < $today AND trade_date = partition_date AND adjust = 'none'"
+    )
+    return wh.query(
+        f"WITH landed AS ({landed}) SELECT * FROM landed WHERE trade_date = (SELECT max(trade_date) FROM landed)",
+        {"today": shanghai_today()},
+    )
 
 
 @dg.asset(
@@ -137,7 +159,7 @@ def size_summary(rows: int, stored: int | None) -> pl.DataFrame:
 @dg.asset(
     key_prefix="staging",
     name="stock_bars_daily",
-    deps=reads("raw.stock_bars_daily", "raw.stock_spot_daily", "staging.stock_name_history"),
+    deps=reads("raw.stock_bars_daily", "raw.stock_spot_daily", "staging.stock_name_history", "staging.dividends"),
     check_specs=[gx_check(suites.STOCK_BARS)],
     **RANGE,
     **layer_options("staging"),
@@ -175,7 +197,12 @@ def staging_stock_bars_daily(
             .min()
         )
         start = wh.query("SELECT min(trade_date) AS d FROM staging.stock_bars_daily")["d"][0] or min(days)
-        candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)))
+        plans = wh.query(
+            "SELECT symbol, ex_date, cash_dividend_per_share_cny, bonus_per10, transfer_per10 FROM staging.dividends "
+            "WHERE ex_date IN (SELECT UNNEST($d))",
+            {"d": days},
+        )
+        candidate = stock_bar_candidates(raw, names, seen, min(start, min(days)), previous_closes(wh, min(days)), plans)
         stored = stored_partition_rows(wh, "staging.stock_bars_daily", min(days))
         same = dict(
             wh.query(
@@ -199,7 +226,13 @@ def staging_stock_bars_daily(
         )
 
     return stage_sessions(
-        context, wh, "staging.stock_bars_daily", days, build, metadata=coverage, inputs=["staging.stock_name_history"]
+        context,
+        wh,
+        "staging.stock_bars_daily",
+        days,
+        build,
+        metadata=coverage,
+        inputs=["staging.stock_name_history", "staging.dividends"],
     )
 
 
@@ -208,7 +241,7 @@ def previous_closes(wh, first) -> pl.DataFrame:
     first bar (later bars compare with the bar before them in the run; the close-jump rule judges a bar only
     against the session before it)."""
     return wh.query(
-        "SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date "
+        "SELECT symbol, adjust, close AS stored_close, trade_date AS stored_date, market_cap_cny AS stored_cap "
         "FROM staging.stock_bars_daily WHERE trade_date = $d",
         {"d": previous_trading_day(first)},
     )

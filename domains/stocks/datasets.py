@@ -165,7 +165,8 @@ def spot_coverage() -> tuple[dt.date, dt.date] | None:
 
 def fetch_spot(live, dataset, request):
     """The whole market in one paginated call (~55 requests), landed as the session it shows; refused on a
-    closed day, before the session settled, or when its positional labels no longer fit the values."""
+    closed day, before the session settled, when its positional labels no longer fit the values, or when it
+    still shows the last session held (`request.held`)."""
     day = spot.settled_session(market.shanghai_now())
     if day not in request.days:
         return []
@@ -174,6 +175,7 @@ def fetch_spot(live, dataset, request):
     if frame is None or len(frame) == 0:
         raise SourceBlockedError(f"{dataset.function} returned no rows")
     spot.check_layout(frame)
+    spot.check_fresh(frame, day, request.held)
     return [live.land_capture(dataset, frame, {"session": day.isoformat()}, day.isoformat())]
 
 

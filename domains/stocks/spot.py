@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from etl.input_specs import LOT_SHARES, Col, F, I, InputSpec, S
-from etl.market import SHANGHAI, is_trading_day
+from etl.market import PRICE_TICK, SHANGHAI, is_trading_day
 from etl.sources.base import SnapshotRefused
 from etl.sources.gateway import SchemaDriftError
 
@@ -44,8 +44,8 @@ STOCK_ZH_A_SPOT_EM = InputSpec(
         Col("昨收", "prev_close_cny", F, "CNY: the exchange's reference previous close (ex-rights)"),
         Col("量比", "volume_ratio", F),
         Col("换手率", "turnover_pct", F, "%"),
-        Col("市盈率-动态", "pe_dynamic", F, "ratio: price / annualised latest-quarter EPS"),
-        Col("市净率", "pb", F, "ratio"),
+        Col("市盈率-动态", "pe_dynamic", F, "ratio: price / annualised latest-quarter EPS", words_as_null=True),
+        Col("市净率", "pb", F, "ratio", words_as_null=True),
         Col("总市值", "market_cap_cny", F, "CNY"),
         Col("流通市值", "float_cap_cny", F, "CNY"),
         Col("涨速", "speed_pct", F, "%"),
@@ -56,6 +56,7 @@ STOCK_ZH_A_SPOT_EM = InputSpec(
 )
 COLUMNS = [c.source for c in STOCK_ZH_A_SPOT_EM.columns]  # in akshare 1.19.5's order
 
+STALE_SHARE = 0.5  # more than half the stocks at the last held session's close and volume: that session again
 DRIFT_SHARE = 0.05  # a relation broken on more than 5 % of the traded rows: the columns have shifted
 RELATION_TOLERANCE = 0.011  # CNY: prices and changes come rounded to the 0.01 tick
 
@@ -115,4 +116,39 @@ def check_layout(frame) -> None:
         raise SchemaDriftError(
             f"{FUNCTION}: the labels akshare gives by position no longer fit the values ({'; '.join(broken)}); "
             "upstream changed its field order: upgrade akshare or the input spec"
+        )
+
+
+def check_fresh(frame, day: dt.date, held) -> None:
+    """SnapshotRefused when the snapshot still shows the last session held: a cached page, or a closure no
+    calendar declared, served after 15:30 on a session day. `held`: that session's unadjusted bars
+    (trade_date, symbol, close, volume_shares) from staging; none held, nothing to compare.
+
+    On a real new session hardly a stock ends at yesterday's close with yesterday's volume to the share; on a
+    repeated page nearly all do. The volume is what tells a stale copy from a quiet stock."""
+    import polars as pl
+
+    from etl.input_specs import to_polars
+
+    if held is None or held.height == 0:
+        return
+    shown = to_polars(frame[["代码", "最新价", "成交量"]]).fill_nan(None)
+    shown = shown.select(
+        symbol=pl.col("代码").cast(pl.String),
+        shown_close=pl.col("最新价").cast(pl.Float64),
+        shown_volume=(pl.col("成交量").cast(pl.Float64) * LOT_SHARES).round(0),
+    ).filter(pl.col("shown_close").is_not_null(), pl.col("shown_volume") > 0)
+    both = shown.join(held.select("symbol", "close", "volume_shares"), on="symbol", how="inner")
+    if both.height == 0:
+        return
+    repeated = both.filter(
+        ((pl.col("shown_close") - pl.col("close")).abs() < PRICE_TICK / 2)
+        & (pl.col("shown_volume") == pl.col("volume_shares").cast(pl.Float64))
+    ).height
+    if repeated > STALE_SHARE * both.height:
+        last = held["trade_date"].max()
+        raise SnapshotRefused(
+            f"{FUNCTION} at {day}: stale: {repeated} of {both.height} traded stocks show the close and volume "
+            f"held for {last}, the last session stored; the page is that session again (a cached copy, or a "
+            f"closure no calendar declared), not {day}'s"
         )

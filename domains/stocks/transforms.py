@@ -115,6 +115,31 @@ PRICES = ("open", "high", "low", "close")
 
 
 REFERENCE_GAP = 0.01  # the source's previous close (close - change) differs from ours by more: it declares another
+# An ex-date's reference previous close against the close held, undeclared: a cash dividend lowers it by the
+# cash per share, and no A-share pays 20 % of its price in cash; a bonus or transfer issue (10送10: 0.5) goes
+# lower and is declared in the stock's dividend plan (stock_fhps_em) first.
+FACTOR_FLOOR = 0.8
+# The shares a snapshot's total cap implies (cap ÷ close) against the previous session's: a bonus issue of up
+# to 10送20 triples them; a cap ×10 or in another unit is far outside
+CAP_SHARES_BAND = 3.0
+EVENT_GAP = PRICE_TICK / 2  # a reference within half a tick of the close held is no event (rounding)
+
+
+def plan_references(plans: pl.DataFrame | None) -> pl.DataFrame:
+    """Declared dividend plans (symbol, ex_date, cash_dividend_per_share_cny, bonus_per10, transfer_per10) ->
+    one row per stock and ex-date: cash per share and new shares per share (two plans on one ex-date add up)."""
+    schema = {"symbol": pl.String, "trade_date": pl.Date, "__plan_cash": pl.Float64, "__plan_shares": pl.Float64}
+    if plans is None or plans.height == 0:
+        return pl.DataFrame(schema=schema)
+    return (
+        plans.filter(pl.col("ex_date").is_not_null())
+        .group_by("symbol", pl.col("ex_date").alias("trade_date"))
+        .agg(
+            __plan_cash=pl.col("cash_dividend_per_share_cny").fill_null(0.0).sum(),
+            __plan_shares=((pl.col("bonus_per10").fill_null(0.0) + pl.col("transfer_per10").fill_null(0.0)) / 10).sum(),
+        )
+        .select(list(schema))
+    )
 
 
 def stock_bar_candidates(
@@ -123,6 +148,7 @@ def stock_bar_candidates(
     first_seen: pl.DataFrame,
     warehouse_start,
     stored_closes: pl.DataFrame | None = None,
+    plans: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Raw bars with the columns the suite checks:
     - check_prices_ok: open, high, low and close finite and positive (nulls are the not-null rules' business);
@@ -135,12 +161,24 @@ def stock_bar_candidates(
     - check_close_jump_excess_pct: the close against the previous close *we hold* (the bar before in the
       run, else `stored_closes`: symbol, adjust, stored_close, stored_date), beyond the same band. This is the
       rule that sees a wrong close when the source's own change fields are missing or wrong with it.
+    - check_reference_positive: an unadjusted bar's reference previous close (the snapshot's 昨收, else close
+      - change) is positive: a change equal to the close states a reference of 0;
+    - check_prev_close_gap: on a snapshot bar, 昨收 + 涨跌额 against 最新价 (CNY);
+    - check_float_over_total: 流通市值 ÷ 总市值 (at most 1), check_cap_shares_ratio: the shares the total cap
+      implies (cap ÷ close) against those of the session before, where both are known (stored_cap);
+    - check_pe_present: a snapshot bar's PE is a number (a loss-making stock's is a word or "-": null);
+    - check_reference_factor / check_reference_floor: where an unadjusted bar's reference differs from the close
+      we hold for the session before (an ex-date, as marts.stock_adjustment_factors derives it), reference ÷
+      close held, unless the stock's declared plans (`plans`, staging.dividends) give that reference. The
+      factor must not exceed 1 (no event raises the reference), nor fall below FACTOR_FLOOR unless a bonus or
+      transfer issue is declared: a wrong 昨收 or 涨跌额 would otherwise be published as a factor.
     Declared exceptions (null: not judged): a new listing's first NEW_LISTING_SESSIONS sessions (no limit);
-    for the close jump, a bar whose source states another previous close (close - change differs from ours
-    by more than REFERENCE_GAP: ex-rights days and re-based qfq history, whose move the band and consistency
-    rules judge against the source's reference), and a bar whose previous close we hold is not from the
-    session before (a suspension, or a day missing or refused: a stale reference would judge several
-    sessions' moves as one)."""
+    a bar whose previous close we hold is not from the session before (a suspension, or a day missing or
+    refused: a stale reference would judge several sessions' moves as one). A bar whose source states another
+    previous close (close - change differs from ours by more than REFERENCE_GAP) is judged by the close jump
+    against that reference when the reference is a plausible ex-date (the factor rules' bounds, or a declared
+    plan), against the close held when it is not; on forward-adjusted history (re-based by later events) the
+    stated reference is not judged."""
     from etl.market import sessions_between
 
     banded = price_limit_band(raw, names.select("symbol", "is_st", "valid_from", "valid_to"))
@@ -175,16 +213,49 @@ def stock_bar_candidates(
         stored_closes
         if stored_closes is not None
         else pl.DataFrame(
-            schema={"symbol": pl.String, "adjust": pl.String, "stored_close": pl.Float64, "stored_date": pl.Date}
+            schema={
+                "symbol": pl.String,
+                "adjust": pl.String,
+                "stored_close": pl.Float64,
+                "stored_date": pl.Date,
+                "stored_cap": pl.Float64,
+            }
         )
     )
+    if "stored_cap" not in stored.columns:
+        stored = stored.with_columns(stored_cap=pl.lit(None, pl.Float64))
     by_stock = dict(partition_by=["symbol", "adjust"], order_by="trade_date")
     held_prev = pl.col("close").shift(1).over(**by_stock).fill_null(pl.col("stored_close"))
     held_date = pl.col("trade_date").shift(1).over(**by_stock).fill_null(pl.col("stored_date"))
+    cap = pl.col("market_cap_cny") if "market_cap_cny" in raw.columns else pl.lit(None, pl.Float64)
+    float_cap = pl.col("float_cap_cny") if "float_cap_cny" in raw.columns else pl.lit(None, pl.Float64)
+    shares = pl.col("__cap") / pl.col("close")  # what the total cap implies
+    held_shares = shares.shift(1).over(**by_stock).fill_null(pl.col("stored_cap") / pl.col("stored_close"))
     finite_positive = pl.all_horizontal([(pl.col(c) > 0) & pl.col(c).is_finite() for c in PRICES])
     declares_other_reference = pl.col("change").is_not_null() & (
         (stated_prev - pl.col("__held_prev")).abs() > REFERENCE_GAP * pl.col("__held_prev")
     )
+    unadjusted_row = pl.col("adjust") == "none"
+    snapshot_prev = pl.col("prev_close_cny") if "prev_close_cny" in raw.columns else pl.lit(None, pl.Float64)
+    reference = pl.coalesce(snapshot_prev, stated_prev)  # as marts.stock_adjustment_factors takes it
+    from_session_before = (pl.col("__held_prev") > 0) & ((rank("trade_date") - rank("__held_date")) == 1)
+    factor = reference / pl.col("__held_prev")
+    plan_reference = (pl.col("__held_prev") - pl.col("__plan_cash")) / (1 + pl.col("__plan_shares"))
+    explained = (
+        (reference - plan_reference).abs() <= pl.max_horizontal(2 * PRICE_TICK, 0.005 * pl.col("__held_prev"))
+    ).fill_null(False)
+    judged_event = (
+        unadjusted_row
+        & ~exempt
+        & from_session_before.fill_null(False)
+        & (reference > 0).fill_null(False)
+        & ((reference - pl.col("__held_prev")).abs() > EVENT_GAP).fill_null(False)
+        & ~explained
+    )
+    bonus_declared = (pl.col("__plan_shares") > 0).fill_null(False)
+    within_bounds = (factor <= 1 + EVENT_GAP / pl.col("__held_prev")) & ((factor >= FACTOR_FLOOR) | bonus_declared)
+    plausible_reference = pl.when(unadjusted_row).then((reference > 0).fill_null(False) & (explained | within_bounds))
+    plausible_reference = plausible_reference.otherwise(True)
     unadjusted = (
         raw.filter(pl.col("adjust") == "none")
         .group_by("trade_date", "symbol")
@@ -194,10 +265,14 @@ def stock_bar_candidates(
     vwap_gap = pl.max_horizontal(pl.col("__ref_low") - vwap, vwap - pl.col("__ref_high"), pl.lit(0.0))
     return (
         banded.join(
-            stored.select("symbol", "adjust", "stored_close", "stored_date"), on=["symbol", "adjust"], how="left"
+            stored.select("symbol", "adjust", "stored_close", "stored_date", "stored_cap"),
+            on=["symbol", "adjust"],
+            how="left",
         )
         .join(unadjusted, on=["trade_date", "symbol"], how="left")
-        .with_columns(__held_prev=held_prev, __held_date=held_date)
+        .join(plan_references(plans), on=["trade_date", "symbol"], how="left")
+        .with_columns(__cap=cap)
+        .with_columns(__held_prev=held_prev, __held_date=held_date, __held_shares=held_shares)
         .with_columns(
             check_prices_ok=finite_positive.fill_null(True),
             check_volume_for_amount=~((pl.col("volume_shares") == 0) & (pl.col("amount_cny") > 0)).fill_null(False),
@@ -210,13 +285,26 @@ def stock_bar_candidates(
             check_pct_change_gap=pl.when(stated_prev != 0).then(
                 (pl.col("pct_change") - 100 * pl.col("change") / stated_prev).abs()
             ),
-            check_close_jump_excess_pct=pl.when(
-                exempt
-                | declares_other_reference.fill_null(False)
-                | ~(pl.col("__held_prev") > 0)
-                | ((rank("trade_date") - rank("__held_date")) != 1).fill_null(True)
-            )
+            check_float_over_total=pl.when(pl.col("__cap") > 0).then(float_cap / pl.col("__cap")),
+            check_cap_shares_ratio=pl.when(
+                from_session_before.fill_null(False) & (pl.col("__held_shares") > 0) & (pl.col("close") > 0)
+            ).then(pl.col("__cap") / pl.col("close") / pl.col("__held_shares")),
+            check_pe_present=pl.when(snapshot_prev.is_not_null()).then(
+                pl.col("pe_dynamic").is_not_null() if "pe_dynamic" in raw.columns else pl.lit(False)
+            ),
+            check_reference_positive=pl.when(unadjusted_row & reference.is_not_null()).then(reference > 0),
+            check_prev_close_gap=(pl.col("close") - snapshot_prev - pl.col("change")).abs(),
+            check_reference_factor=pl.when(judged_event).then(factor),
+            check_reference_floor=pl.when(judged_event & ~bonus_declared).then(factor),
+            check_close_jump_excess_pct=pl.when(exempt | ~from_session_before.fill_null(False))
             .then(None)
+            .when(declares_other_reference.fill_null(False) & plausible_reference)
+            # an ex-date: the move is judged against the reference the source states (qfq: not judged)
+            .then(
+                pl.when(unadjusted_row).then(
+                    (100 * (pl.col("close") / reference - 1)).round(2).abs() - tolerance(reference)
+                )
+            )
             # rounded to 2 decimals as akshare's 涨跌幅 is: never stricter than the band rule on a bar
             # whose own fields agree with the close we hold
             .otherwise(
@@ -232,6 +320,13 @@ def stock_bar_candidates(
             "check_vwap_gap_pct",
             "check_band_excess_pct",
             "check_pct_change_gap",
+            "check_float_over_total",
+            "check_cap_shares_ratio",
+            "check_pe_present",
+            "check_reference_positive",
+            "check_prev_close_gap",
+            "check_reference_factor",
+            "check_reference_floor",
             "check_close_jump_excess_pct",
         )
     )

@@ -102,6 +102,9 @@ class Request:
     boards: tuple[Board, ...] = ()
     start: dt.date | None = None  # histories fetched from a start date (US bars)
     periods: tuple[str, ...] = ()  # report periods, YYYYMMDD (dividends)
+    # the day's market snapshot: the last session's unadjusted bars held (trade_date, symbol, close,
+    # volume_shares), so that a page still showing that session is refused as stale (domains/stocks/spot.py)
+    held: Any = field(default=None, compare=False)
 
 
 DEFAULT_REQUEST = Request()  # snapshots: today's capture (live) or every recorded one

@@ -9,6 +9,7 @@ multiply each close by the factors of the ex-dates after it; back-adjusted (hfq)
 
 import polars as pl
 
+from domains.stocks.transforms import plan_references
 from etl.market import PRICE_TICK
 
 # Prices are on the 0.01 grid: a reference within half a tick of the previous close is no event (rounding)
@@ -46,12 +47,9 @@ def adjustment_factors(bars: pl.DataFrame, previous: pl.DataFrame, days, dividen
     )
     events = [from_bars]
     if dividends is not None and dividends.height:
-        plans = dividends.filter(pl.col("ex_date").is_in(list(days))).select(
-            "symbol",
-            pl.col("ex_date").alias("trade_date"),
-            cash=pl.col("cash_dividend_per_share_cny").fill_null(0.0),
-            shares=(pl.col("bonus_per10").fill_null(0.0) + pl.col("transfer_per10").fill_null(0.0)) / 10,
-        )
+        plans = plan_references(dividends.filter(pl.col("ex_date").is_in(list(days)))).rename(
+            {"__plan_cash": "cash", "__plan_shares": "shares"}
+        )  # two plans of one stock on one ex-date add up: one event
         declared = (
             with_prev.join(plans, on=["trade_date", "symbol"], how="inner")
             .join(from_bars.select("trade_date", "symbol"), on=["trade_date", "symbol"], how="anti")
