@@ -237,9 +237,18 @@ def stage_sessions(
 
     raw_table = f"raw.{table.split('.', 1)[1]}"
     digest = unchanged.inputs_digest(wh, inputs)
-    same = set(unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest))
-    days = [d for d in days if d not in same]
-    metadata = {**(metadata or {}), "sessions_unchanged": len(same)}
+    same, edited = unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest)
+    if edited:
+        context.log.warning(
+            f"{table}: staged rows of {', '.join(map(str, edited))} differ from what the gate settled (edited in "
+            "place): judged again from raw"
+        )
+    days = [d for d in days if d not in set(same)]
+    metadata = {
+        **(metadata or {}),
+        "sessions_unchanged": len(same),
+        **({"staging_edited_sessions": dg.MetadataValue.json([d.isoformat() for d in edited])} if edited else {}),
+    }
     if not days:
         wh.write(unchanged.forget(raw_table, context.run_id))
         return nothing_new(table, metadata)

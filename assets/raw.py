@@ -143,7 +143,7 @@ def land_sessions(
     if not days:
         return {"rows": 0, **coverage}
     wh.write(unchanged.forget(table))  # marks left by earlier runs
-    run = {"proposed": False, "unchanged": 0, "served": [], "fallback": [], "first_proposed": False}
+    run = {"proposed": False, "unchanged": 0, "served": [], "fallback": [], "first_proposed": False, "raw_edited": []}
 
     def serve_first(chunk: list[dt.date]) -> list[dt.date]:
         """The chunk's sessions `served_by` landed and proposed."""
@@ -173,8 +173,14 @@ def land_sessions(
         served = serve_first(chunk) if served_by is not None else []
         rest = [d for d in chunk if d not in served]
         landed = source.land_each(asked, Request(days=tuple(rest), **request)) if rest else []
-        digests, rows = session_digests(landed, chunk)
-        same = set(unchanged.same_captures(wh, table, digests, rows))
+        same, edited = unchanged.same_captures(wh, table, session_digests(landed, chunk))
+        same = set(same)
+        if edited:
+            context.log.warning(
+                f"{table}: raw rows of {', '.join(map(str, edited))} differ from what their gate settled (edited in "
+                "place): proposed again from their landing captures and judged again"
+            )
+            run["raw_edited"] += [d.isoformat() for d in edited]
         unchanged.mark(wh, table, context.run_id, sorted(same))
         run["unchanged"] += len(same)
         todo = [d for d in rest if d not in same]
@@ -193,21 +199,16 @@ def land_sessions(
             f"sessions_from_{served_by.split('.', 1)[1]}": len(run["served"]),
             **({"fallback": dg.MetadataValue.json(run["fallback"])} if run["fallback"] else {}),
         }
-    return {**chunked, "sessions_unchanged": run["unchanged"], **served, **coverage}
+    edited = {"raw_edited_sessions": dg.MetadataValue.json(run["raw_edited"])} if run["raw_edited"] else {}
+    return {**chunked, "sessions_unchanged": run["unchanged"], **edited, **served, **coverage}
 
 
-def session_digests(
-    landed: list[LandedPartition], days: list[dt.date]
-) -> tuple[dict[dt.date, str | None], dict[dt.date, int]]:
-    """Per session, the digest of the captures landed for it (None: nothing landed for it) and their rows."""
+def session_digests(landed: list[LandedPartition], days: list[dt.date]) -> dict[dt.date, str | None]:
+    """Per session, the digest of the captures landed for it (None: nothing landed for it)."""
     from etl.gate.unchanged import digests
 
     found = digests((item.partition[:10], item.capture.function, item.capture.sha256) for item in landed)
-    rows: dict[dt.date, int] = {}
-    for item in landed:
-        day = dt.date.fromisoformat(item.partition[:10])
-        rows[day] = rows.get(day, 0) + item.capture.rows
-    return {day: found.get(day.isoformat()) for day in days}, rows
+    return {day: found.get(day.isoformat()) for day in days}
 
 
 def describe(frame: pl.DataFrame, source: Source, **more) -> dict:

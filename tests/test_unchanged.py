@@ -104,3 +104,39 @@ def test_a_changed_name_history_has_the_bars_judged_again(copy, tmp_path):
     assert metadata(again, "raw/stock_bars_daily")["sessions_unchanged"] == len(SESSIONS)
     assert metadata(again, "staging/stock_bars_daily")["sessions_unchanged"] == 0
     assert judged(path) == SESSIONS
+
+
+def test_a_staged_row_edited_in_place_is_judged_again_and_restored(copy, tmp_path):
+    """The same row count, another close: the ledger compares content, not counts (issue 32)."""
+    path = tmp_path / "w.duckdb"
+    run(path, copy)
+    before = hashes(str(path))
+    with __import__("duckdb").connect(str(path)) as con:
+        con.execute(
+            "UPDATE staging.stock_bars_daily SET close = close * 10 WHERE trade_date = '2025-02-06' AND symbol = "
+            "(SELECT min(symbol) FROM staging.stock_bars_daily WHERE trade_date = '2025-02-06')"
+        )
+    again = run(path, copy)
+    staged = metadata(again, "staging/stock_bars_daily")
+    assert staged["staging_edited_sessions"] == ["2025-02-06"]
+    assert staged["sessions_unchanged"] == 5 and judged(path) == ["2025-02-06", "2025-02-07"]
+    assert hashes(str(path)) == before  # staging and every mart as the gate settled them
+
+
+def test_a_raw_row_edited_in_place_is_proposed_again_from_its_capture(copy, tmp_path):
+    path = tmp_path / "w.duckdb"
+    run(path, copy)
+    before = hashes(str(path))
+    with __import__("duckdb").connect(str(path)) as con:
+        con.execute(
+            "UPDATE raw.stock_bars_daily SET close = close * 10 WHERE partition_date = '2025-02-06' AND symbol = "
+            "(SELECT min(symbol) FROM raw.stock_bars_daily WHERE partition_date = '2025-02-06')"
+        )
+    again = run(path, copy)
+    landed = metadata(again, "raw/stock_bars_daily")
+    assert landed["raw_edited_sessions"] == ["2025-02-06"] and landed["sessions_unchanged"] == 6
+    assert judged(path) == ["2025-02-06", "2025-02-07"]
+    assert hashes(str(path)) == before
+    raw = table(path, "SELECT max(close) AS c FROM raw.stock_bars_daily WHERE partition_date = '2025-02-06'")
+    fresh = table(path, "SELECT max(close) AS c FROM staging.stock_bars_daily WHERE trade_date = '2025-02-06'")
+    assert raw["c"][0] == fresh["c"][0]  # raw is its capture again

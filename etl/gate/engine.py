@@ -207,6 +207,9 @@ def apply(
         steps += settlement.steps
         moved_aside += settlement.rejected_captures
         settled.append(raw_table)
+    if stored_per_day:  # last: the content of what this transaction stored
+        days = [dt.date.fromisoformat(d) for d in stored_per_day]
+        steps += [step for raw_table in c.owns for step in unchanged.stamp(raw_table, c.table, days)]
     if v.refused:
         steps.append(
             quarantine.refusals(

@@ -3,14 +3,18 @@
 When a gate accepts a session of a range table, `quality.settled_partitions` records what it settled: the
 landing captures behind it (each file's function and sha256), the code that judged it (`code_version`), the
 other tables its candidate was built from (`inputs_digest`: the stock bars read the name history, for the ST
-price band) and the rows it staged.
+price band), the rows it staged, and a digest of the content of the session's raw and staged rows
+(`raw_digest`, `staging_digest`: the row count and the sum of DuckDB's hash of every row, so a row edited in
+place changes it where a count would not).
 
-- The raw step does not propose a session whose captures are the ones settled and still in raw
-  (`same_captures`): it marks it for the run (`candidate.unchanged`) instead of reading its files.
-- The staging gate leaves a marked session alone while the code, the inputs and the staged rows are as
-  recorded too (`still_settled`). A gate's references look back (the previous close, the size of the last
-  sessions that passed), so from the first session it judges on, it judges every later one of the run as
-  well, from the stored raw where the raw step did not propose it.
+- The raw step does not propose a session whose captures are the ones settled and whose raw rows hash as
+  they did (`same_captures`): it marks it for the run (`candidate.unchanged`) instead of reading its files.
+  Raw edited in place since is proposed again from its captures, and reported (`raw_edited`).
+- The staging gate leaves a marked session alone while the code, the inputs and the staged rows' content are
+  as recorded too (`still_settled`); staged rows edited in place are judged again from raw, and reported.
+  A gate's references look back (the previous close, the size of the last sessions that passed), so from
+  the first session it judges on, it judges every later one of the run as well, from the stored raw where
+  the raw step did not propose it.
 
 A warm `make demo` so reads its landing manifest, not its files, for the range tables, and judges nothing it
 judged before; a changed capture, rule, transform, library (uv.lock) or name history is judged again.
@@ -84,48 +88,77 @@ def _ledger(wh: Warehouse, raw_table: str, days: Sequence[dt.date]) -> dict[dt.d
     return {dt.date.fromisoformat(row["partition_key"]): row for row in found.iter_rows(named=True)}
 
 
+# A session's rows as one text: how many, and the sum of each row's hash (any order; an edit changes it)
+DIGEST = "count(*)::VARCHAR || ':' || coalesce(sum(hash(r)), 0)::VARCHAR"
+NO_ROWS = "0:0"
+
+
+def content_digests(wh: Warehouse, table: str, column: str, days: Sequence[dt.date]) -> dict[dt.date, str]:
+    """{session: DIGEST of the table's rows whose `column` is that session}; a session without rows: NO_ROWS."""
+    found = wh.query(
+        f"SELECT {column} AS day, {DIGEST} AS digest FROM {table} r "
+        f"WHERE {column} IN (SELECT UNNEST($days)) GROUP BY 1",
+        {"days": list(days)},
+    )
+    held = dict(found.iter_rows())
+    return {day: held.get(day, NO_ROWS) for day in days}
+
+
 def same_captures(
-    wh: Warehouse, raw_table: str, digests: dict[dt.date, str | None], rows: dict[dt.date, int]
-) -> list[dt.date]:
-    """The sessions whose landed captures (`digests`, None: nothing landed) are those settled into raw, with
-    raw still holding their rows (`rows`, from the manifest)."""
+    wh: Warehouse, raw_table: str, digests: dict[dt.date, str | None]
+) -> tuple[list[dt.date], list[dt.date]]:
+    """(the sessions whose landed captures, `digests` (None: nothing landed), are those settled into raw, with
+    raw's rows as they were settled; the sessions whose captures are those settled but whose raw rows were
+    edited since: raw and staging disagree)."""
     ledger = _ledger(wh, raw_table, sorted(digests))
-    held = dict(
-        wh.query(
-            f"SELECT partition_date, count(*) AS n FROM {raw_table} WHERE partition_date IN (SELECT UNNEST($days)) "
-            "GROUP BY 1",
-            {"days": sorted(ledger)},
-        ).iter_rows()
-    )
-    return sorted(
-        day
-        for day, digest in digests.items()
-        if digest is not None and day in ledger and ledger[day]["captures"] == digest and held.get(day, 0) == rows[day]
-    )
+    held = content_digests(wh, raw_table, "partition_date", sorted(ledger))
+    same, edited = [], []
+    for day, digest in sorted(digests.items()):
+        if digest is None or day not in ledger or ledger[day]["captures"] != digest:
+            continue
+        (same if ledger[day]["raw_digest"] == held[day] else edited).append(day)
+    return same, edited
 
 
 def still_settled(
     wh: Warehouse, raw_table: str, days: Sequence[dt.date], marked: set[dt.date], inputs: str
-) -> list[dt.date]:
-    """The run's sessions (oldest first) its gate need not judge: marked by the raw step, judged by this code
-    with these inputs, their staged rows still there; up to the first that is not."""
+) -> tuple[list[dt.date], list[dt.date]]:
+    """(the run's sessions, oldest first, its gate need not judge: marked by the raw step, judged by this code
+    with these inputs, their staged rows as they were settled, up to the first that is not; the marked sessions
+    whose staged rows were edited in place since they settled)."""
     ledger = _ledger(wh, raw_table, [d for d in days if d in marked])
-    staged: dict[tuple[str, dt.date], int] = {}
+    staged: dict[tuple[str, dt.date], str] = {}
     for table in sorted({row["staging_table"] for row in ledger.values()}):
-        found = wh.query(
-            f"SELECT trade_date, count(*) AS n FROM {table} WHERE trade_date IN (SELECT UNNEST($days)) GROUP BY 1",
-            {"days": sorted(ledger)},
-        )
-        staged |= {(table, day): n for day, n in found.iter_rows()}
+        staged |= {(table, day): d for day, d in content_digests(wh, table, "trade_date", sorted(ledger)).items()}
+    edited = sorted(
+        day for day, row in ledger.items() if staged.get((row["staging_table"], day)) != row["staging_digest"]
+    )
     same = []
     for day in sorted(days):
         row = ledger.get(day)
         if row is None or row["code_version"] != code_version() or row["inputs"] != inputs:
             break
-        if staged.get((row["staging_table"], day), 0) != row["staging_rows"]:
+        if day in edited:
             break
         same.append(day)
-    return same
+    return same, edited
+
+
+def stamp(raw_table: str, staging_table: str, days: Sequence[dt.date]) -> list[Sql]:
+    """Steps for the end of the gate's transaction, after raw and staging were written: the content digests of
+    the sessions it settled, as they are now stored."""
+    where = "s.raw_table = $t AND s.partition_key = d.day::VARCHAR"
+    return [
+        Sql(
+            f"UPDATE quality.settled_partitions s SET {column} = d.digest FROM (SELECT {key} AS day, "
+            f"{DIGEST} AS digest FROM {table} r WHERE {key} IN (SELECT UNNEST($days)) GROUP BY 1) d WHERE {where}",
+            {"t": raw_table, "days": list(days)},
+        )
+        for column, table, key in (
+            ("staging_digest", staging_table, "trade_date"),
+            ("raw_digest", raw_table, "partition_date"),
+        )
+    ]
 
 
 def record(
@@ -149,6 +182,9 @@ def record(
                 "staging_rows": [staged[d] for d in proposed],
                 "run_id": run_id,
                 "settled_at": now,
+                # a session that staged or kept no rows has no digest to stamp (`stamp`): none is NO_ROWS
+                "staging_digest": NO_ROWS,
+                "raw_digest": NO_ROWS,
             }
         )
         where = "raw_table = $t AND partition_key IN (SELECT UNNEST($days))"
@@ -157,7 +193,8 @@ def record(
         steps.append(
             Sql(
                 "UPDATE quality.settled_partitions SET code_version = $v, inputs = $i, staging_table = $s, "
-                "staging_rows = $n, run_id = $r, settled_at = $at WHERE raw_table = $t AND partition_key = $d",
+                "staging_rows = $n, run_id = $r, settled_at = $at, staging_digest = $none, raw_digest = $none "
+                "WHERE raw_table = $t AND partition_key = $d",
                 {
                     "v": code_version(),
                     "i": inputs,
@@ -167,6 +204,7 @@ def record(
                     "at": now,
                     "t": raw_table,
                     "d": day,
+                    "none": NO_ROWS,
                 },
             )
         )

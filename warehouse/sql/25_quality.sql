@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS quality.settled_partitions (
 );
 
 ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS inputs VARCHAR;  -- 2026-12-06, after the table
+-- 2026-12-08 (issue 32): the session's staged and raw rows as content (count and row hashes), not a count;
+-- a ledger row from before has none, so its session is judged once more and stamped
+ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS staging_digest VARCHAR;
+ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS raw_digest VARCHAR;
 
 -- Sessions a run's raw step did not propose because their captures had not changed (etl/gate/unchanged.py).
 CREATE TABLE IF NOT EXISTS candidate.unchanged (
