@@ -130,24 +130,56 @@ def last_closed_session(now: dt.datetime | None = None) -> dt.date:
     return previous_trading_day(now.date())
 
 
+class RunWindowError(ValueError):
+    """A run's session window (its tags) that no run should carry out: it names the tag and the value."""
+
+
+def _window_day(tags: dict, tag: str) -> dt.date | None:
+    if tag not in tags:
+        return None
+    value = tags[tag]
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise RunWindowError(f"run tag {tag}={value!r}: expected a date, YYYY-MM-DD") from None
+
+
 def sessions_of(months: list[str], tags: dict | None = None, now: dt.datetime | None = None) -> list[dt.date]:
     """The sessions of month partitions that a run covers: closed by `now`, from the history start, inside the
-    session window of the run's tags if it has one."""
+    session window of the run's tags if it has one. A window is checked where it is read: a tag that is no
+    date, a window reversed, reaching outside the run's months, or holding no session that has closed is a
+    RunWindowError, not a run that succeeds over nothing (and republishes)."""
     if not months:
         return []
-    first = dt.datetime.strptime(min(months), MONTH).date()
-    last = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
-    first = max(first, Settings.from_env().first_session)
-    last = min(last, last_closed_session(now))
+    start = dt.datetime.strptime(min(months), MONTH).date()
+    end = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
     tags = tags or {}
-    if FIRST_SESSION_TAG in tags:
-        first = max(first, dt.date.fromisoformat(tags[FIRST_SESSION_TAG]))
-    if LAST_SESSION_TAG in tags:
-        last = min(last, dt.date.fromisoformat(tags[LAST_SESSION_TAG]))
-    return sessions_between(first, last) if first <= last else []
+    wanted_first, wanted_last = _window_day(tags, FIRST_SESSION_TAG), _window_day(tags, LAST_SESSION_TAG)
+    window = f"{FIRST_SESSION_TAG}={wanted_first}, {LAST_SESSION_TAG}={wanted_last}"
+    if wanted_first and wanted_last and wanted_first > wanted_last:
+        raise RunWindowError(f"run tags {window}: the window is reversed (its first session is after its last)")
+    for tag, day in ((FIRST_SESSION_TAG, wanted_first), (LAST_SESSION_TAG, wanted_last)):
+        if day is not None and not start <= day <= end:
+            raise RunWindowError(
+                f"run tag {tag}={day}: outside the run's month partitions {min(months)}..{max(months)} "
+                f"({start}..{end}); run the month that holds it"
+            )
+    first = max(start, Settings.from_env().first_session, wanted_first or start)
+    last = min(end, last_closed_session(now), wanted_last or end)
+    sessions = sessions_between(first, last) if first <= last else []
+    if (wanted_first or wanted_last) and not sessions:
+        raise RunWindowError(
+            f"run tags {window}: no SSE session in the window has closed (a weekend, a holiday, or a session "
+            f"still trading); nothing to fetch or judge, and nothing to publish"
+        )
+    return sessions
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> list[dt.date]:
     """The sessions a run covers: those of its month partitions (one, or a range in a single-run backfill)
-    that have closed, within its session window."""
-    return sessions_of(list(context.partition_keys), context.run.tags)
+    that have closed, within its session window. A window that cannot be carried out fails the step at once,
+    without retries: the same tags would fail again."""
+    try:
+        return sessions_of(list(context.partition_keys), context.run.tags)
+    except RunWindowError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None

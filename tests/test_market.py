@@ -199,3 +199,48 @@ def test_news_finds_codes_of_every_exchange_but_not_inside_longer_numbers():
 
     text = "600519 涨停，920002 与 002594、300750 跟涨；订单号 16005190 与 200002 不算"
     assert CODE_IN_TEXT.findall(text) == ["600519", "920002", "002594", "300750"]
+
+
+@pytest.mark.parametrize(
+    "months, window, message",
+    [
+        (["2025-02"], ("yesterday", "2025-02-05"), r"ashare/first_session='yesterday': expected a date"),
+        (["2025-02"], ("2025-02-07", "2025-02-05"), "the window is reversed"),
+        (["2025-02"], ("2025-01-27", "2025-02-05"), r"ashare/first_session=2025-01-27: outside the run's month"),
+        (["2025-01", "2025-02"], ("2025-01-29", "2025-02-04"), "no SSE session in the window has closed"),  # 春节
+        (["2025-02"], ("2025-02-08", "2025-02-09"), "no SSE session in the window has closed"),  # a weekend
+    ],
+)
+def test_a_run_window_that_cannot_be_carried_out_is_refused_naming_the_tag(months, window, message):
+    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG, RunWindowError, sessions_of
+
+    with pytest.raises(RunWindowError, match=message):
+        sessions_of(months, {FIRST_SESSION_TAG: window[0], LAST_SESSION_TAG: window[1]}, now=at("2026-12-06 12:00"))
+
+
+def test_a_run_with_a_bad_window_fails_at_once_and_publishes_nothing(tmp_path):
+    """Before: a garbage tag was retried three times with an error naming no tag; a holiday window was a green
+    run over 0 sessions that republished the BI file."""
+    import dagster as dg
+
+    from assets.definitions import all_assets
+    from assets.partitions import FIRST_SESSION_TAG, LAST_SESSION_TAG
+    from assets.resources import MarketSourceResource, WarehouseResource
+    from tests.conftest import range_tags
+
+    tags = {**range_tags("2025-01-27", "2025-02-05"), FIRST_SESSION_TAG: "2025-01-29", LAST_SESSION_TAG: "2025-02-04"}
+    result = dg.materialize(
+        all_assets,
+        resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            "market_source": MarketSourceResource(),
+        },
+        selection=["raw/index_bars_daily", "staging/index_bars_daily", "marts/index_daily", "bi/marts"],
+        tags=tags,
+        raise_on_error=False,
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert failures and all("no SSE session in the window has closed" in str(e.event_specific_data) for e in failures)
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]  # no retries
+    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["bi", "marts"]]
