@@ -6,7 +6,7 @@ import dagster as dg
 
 import domains
 import marts
-from assets import publish, quality_docs, report
+from assets import publish, quality_docs, report, watch
 from assets.resources import AkshareResource, MarketSourceResource, WarehouseResource
 from assets.runs import dead_run_sweeper
 from assets.schedules import JOBS, SCHEDULES
@@ -71,15 +71,16 @@ all_assets = [
     *dg.load_assets_from_package_module(domains),  # raw -> staging, domains/<d>/assets.py
     *dg.load_assets_from_package_module(marts),  # per subject, marts/<s>/assets.py
     *dg.load_assets_from_modules([report, publish, quality_docs]),
-    *publish.AUDITS,  # blocking audits of the marts: publish waits for them
+    *publish.CHECKS,  # blocking audits of the marts (publish waits for them), the calendar's warning
 ]
 
 
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=JOBS,
-    schedules=SCHEDULES,
-    sensors=[dead_run_sweeper],
+    asset_checks=[watch.marts_fresh],  # the marts against the calendar: its own job, never inside a build
+    jobs=[*JOBS, watch.freshness_job],
+    schedules=[*SCHEDULES, watch.freshness_watch],
+    sensors=[dead_run_sweeper, watch.notify_on_run_failure],
     executor=executor(),
     resources={
         "warehouse": WarehouseResource(),

@@ -101,7 +101,13 @@ def materialization(
         },
     )
     return dg.MaterializeResult(
-        metadata={"rows": stored, "quarantined": q.height, "refused_partitions": sorted(v.refused), **(metadata or {})},
+        metadata={
+            "rows": stored,
+            "quarantined": q.height,
+            "refused_partitions": sorted(v.refused),
+            **({"closed_by_data": list(v.closed)} if v.closed else {}),
+            **(metadata or {}),
+        },
         check_results=[result],
     )
 

@@ -32,10 +32,10 @@ from etl.market import (
     CLOSE,
     SHANGHAI,
     TIMEZONE,
-    calendar_end,
     closed_weekdays,
     is_trading_day,
     previous_trading_day,
+    provisional_end,
     sessions_between,
 )
 from etl.settings import Settings
@@ -51,7 +51,7 @@ AT_CLOSE = f"{CLOSE.minute} {CLOSE.hour} * * *"
 def build_trading_day_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefinition:
     if CLOSE.minute:  # the window of a day must start at 00:00, and a cron's minutes are shared by its hours
         raise ValueError(f"etl.market.CLOSE={CLOSE}: the partition windows need a close on the hour")
-    last = calendar_end()  # akshare's calendar.json: no partitions beyond what the exchange has published
+    last = provisional_end()  # akshare's calendar.json, then its provisional weekdays (etl/market.py)
     holidays = [dt.datetime.combine(d, dt.time()) for d in closed_weekdays(start, last)]
     return dg.TimeWindowPartitionsDefinition(
         cron_schedule=f"0 0,{CLOSE.hour} * * *",
@@ -82,13 +82,14 @@ def next_month(day: dt.date) -> dt.date:
 
 
 def build_trading_month_partitions(start: dt.date) -> dg.TimeWindowPartitionsDefinition:
-    """One partition per calendar month from `start`'s month to the calendar's last; the current month is a
-    partition from its first day (`end_offset=1`), holding the sessions closed so far."""
+    """One partition per calendar month from `start`'s month to the last the runs may reach (the calendar's,
+    then its provisional year: etl/market.py provisional_end); the current month is a partition from its first
+    day (`end_offset=1`), holding the sessions closed so far. Dagster shows none past the current month."""
     return dg.TimeWindowPartitionsDefinition(
         cron_schedule="0 0 1 * *",
         fmt=MONTH,
         start=month_of(start),
-        end=month_of(next_month(calendar_end())),
+        end=month_of(next_month(provisional_end())),
         timezone=TIMEZONE,
         end_offset=1,
     )
@@ -121,10 +122,13 @@ def session_tags(first: dt.date | str, last: dt.date | str) -> dict[str, str]:
 
 
 def last_closed_session(now: dt.datetime | None = None) -> dt.date:
-    """The last session whose close has passed at `now` (Shanghai), never beyond the published calendar."""
-    now = (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI)
-    if now.date() > calendar_end():
-        return calendar_end()
+    """The last session whose close has passed at `now` (Shanghai): past the published calendar, the last
+    provisional one (etl/market.py day_state), never beyond the provisional horizon."""
+    from etl import market  # the one clock (tests freeze it there)
+
+    now = (now or market.shanghai_now()).astimezone(SHANGHAI)
+    if now.date() > provisional_end():
+        return provisional_end() if is_trading_day(provisional_end()) else previous_trading_day(provisional_end())
     if is_trading_day(now.date()) and now.time() >= CLOSE:
         return now.date()
     return previous_trading_day(now.date())

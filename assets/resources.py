@@ -26,8 +26,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext):
         """On a file, the run holds the writer lock from its first step to its last (etl/warehouse/writer_lock.py); a
         lake takes concurrent writers and retries conflicts per transaction instead (etl/warehouse/lake.py)."""
+        from etl.settings import check_warehouse_file
         from etl.warehouse.writer_lock import writer_lock
 
+        check_warehouse_file(self.path)  # a FIFO or a directory there would hang or fail the first step
         with writer_lock(self.path, timeout=self.lock_timeout_seconds):
             yield self
 

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from assets import watch
 from assets.lineage import key
 from assets.partitions import month_of, session_window, trading_months
-from etl.market import TIMEZONE, is_trading_day
+from etl.market import CLOSED, TIMEZONE, UNKNOWN, day_state
 
 STOPPED = dg.DefaultScheduleStatus.STOPPED
 
@@ -42,9 +43,13 @@ NEWS_FEED = dg.AssetSelection.assets(
     *(key("staging", name) for name in ("news_item_themes", "news_item_stocks", "news_captures")),
 )
 
+# The freshness check (assets/watch.py) judges the marts against today's calendar: its own job runs it, never a
+# build (a backfill of 2025 is not stale, it is history)
+BUILT = dg.AssetSelection.all() - dg.AssetSelection.checks(watch.marts_fresh)
+
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
-    selection=dg.AssetSelection.all(),
+    selection=BUILT,
     partitions_def=trading_months,
     description="Every asset, raw -> staging -> marts, over one month of sessions or a range (single run).",
 )
@@ -52,7 +57,7 @@ warehouse_job = dg.define_asset_job(
 # daily run reads those tables as the last capture left them instead of restaging an unchanged capture.
 daily_job = dg.define_asset_job(
     "daily_job",
-    selection=dg.AssetSelection.all() - SNAPSHOT_CAPTURES - SNAPSHOT_TABLES - NEWS_FEED,
+    selection=BUILT - SNAPSHOT_CAPTURES - SNAPSHOT_TABLES - NEWS_FEED,
     partitions_def=trading_months,
     description="One session after the close (its month, the session as the run's window): the session's "
     "prices, flows and histories, raw -> staging -> marts -> report -> published BI file. The snapshots and the "
@@ -75,20 +80,33 @@ def session_of_tick(context: dg.ScheduleEvaluationContext) -> dt.date:
 @dg.schedule(job=daily_job, cron_schedule="30 16 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)
 def daily_after_close(context: dg.ScheduleEvaluationContext):
     """The day's month partition at 16:30 on SSE trading days, the session as the run's window; a closed
-    weekday is skipped with the reason."""
+    weekday is skipped with the reason. A weekday past the published calendar is not skipped as closed: it
+    runs as a provisional session (tag ashare/provisional), and what the sources return decides it."""
     day = session_of_tick(context)
-    if not is_trading_day(day):
+    state = day_state(day)
+    if state == CLOSED:
         return dg.SkipReason(f"{day} is not an SSE trading day")
-    return dg.RunRequest(run_key=f"session-{day}", partition_key=month_of(day), tags=session_window(day, day))
+    return dg.RunRequest(
+        run_key=f"session-{day}", partition_key=month_of(day), tags={**session_window(day, day), **provisional(state)}
+    )
+
+
+PROVISIONAL_TAG = "ashare/provisional"
+
+
+def provisional(state: str) -> dict[str, str]:
+    """The tag of a run over a day the calendar does not cover yet."""
+    return {PROVISIONAL_TAG: "true"} if state == UNKNOWN else {}
 
 
 @dg.schedule(job=snapshot_job, cron_schedule="35 15 * * 1-5", execution_timezone=TIMEZONE, default_status=STOPPED)
 def snapshots_after_close(context: dg.ScheduleEvaluationContext):
     """Board lists, membership and fund-flow rankings as of 15:35, after the close, on SSE trading days."""
     day = session_of_tick(context)
-    if not is_trading_day(day):
+    state = day_state(day)
+    if state == CLOSED:
         return dg.SkipReason(f"{day} is not an SSE trading day")
-    return dg.RunRequest(run_key=f"snapshot-{day}", tags={"ashare/session": day.isoformat()})
+    return dg.RunRequest(run_key=f"snapshot-{day}", tags={"ashare/session": day.isoformat(), **provisional(state)})
 
 
 @dg.schedule(job=news_job, cron_schedule="0 8,12,21 * * *", execution_timezone=TIMEZONE, default_status=STOPPED)

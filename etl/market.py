@@ -3,7 +3,12 @@ and A-share codes (which 6-digit codes exist, on which exchange and listing boar
 band). Suites, transforms, news tagging, partitions, schedules and the live source all import them from here.
 
 The calendar is the copy akshare ships (`akshare/file_fold/calendar.json`), read without importing akshare, less
-the closures an operator declared (etl/config/closures.yaml) that it does not know.
+the closures an operator declared (etl/config/closures.yaml) that it does not know. A day is in one of three
+states (`day_state`): a `session` or `closed` where that calendar (and the declared closures) cover it, and
+`unknown` past its last day (akshare adds a year only once the year has begun). An unknown weekday is a
+*provisional* session: runs cover it, the sources decide (a whole market's bars: it was a session; nothing
+at all: it was closed, and the gates record it so, quality.calendar_days), until a newer calendar or a
+declared closure confirms it. The pipeline so never goes silent on 2 January for want of a file.
 """
 
 from __future__ import annotations
@@ -72,7 +77,7 @@ def declared_closures() -> dict[dt.date, str]:
     entries = data.get("closures") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected `closures:` with a list of {{date, reason}}")
-    sessions, out = set(exchange_calendar()), {}
+    sessions, end, out = set(exchange_calendar()), exchange_calendar()[-1], {}
     for i, entry in enumerate(entries, 1):
         day = entry.get("date") if isinstance(entry, dict) else None
         reason = entry.get("reason") if isinstance(entry, dict) else None
@@ -83,21 +88,59 @@ def declared_closures() -> dict[dt.date, str]:
                 day = None
         if not isinstance(day, dt.date) or not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"{path}: closure {i} ({entry!r}): expected a date (YYYY-MM-DD) and a reason")
-        if day not in sessions:
+        if day <= end and day not in sessions:
             raise ValueError(f"{path}: closure {i}: {day} is no session in akshare's calendar; nothing to declare")
+        if day > end and day.weekday() >= 5:
+            raise ValueError(f"{path}: closure {i}: {day} is a weekend day, closed anyway; nothing to declare")
         out[day] = reason.strip()
+    return out
+
+
+# Past the calendar's last day, weekdays are provisional sessions through the end of the next year: far enough
+# for any schedule between two akshare upgrades, near enough that no partition is made for a decade ahead.
+PROVISIONAL_YEARS = 1
+
+
+def calendar_end() -> dt.date:
+    """The last day akshare's calendar covers (its last session; the year's last day in practice)."""
+    return exchange_calendar()[-1]
+
+
+def provisional_end() -> dt.date:
+    """The last day runs treat as a (provisional) session: the end of the year after the calendar's last."""
+    return dt.date(calendar_end().year + PROVISIONAL_YEARS, 12, 31)
+
+
+def is_provisional(day: dt.date) -> bool:
+    """Past the calendar: a weekday the exchange has not confirmed as a session (nor declared closed)."""
+    return day > calendar_end()
+
+
+def _provisional_weekdays() -> list[dt.date]:
+    out, day = [], calendar_end() + dt.timedelta(days=1)
+    while day <= provisional_end():
+        if day.weekday() < 5:
+            out.append(day)
+        day += dt.timedelta(days=1)
     return out
 
 
 @lru_cache(maxsize=1)
 def trading_days() -> tuple[dt.date, ...]:
-    """The calendar's sessions less the declared closures."""
+    """The calendar's sessions, then the provisional weekdays past it, less the declared closures."""
     closed = declared_closures()
-    return tuple(d for d in exchange_calendar() if d not in closed)
+    return tuple(d for d in (*exchange_calendar(), *_provisional_weekdays()) if d not in closed)
 
 
-def calendar_end() -> dt.date:
-    return trading_days()[-1]
+SESSION, CLOSED, UNKNOWN = "session", "closed", "unknown"
+
+
+def day_state(day: dt.date) -> str:
+    """`session` or `closed` as the calendar and the declared closures say, `unknown` for a weekday past the
+    calendar that no closure declares (a provisional session: the data decide)."""
+    if day > calendar_end() and day.weekday() < 5 and day not in declared_closures():
+        return UNKNOWN
+    return SESSION if is_trading_day(day) else CLOSED
 
 
 def is_trading_day(day: dt.date) -> bool:
@@ -106,10 +149,35 @@ def is_trading_day(day: dt.date) -> bool:
     return i < len(days) and days[i] == day
 
 
+CALENDAR_WARNING_FROM = (12, 1)  # next year's holidays are published by then (State Council: Oct to early Dec)
+
+
+def calendar_warning(today: dt.date) -> str | None:
+    """What an operator must hear about the calendar on `today`, or None: from December 1 that next year is
+    not covered, past the calendar's end that the days run are provisional."""
+    end = calendar_end()
+    if today > end:
+        return (
+            f"the SSE calendar akshare ships ends {end}: {today} and every weekday since are provisional sessions, "
+            "decided by the data (quality.calendar_days); upgrade akshare or declare the year's closures in "
+            f"{CLOSURES_FILE.name}"
+        )
+    if (today.month, today.day) >= CALENDAR_WARNING_FROM and end.year <= today.year:
+        return (
+            f"next year's SSE calendar is missing: akshare's ends {end}; from {end + dt.timedelta(days=1)} weekdays "
+            f"run as provisional sessions. Declare next year's holidays in {CLOSURES_FILE.name} once published, or "
+            "upgrade akshare when its calendar has the year"
+        )
+    return None
+
+
 def _check_covered(day: dt.date) -> None:
     days = trading_days()
     if not days[0] <= day <= days[-1]:
-        raise ValueError(f"{day} is outside the SSE calendar ({days[0]} .. {days[-1]}); upgrade akshare")
+        raise ValueError(
+            f"{day} is outside the SSE calendar ({days[0]} .. {days[-1]}, provisional after {calendar_end()}); "
+            "upgrade akshare"
+        )
 
 
 def previous_trading_day(day: dt.date) -> dt.date:

@@ -30,10 +30,12 @@ class Settings:
     live_landing: Path = WAREHOUSE_DIR / "landing"
     sample_landing: Path = SAMPLE_LANDING
     history_start: dt.date | None = None  # None: HISTORY_START of the source
+    data_docs: bool = True  # ASHARE_DATA_DOCS: render Great Expectations' data docs (etl/gate/gx.py)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"ASHARE_SOURCE must be one of {SOURCES}, got {self.source!r}")
+        check_warehouse_file(self.warehouse)
         if self.history_start is not None:
             from etl.market import is_trading_day
 
@@ -56,4 +58,30 @@ class Settings:
             live_landing=Path(env.text("ASHARE_LANDING", str(WAREHOUSE_DIR / "landing"))),
             sample_landing=Path(env.text("ASHARE_SAMPLE", str(SAMPLE_LANDING))),
             history_start=env.date("ASHARE_HISTORY_START"),
+            data_docs=env.flag("ASHARE_DATA_DOCS", True),  # read here too: a bad value fails as the code loads
+        )
+
+
+def check_warehouse_file(location: str) -> None:
+    """ASHARE_WAREHOUSE, where it names a file: a regular file or none yet, in a directory that exists. A FIFO,
+    a device or a directory there would hang or fail DuckDB's open deep inside a run."""
+    import stat
+
+    if location.startswith("ducklake:"):
+        return  # the lake backend checks its own (etl/warehouse/lake.py)
+    path = Path(location).expanduser()
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise env.SettingError(
+                f"ASHARE_WAREHOUSE={location!r}: its directory {path.parent} does not exist"
+            ) from None
+        return
+    except OSError as exc:
+        raise env.SettingError(f"ASHARE_WAREHOUSE={location!r}: cannot be read ({exc})") from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "no regular file"
+        raise env.SettingError(
+            f"ASHARE_WAREHOUSE={location!r}: {kind}; expected a DuckDB file (or ducklake:postgres:…, docs/scale-out.md)"
         )

@@ -68,14 +68,14 @@ def test_a_partition_is_a_shanghai_day():
         ("2025-02-04 23:00", "2025-01-27"),
         ("2025-02-05 10:00", "2025-01-27"),
         ("2025-02-05 16:30", "2025-02-05"),
-        # past the exchange's published calendar: its last session, never later
+        # far past the exchange's published calendar: the last provisional session, never later
         ("2031-03-03 16:30", None),
     ],
 )
 def test_the_last_partition_is_the_last_session_that_has_closed(now, last):
-    from etl.market import calendar_end
+    from etl.market import trading_days
 
-    expected = last or calendar_end().isoformat()
+    expected = last or trading_days()[-1].isoformat()
     with dg.partition_loading_context(effective_dt=at(now)):
         assert session_partitions().get_partition_keys()[-1] == expected
         assert session_partitions().get_last_partition_key() == expected

@@ -37,6 +37,9 @@ def test_unset_or_empty_takes_the_default(monkeypatch):
         ("etl.warehouse.lake", "ASHARE_LAKE_RETRIES", "-3", "expected a whole number >= 1 and <= 100"),
         ("etl.warehouse", "ASHARE_DUCKDB_MEMORY_LIMIT", "lots", "expected a size such as 512MB"),
         ("etl.settings", "ASHARE_SOURCE", "tushare", "expected one of recorded, akshare"),
+        # failed deep inside the run, in the first gate that rendered data docs
+        ("etl.settings", "ASHARE_DATA_DOCS", "2", "expected 1 or 0"),
+        ("etl.settings", "ASHARE_WAREHOUSE", "/nonexistent/w.duckdb", "its directory /nonexistent does not exist"),
     ],
 )
 def test_a_bad_setting_fails_when_its_module_loads_naming_it(module, name, value, message):
@@ -89,3 +92,27 @@ def test_a_range_before_the_history_start_is_refused_with_the_setting_named():
     with pytest.raises(SystemExit, match=r"--first 2024-12-02 is before the first partition, 2025-01-02 \(ASHARE_HIST"):
         checked_range("2024-12-02", "2025-02-05", dt.date(2025, 1, 2))
     assert checked_range("2025-01-02", "2025-02-05", dt.date(2025, 1, 2)) == ("2025-01-02", "2025-02-05")
+
+
+def test_a_warehouse_that_is_a_fifo_or_a_directory_is_refused_not_opened(tmp_path):
+    """A FIFO made `make demo` hang on DuckDB's open; now the setting is refused as the code loads, and the
+    resource checks a path given to it the same way before the run's first step."""
+    import os
+
+    fifo = tmp_path / "w.duckdb"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-c", "from etl.settings import Settings; Settings.from_env()"],
+        cwd=PROJECT_ROOT,
+        env={"PATH": "/usr/bin:/bin", "ASHARE_WAREHOUSE": str(fifo)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert f"SettingError: ASHARE_WAREHOUSE='{fifo}': a FIFO; expected a DuckDB file" in done.stderr
+    from etl.env import SettingError
+    from etl.settings import check_warehouse_file
+
+    with pytest.raises(SettingError, match="a directory"):
+        check_warehouse_file(str(tmp_path))
+    check_warehouse_file(str(tmp_path / "new.duckdb"))  # none yet: made by the first run

@@ -130,3 +130,63 @@ def test_the_bi_connection_cannot_touch_the_machine(tmp_path, attack):
     finally:
         con.close()
     assert not leak.exists()
+
+
+def superset_config(tmp_path, monkeypatch, marts):
+    """warehouse/superset/superset_config.py as Superset loads it, over a state directory of its own."""
+    import importlib.util
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "secret_key").write_text("x")
+    (state / "published_marts").write_text(str(marts))
+    monkeypatch.setenv("ASHARE_SUPERSET_HOME", str(state))
+    spec = importlib.util.spec_from_file_location("superset_config", bundle.BUNDLE_DIR.parent / "superset_config.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_connection_record_can_unlock_duckdb(tmp_path, monkeypatch):
+    """An admin who edits the connection's extra (external access on, configuration unlocked, a directory
+    allowed) or adds duckdb:///:memory: gets the locked published file or nothing (issue 32): the mutator
+    rewrites every DuckDB engine's arguments and refuses any other database."""
+    from sqlalchemy.engine import make_url
+
+    marts = tmp_path / "published.duckdb"
+    duckdb.connect(str(marts)).execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 1 AS x").close()
+    config = superset_config(tmp_path, monkeypatch, marts)
+    unlocked = {
+        "connect_args": {
+            "read_only": False,
+            "config": {"enable_external_access": True, "lock_configuration": False, "allowed_directories": ["/"]},
+        }
+    }
+    uri, params = config.DB_CONNECTION_MUTATOR(make_url(f"duckdb:///{marts}"), unlocked, "admin", None, None)
+    args = params["connect_args"]
+    assert args["read_only"] is True and "allowed_directories" not in args["config"]
+    con = duckdb.connect(uri.database, read_only=args["read_only"], config=args["config"])
+    try:
+        assert con.execute("SELECT x FROM marts.t").fetchall() == [(1,)]
+        for attack in ("read a host file", "turn external access back on", "unlock the configuration"):
+            with pytest.raises(duckdb.Error, match="disabled|Cannot change|read-only|Cannot execute"):
+                con.execute(ATTACKS[attack])
+    finally:
+        con.close()
+    other = tmp_path / "other.duckdb"
+    for url in ("duckdb:///:memory:", "duckdb://", f"duckdb:///{other}"):
+        with pytest.raises(config.LockedDuckDB, match="refused: this Superset serves the published marts"):
+            config.DB_CONNECTION_MUTATOR(make_url(url), {}, "admin", None, None)
+    sqlite = make_url("sqlite:///x.db")  # Superset's own metadata database is no DuckDB: left alone
+    assert config.DB_CONNECTION_MUTATOR(sqlite, {"a": 1}, "admin", None, None) == (sqlite, {"a": 1})
+
+
+def test_an_empty_superset_password_is_an_error_not_the_default(monkeypatch):
+    from etl.env import SettingError
+    from etl.superset import service
+
+    monkeypatch.setenv("ASHARE_SUPERSET_PASSWORD", "  ")
+    with pytest.raises(SettingError, match="ASHARE_SUPERSET_PASSWORD='': set but empty"):
+        service.credentials()
+    monkeypatch.delenv("ASHARE_SUPERSET_PASSWORD")
+    assert service.credentials() == service.DEFAULT_LOGIN  # unset: the local demo's login

@@ -13,7 +13,9 @@ logs in, opens the dashboard and asserts, with every request off the machine ref
 - no request tried to leave the machine;
 - a logged-in admin cannot reach the machine through Superset's HTTP API: SQL Lab refuses to run anything
   (it is off), and a virtual dataset whose SQL reads a host file, writes one, attaches the pipeline's warehouse
-  or turns DuckDB's external access back on is refused by the locked connection (no file is written).
+  or turns DuckDB's external access back on is refused by the locked connection (no file is written);
+- an admin who edits that connection to unlock DuckDB, or adds a duckdb:///:memory: database, still cannot:
+  every DuckDB engine is locked by superset_config.py, and no other DuckDB database opens.
 
 Screenshots: warehouse/ui/superset_dashboard.png (the whole dashboard), superset_leaderboard_2025-01-27.png.
 """
@@ -176,6 +178,50 @@ def refuses_the_machine(page, base: str, work: Path) -> list[str]:
     return problems
 
 
+def connections_stay_locked(page, base: str, work: Path) -> list[str]:
+    """Issue 32, case 7: the admin edits the marts' connection to unlock DuckDB (external access on, the
+    configuration unlocked, a directory allowed, read-only off), and adds a duckdb:///:memory: database. A
+    dataset reading a host file or writing one must still be refused through each (superset_config.py
+    DB_CONNECTION_MUTATOR forces the lock on every DuckDB engine and opens no other DuckDB database)."""
+    api = page.request
+    headers = {"X-CSRFToken": api.get(f"{base}/api/v1/security/csrf_token/").json()["result"], "Referer": base}
+    databases = api.get(f"{base}/api/v1/database/").json()["result"]
+    marts_db = next(d["id"] for d in databases if d["database_name"] == "ashare_marts")
+    unlocked = {
+        "allows_virtual_table_explore": True,
+        "engine_params": {
+            "connect_args": {
+                "read_only": False,
+                "config": {"enable_external_access": True, "lock_configuration": False, "allowed_directories": ["/"]},
+            }
+        },
+    }
+    edited = api.put(f"{base}/api/v1/database/{marts_db}", data={"extra": json.dumps(unlocked)}, headers=headers)
+    added = api.post(
+        f"{base}/api/v1/database/",
+        data={"database_name": "scratch", "sqlalchemy_uri": "duckdb:///:memory:", "expose_in_sqllab": True},
+        headers=headers,
+    )
+    problems, outcomes = [], {"edit": f"HTTP {edited.status}", "add :memory:": f"HTTP {added.status}"}
+    targets = {"the edited connection": marts_db}
+    if added.ok:
+        targets["the added :memory: database"] = added.json()["id"]
+    leak = work / "leak_edited.csv"
+    for where, database in targets.items():
+        for i, sql in enumerate(["SELECT * FROM read_text('/etc/hostname')", f"COPY (SELECT 42 AS x) TO '{leak}'"]):
+            made = api.post(
+                f"{base}/api/v1/dataset/",
+                data={"database": database, "schema": "marts", "table_name": f"unlock_{database}_{i}", "sql": sql},
+                headers=headers,
+            )
+            if made.ok:
+                problems.append(f"{where}: a dataset ran {sql!r} (HTTP {made.status}): {made.text()[:200]}")
+    if leak.exists():
+        problems.append(f"{leak} was written through an edited connection")
+    print(f"superset-test: DuckDB unlocked through the API ({outcomes}): every dataset through it refused")
+    return problems
+
+
 def load(page, url: str, charts: int) -> Answers:
     """Open the dashboard and wait until every chart has its data; returns the answers."""
     answers = Answers()
@@ -248,6 +294,7 @@ def main() -> None:
             problems += refuses_the_machine(page, base, work)
             if args.marts is None:  # only a scratch warehouse of its own is republished
                 problems += sees_a_republish(page, base, work, len(charts))
+            problems += connections_stay_locked(page, base, work)  # last: it edits the connection
             browser.close()
         if started > START_LIMIT_S:
             problems.append(f"Superset took {started:.0f} s to start (limit {START_LIMIT_S} s)")

@@ -12,7 +12,7 @@ from etl.input_specs import LOT_SHARES, Col, D, F, I, InputSpec, S
 from etl.market import shanghai_today
 from etl.sources.base import SourceError
 from etl.sources.gateway import SourceBlockedError
-from etl.sources.live import ymd
+from etl.sources.live import NoRowsForDays, ymd
 
 # --- the universe ------------------------------------------------------------------------------------------
 
@@ -100,20 +100,27 @@ def fetch_bars(live, dataset, request):
             frame = frame.assign(股票代码=symbol)
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return live.land_by_day(
-        dataset,
-        frame,
-        date_column="日期",
-        days=days,
-        arguments={
-            "adjust": dataset.arguments["adjust"],
-            "symbols": len(wanted),
-            "no_data_count": len(empty),
-            "no_data": empty[:50],
-            "start_date": ymd(days[0]),
-            "end_date": ymd(days[-1]),
-        },
-    )
+    try:
+        return live.land_by_day(
+            dataset,
+            frame,
+            date_column="日期",
+            days=days,
+            arguments={
+                "adjust": dataset.arguments["adjust"],
+                "symbols": len(wanted),
+                "no_data_count": len(empty),
+                "no_data": empty[:50],
+                "start_date": ymd(days[0]),
+                "end_date": ymd(days[-1]),
+            },
+        )
+    except NoRowsForDays:
+        if frames:
+            raise  # rows, none dated as asked: the source's fault, not a closure
+        # the canary answered for the sessions before, every stock nothing for these: the exchange was closed
+        # (a closure no calendar knows). Nothing lands; the gate refuses the days as empty, without retries.
+        return []
 
 
 # Forward-adjusted history is re-based by the source at every ex-date, so a stored qfq partition goes stale the

@@ -93,6 +93,9 @@ class Verdict:
     results: list[dict]
     flagged: dict[str, int]
     docs_url: str | None
+    # provisional sessions (past the published calendar) for which the source returned nothing: the exchange
+    # was closed. Neither accepted nor refused: recorded in quality.calendar_days
+    closed: tuple[str, ...] = ()
 
     @property
     def passed_rows(self) -> int:
@@ -144,15 +147,26 @@ def judge(candidate: Candidate, run_id: str) -> Verdict:
         }
     if c.days is not None and WHOLE in refused:  # a whole-candidate rule refuses every partition of the range
         refused = {k: refused[WHOLE] for k in c.scope}
+    closed = tuple(sorted(k for k, r in refused.items() if c.days is not None and _closed_by_data(k, r)))
+    refused = {k: r for k, r in refused.items() if k not in closed}
     return Verdict(
         passed,
         q,
         refused,
-        [k for k in c.scope if k not in refused],
+        [k for k in c.scope if k not in refused and k not in closed],
         row_outcome.results + part_outcome.results,
         row_outcome.flagged,
         row_outcome.docs_url,
+        closed,
     )
+
+
+def _closed_by_data(key: str, refusal: dict) -> bool:
+    """A day past the published calendar with no row at all: the data's answer is that it was no session."""
+    from etl.market import is_provisional
+
+    empty = refusal["rules"][:1] == ["empty_partition"] and not refusal["figures"].get("rows")
+    return empty and is_provisional(dt.date.fromisoformat(key))
 
 
 def _stored_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -210,6 +224,8 @@ def apply(
     if stored_per_day:  # last: the content of what this transaction stored
         days = [dt.date.fromisoformat(d) for d in stored_per_day]
         steps += [step for raw_table in c.owns for step in unchanged.stamp(raw_table, c.table, days)]
+    if c.days is not None:
+        steps += calendar_observations(c, v, run_id)
     if v.refused:
         steps.append(
             quarantine.refusals(
@@ -239,6 +255,32 @@ def apply(
             )
         )
     return stored, files
+
+
+def calendar_observations(c: Candidate, v: Verdict, run_id: str) -> list:
+    """What a gate saw of provisional days (past the published calendar): a session where it staged rows, a
+    closure where the source returned nothing. quality.calendar_days keeps it until a calendar confirms it."""
+    from etl.market import is_provisional
+
+    seen = {k: "session" for k in v.accepted if is_provisional(dt.date.fromisoformat(k))}
+    seen |= {k: "closed" for k in v.closed}
+    if not seen:
+        return []
+    days = sorted(seen)
+    frame = pl.DataFrame(
+        {
+            "trade_date": [dt.date.fromisoformat(k) for k in days],
+            "table_name": c.table,
+            "state": [seen[k] for k in days],
+            "evidence": [
+                "rows staged" if seen[k] == "session" else "the source returned no row for the day" for k in days
+            ],
+            "run_id": run_id,
+            "observed_at": dt.datetime.now(dt.UTC),
+        }
+    )
+    where = "table_name = $t AND trade_date IN (SELECT UNNEST($d))"
+    return [Replace("quality.calendar_days", frame, where, {"t": c.table, "d": frame["trade_date"].to_list()})]
 
 
 @dataclass(frozen=True)
@@ -282,5 +324,6 @@ def tally(judged: list[tuple[Candidate, Verdict]], passed_rows: int) -> tuple[Ca
         results=list(results.values()),
         flagged=flagged,
         docs_url=judged[-1][1].docs_url,
+        closed=tuple(k for _, v in judged for k in v.closed),
         rows_passed=passed_rows,
     )

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from etl.landing import LandingZone
-from etl.market import CLOSURES_FILE, TIMEZONE, previous_trading_day, shanghai_today
+from etl.market import CLOSURES_FILE, TIMEZONE, is_provisional, previous_trading_day, shanghai_today
 from etl.settings import FIRST_SSE_SESSION
 from etl.sources.base import DEFAULT_REQUEST, LandedPartition, Request, SnapshotRefused, Source, SourceError
 from etl.sources.gateway import (
@@ -69,6 +69,10 @@ def _uniform(frame):
                     lambda v, as_text=as_text: None if _missing(v) else (str(v) if as_text else v)
                 )
     return frame
+
+
+class NoRowsForDays(SourceError):
+    """A range fetch that returned no row for any of the days asked: blocked, or the exchange was closed."""
 
 
 def ymd(day: dt.date) -> str:
@@ -161,6 +165,8 @@ class AkshareSource(Source):
 
     def canary(self, day: dt.date) -> None:
         start = previous_trading_day(previous_trading_day(day))
+        if is_provisional(day):  # the sessions before may be provisional too, and closed: reach a fortnight back
+            start = min(start, day - dt.timedelta(days=14))
         try:
             frame = self.call(
                 "stock_zh_a_hist",
@@ -214,9 +220,13 @@ class AkshareSource(Source):
         keys = frame[date_column].map(days_of) if len(frame) else None  # a few dates for many rows
         stray = ~keys.isin(days) if keys is not None else None
         answered = [day for day in days if keys is not None and (keys == day).any()]
+        if not answered and all(is_provisional(day) for day in days) and keys is None:
+            # nothing at all for days no calendar confirms: the data's answer is a closure, which the gate
+            # records (quality.calendar_days); retrying would bring nothing
+            return []
         if not answered:
             came = f"{len(frame)} rows dated {sorted({str(k) for k in keys})[:5]}" if keys is not None else "no rows"
-            raise SourceError(
+            raise NoRowsForDays(
                 f"{dataset.function} returned no rows dated {', '.join(map(str, days))}: asked {arguments}; it "
                 f"returned {came}. If the exchange was closed, declare the day in {CLOSURES_FILE.name} "
                 "(etl/market.py declared_closures)"

@@ -34,10 +34,16 @@ def port() -> int:
 
 
 DEFAULT_LOGIN = ("admin", "admin")
+MARTS_FILE = "published_marts"  # in the state directory: the path of the published file Superset serves
 
 
 def credentials() -> tuple[str, str]:
-    """Local only (the server listens on 127.0.0.1); set ASHARE_SUPERSET_PASSWORD before the first start."""
+    """Local only (the server listens on 127.0.0.1); set ASHARE_SUPERSET_PASSWORD before the first start. The
+    default login is the local demo's, used only where the variable is not set at all: set but empty (a
+    secret that did not arrive) is an error, never a fall-back to admin/admin."""
+    for name in ("ASHARE_SUPERSET_USER", "ASHARE_SUPERSET_PASSWORD"):
+        if name in os.environ and not os.environ[name].strip():
+            raise env.SettingError(f"{name}='': set but empty; give a value, or unset it for the local demo's login")
     return env.text("ASHARE_SUPERSET_USER", DEFAULT_LOGIN[0]), env.text("ASHARE_SUPERSET_PASSWORD", DEFAULT_LOGIN[1])
 
 
@@ -76,6 +82,8 @@ def prepare(marts: Path, state: Path) -> None:
         key.chmod(0o600)
     bundle = state / "bundle.zip"
     bundle.write_bytes(zip_bundle(marts))
+    # the one DuckDB file any connection may open (superset_config.py DB_CONNECTION_MUTATOR)
+    (state / MARTS_FILE).write_text(str(marts.resolve()), encoding="utf-8")
     log = state / "setup.log"
     with log.open("wb") as out:  # migrations and the import talk a lot; the log keeps it
         done = subprocess.run(

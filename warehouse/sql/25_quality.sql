@@ -58,6 +58,17 @@ ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS inputs VARCHAR; 
 ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS staging_digest VARCHAR;
 ALTER TABLE quality.settled_partitions ADD COLUMN IF NOT EXISTS raw_digest VARCHAR;
 
+-- What the gates saw of the days past the published calendar (provisional sessions, etl/market.py day_state):
+-- a session where they staged rows, a closure where the source returned nothing for the day.
+CREATE TABLE IF NOT EXISTS quality.calendar_days (
+    trade_date  DATE NOT NULL,
+    table_name  VARCHAR NOT NULL,       -- the staging table whose gate saw it
+    state       VARCHAR NOT NULL,       -- session | closed
+    evidence    VARCHAR NOT NULL,
+    run_id      VARCHAR NOT NULL,
+    observed_at TIMESTAMPTZ NOT NULL
+);
+
 -- Sessions a run's raw step did not propose because their captures had not changed (etl/gate/unchanged.py).
 CREATE TABLE IF NOT EXISTS candidate.unchanged (
     raw_table     VARCHAR NOT NULL,
@@ -68,4 +79,5 @@ CREATE TABLE IF NOT EXISTS candidate.unchanged (
 COMMENT ON TABLE quality.quarantine IS 'Rows a rule set aside, with the rule and the offending value: never dropped.';
 COMMENT ON TABLE quality.rejected_partitions IS 'Partitions the gate refused: rules, figures, the raw tables and landing files kept aside.';
 COMMENT ON TABLE quality.settled_partitions IS 'Per range raw table and session: the captures, code, inputs and staged rows its gate accepted; the same again is not judged again.';
+COMMENT ON TABLE quality.calendar_days IS 'Days past the published SSE calendar as the data showed them: a session (rows staged) or closed (no row), per gate; provisional until a calendar confirms them.';
 COMMENT ON TABLE candidate.unchanged IS 'Sessions a run did not propose because their captures were those already settled.';

@@ -45,6 +45,36 @@ if _SQLLAB not in ("0", "1"):
 SQL_LAB_PATHS = ("/sqllab", "/api/v1/sqllab", "/superset/sqllab", "/api/v1/query", "/api/v1/saved_query")
 
 
+# Every DuckDB engine Superset builds, whatever its database record says (an admin can edit the connection's
+# extra or add another database): the published marts file only, read-only, external access off and the
+# configuration locked. The record's own DuckDB config is dropped, not merged: `allowed_directories` and
+# `allowed_paths` would re-open the file system even with external access off.
+_LOCKED = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,  # last: nothing after it, and no SQL, may change the others
+}
+_MARTS = Path((_HOME / "published_marts").read_text(encoding="utf-8").strip())
+
+
+class LockedDuckDB(Exception):
+    """A DuckDB connection Superset may not open: another file than the published marts."""
+
+
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802 - Superset's name
+    if not uri.drivername.startswith("duckdb"):
+        return uri, params
+    database = uri.database or ""
+    if database in ("", ":memory:") or Path(database).resolve() != _MARTS:
+        raise LockedDuckDB(
+            f"DuckDB database {database or ':memory:'!r} refused: this Superset serves the published marts "
+            f"({_MARTS}) and no other DuckDB file"
+        )
+    connect_args = {**(params.get("connect_args") or {}), "read_only": True, "config": dict(_LOCKED)}
+    return uri, {**params, "connect_args": connect_args}
+
+
 def FLASK_APP_MUTATOR(app):  # noqa: N802 - Superset's name for the hook
     if _SQLLAB == "1":
         return
