@@ -178,6 +178,36 @@ def test_a_closure_no_calendar_knows_inside_a_range_is_refused_for_that_day_alon
     assert not [e for e in alone.all_events if e.event_type_value == "STEP_RESTARTED"]
 
 
+def test_an_empty_day_among_unchanged_ones_is_said_and_keeps_the_stored_session(tmp_path, clock):
+    """A second run over 02-05..02-07 whose source now has nothing for 02-07: the other two sessions land the
+    captures already settled (unchanged), nothing lands for 02-07, and the raw step proposed an empty frame and
+    failed on a missing `partition_date` column, retried three times (issue 32). Now nothing is proposed for
+    the day, the raw step says so (`sessions_without_rows`), and the stored session stays as it was."""
+
+    class Gone(Closed):
+        CLOSED = frozenset({d("2025-02-07")})
+
+    clock("2025-02-08 12:00")
+    path, landing = tmp_path / "w.duckdb", tmp_path / "l"
+    first = materialize_range(
+        path, "2025-02-05", "2025-02-07", source=live_source(landing, HistoryFake()), selection=BAR_ASSETS
+    )
+    assert first.success
+    held = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-07'")["n"][0]
+    again = materialize_range(
+        path, "2025-02-05", "2025-02-07", source=live_source(landing, Gone()), selection=BAR_ASSETS
+    )
+    assert again.success and not [e for e in again.all_events if e.event_type_value == "STEP_RESTARTED"]
+    raw = next(
+        e.materialization.metadata
+        for e in again.get_asset_materialization_events()
+        if e.asset_key.path == ["raw", "stock_bars_daily"]
+    )
+    assert raw["sessions_unchanged"].value == 2 and raw["sessions_without_rows"].value == 1
+    after = table(path, "SELECT count(*) AS n FROM staging.stock_bars_daily WHERE trade_date = '2025-02-07'")["n"][0]
+    assert held and after == held  # nothing replaced the stored session
+
+
 @pytest.mark.skipif(bool(os.environ.get("ASHARE_TEST_CLOCK")), reason="this is the run under the moved clock")
 def test_the_calendar_tests_pass_under_a_clock_past_the_shipped_calendar():
     """The first Monday after the calendar akshare ships (2027-01-04, 16:30 Shanghai): this module and
