@@ -231,17 +231,20 @@ def stage_sessions(
     metadata: dict | None = None,
     narrow: bool = False,
     inputs: Sequence[str] = (),
+    owns: Sequence[str] = (),
 ) -> dg.MaterializeResult:
     """The gate for a range table, a chunk of sessions at a time (assets/chunks.py CHUNK_SESSIONS): each chunk's
     candidate is built (`build(chunk)`, reading only that chunk), judged and written in its own transaction,
     oldest first, so a later chunk's references (previous close, the size of the last sessions) are the
     partitions that passed before it. One materialisation and check report the run. Sessions still as their
     gate settled them are not judged again (etl/gate/unchanged.py); `inputs`: the tables besides raw that
-    `build` reads."""
+    `build` reads; `owns`: its raw tables (default raw.<name>). A closure declared after its day was stored
+    is taken back first (etl/gate/retract.py)."""
     from assets.chunks import each_chunk
     from etl.gate import unchanged
 
     raw_table = f"raw.{table.split('.', 1)[1]}"
+    retracted = retract_declared_closures(context, wh, table, owns or [raw_table])
     digest = unchanged.inputs_digest(wh, inputs)
     same, edited = unchanged.still_settled(wh, raw_table, days, unchanged.marked(wh, raw_table, context.run_id), digest)
     if edited:
@@ -252,6 +255,7 @@ def stage_sessions(
     days = [d for d in days if d not in set(same)]
     metadata = {
         **(metadata or {}),
+        **({"retracted_closures": retracted} if retracted else {}),
         "sessions_unchanged": len(same),
         **({"staging_edited_sessions": dg.MetadataValue.json([d.isoformat() for d in edited])} if edited else {}),
     }
@@ -281,6 +285,29 @@ def stage_sessions(
     wh.write(unchanged.forget(raw_table, context.run_id))
     candidate, verdict = tally(judged, passed)
     return materialization(candidate, verdict, stored, {**metadata, **chunked})
+
+
+def retract_declared_closures(
+    context: dg.AssetExecutionContext, wh: Warehouse, table: str, raw_tables: Sequence[str]
+) -> list[str]:
+    """The declared closures of the run's months that `table` still holds, taken back with the rows of the
+    marts built per session on it; returns them (ISO)."""
+    from assets.partitions import MONTH, next_month
+    from assets.publish import RETRACTED_WITH
+    from etl.gate import retract
+
+    months = list(context.partition_keys)
+    if not months:
+        return []
+    first = dt.datetime.strptime(min(months), MONTH).date()
+    last = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
+    held = retract.held_closures(wh, table, first, last)
+    if not held:
+        return []
+    days = [d.isoformat() for d in sorted(held)]
+    retract.retract(wh, table, raw_tables, held, context.run_id, RETRACTED_WITH.get(table, ()))
+    context.log.warning(f"{table}: {', '.join(days)} declared closed after being stored: taken back (rejected.*)")
+    return days
 
 
 def nothing_new(table: str, metadata: dict) -> dg.MaterializeResult:

@@ -33,6 +33,13 @@ WHOLE_MARTS = [
 # The staging table whose sessions each per-session mart must have, no more and no fewer.
 SESSIONS_OF = {mart: "staging.stock_bars_daily" for mart in SESSION_MARTS} | {"index_daily": "staging.index_bars_daily"}
 
+# What a staging table's gate takes back with a day declared closed after it was stored (etl/gate/retract.py):
+# the marts built per session on it, and the factors dated by the bars' ex-dates
+RETRACTED_WITH: dict[str, list[tuple[str, str]]] = {}
+for _mart, _base in SESSIONS_OF.items():
+    RETRACTED_WITH.setdefault(_base, []).append((f"marts.{_mart}", "trade_date"))
+RETRACTED_WITH["staging.stock_bars_daily"].append(("marts.stock_adjustment_factors", "ex_date"))
+
 
 def _session_coverage(mart: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=key("marts", mart), name="covers_every_session", blocking=True)

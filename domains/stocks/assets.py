@@ -233,6 +233,7 @@ def staging_stock_bars_daily(
         build,
         metadata=coverage,
         inputs=["staging.stock_name_history", "staging.dividends"],
+        owns=["raw.stock_bars_daily", "raw.stock_spot_daily"],
     )
 
 
