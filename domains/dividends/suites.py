@@ -1,7 +1,7 @@
 """The dividends domain's expectation suites: the rules its staging candidates pass (etl/gate/rules.py for the
 rule kinds, docs/quality.md for what each rule means)."""
 
-from etl.gate.rules import Rule, Suite, a_share_code, at_least, not_null, unique
+from etl.gate.rules import Suite, a_share_code, at_least, between, not_null, unique
 
 DIVIDENDS = Suite(
     "staging.dividends",
@@ -12,15 +12,13 @@ DIVIDENDS = Suite(
         at_least("cash_dividend_per_share_cny", 0, "negative_dividend"),
         at_least("bonus_per10", 0, "negative_bonus_ratio"),
         at_least("transfer_per10", 0, "negative_transfer_ratio"),
-        Rule(
+        between(
+            "check_cash_vs_close",
             "dividend_not_below_price",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_cash_vs_close", max_value=1, strict_max=True),
             "cash_dividend_per_share_cny",
+            max_value=1,
+            strict_max=True,
         ),
-        Rule(
-            "yield_not_a_fraction",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="dividend_yield_ratio", min_value=0, max_value=1),
-            "dividend_yield_ratio",
-        ),
+        between("dividend_yield_ratio", "yield_not_a_fraction", min_value=0, max_value=1),
     ],
 )

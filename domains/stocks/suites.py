@@ -6,11 +6,11 @@ from domains.stocks.transforms import CAP_SHARES_BAND, FACTOR_FLOOR
 from etl.gate.rules import (
     PCT_TOLERANCE,
     VWAP_TOLERANCE_PCT,
-    Rule,
     Suite,
     a_ge_b,
     a_share_code,
     at_least,
+    between,
     date_in_partition,
     flagged,
     not_null,
@@ -40,78 +40,35 @@ STOCK_BARS = Suite(
         at_least("amount_cny", 0, "negative_amount"),
         at_least("turnover_pct", 0, "negative_turnover"),
         flagged("check_volume_for_amount", "amount_without_volume", "amount_cny"),
-        Rule(
-            "amount_inconsistent_with_prices",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_vwap_gap_pct", max_value=VWAP_TOLERANCE_PCT),
-            "amount_cny",
-        ),
-        Rule(
-            "pct_change_outside_band",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_band_excess_pct", max_value=PCT_TOLERANCE),
-            "pct_change",
-        ),
-        Rule(
-            "pct_change_inconsistent",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_pct_change_gap", max_value=PCT_TOLERANCE),
-            "pct_change",
-        ),
+        between("check_vwap_gap_pct", "amount_inconsistent_with_prices", "amount_cny", max_value=VWAP_TOLERANCE_PCT),
+        between("check_band_excess_pct", "pct_change_outside_band", "pct_change", max_value=PCT_TOLERANCE),
+        between("check_pct_change_gap", "pct_change_inconsistent", "pct_change", max_value=PCT_TOLERANCE),
         # the caps the marts weigh by (board_daily, theme_daily) and value with (stock_valuation_daily)
-        Rule(
-            "market_cap_not_positive",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="market_cap_cny", min_value=0, strict_min=True),
-            "market_cap_cny",
-        ),
-        Rule(
-            "float_cap_not_positive",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="float_cap_cny", min_value=0, strict_min=True),
-            "float_cap_cny",
-        ),
-        Rule(
-            "float_cap_above_total",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_float_over_total", max_value=1.000001),
-            "float_cap_cny",
-        ),
-        Rule(
+        between("market_cap_cny", "market_cap_not_positive", min_value=0, strict_min=True),
+        between("float_cap_cny", "float_cap_not_positive", min_value=0, strict_min=True),
+        between("check_float_over_total", "float_cap_above_total", "float_cap_cny", max_value=1.000001),
+        between(
+            "check_cap_shares_ratio",
             "market_cap_inconsistent_with_shares",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(
-                column="check_cap_shares_ratio", min_value=1 / CAP_SHARES_BAND, max_value=CAP_SHARES_BAND
-            ),
             "market_cap_cny",
+            min_value=1 / CAP_SHARES_BAND,
+            max_value=CAP_SHARES_BAND,
         ),
         # what the adjustment factors are derived from (marts.stock_adjustment_factors): the reference
         # previous close a bar states, judged against the close held before a factor is published
         flagged("check_reference_positive", "reference_not_positive", "change"),
-        Rule(
-            "prev_close_inconsistent",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_prev_close_gap", max_value=RELATION_TOLERANCE),
-            "prev_close_cny",
-        ),
-        Rule(
-            "reference_above_previous_close",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_reference_factor", max_value=1.0),
-            "check_reference_factor",
-        ),
-        Rule(
-            "reference_below_factor_floor",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_reference_floor", min_value=FACTOR_FLOOR),
-            "check_reference_floor",
-        ),
-        Rule(
-            "close_jump_outside_band",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="check_close_jump_excess_pct", max_value=PCT_TOLERANCE),
-            "close",
-        ),
+        between("check_prev_close_gap", "prev_close_inconsistent", "prev_close_cny", max_value=RELATION_TOLERANCE),
+        between("check_reference_factor", "reference_above_previous_close", max_value=1.0),
+        between("check_reference_floor", "reference_below_factor_floor", min_value=FACTOR_FLOOR),
+        between("check_close_jump_excess_pct", "close_jump_outside_band", "close", max_value=PCT_TOLERANCE),
     ],
-    # flagged, not quarantined: a traded bar whose turnover rounds to 0.00 % is real, but it carries no
-    # float-cap weight into cap-weighted returns; the check metadata counts and names them
+    # flagged, not quarantined, counted and named in the check metadata
     flag_rules=[
-        # a loss-making stock's PE is a word (亏损) or "-": null in staging, counted here
+        # a traded bar whose turnover rounds to 0.00 % is real, but it carries no float-cap weight into
+        # cap-weighted returns
+        between("turnover_pct", "zero_turnover", min_value=0, strict_min=True),
+        # a loss-making stock's PE is a word (亏损) or "-": null in staging
         flagged("check_pe_present", "pe_not_a_number", "pe_dynamic"),
-        Rule(
-            "zero_turnover",
-            lambda E, f: E.ExpectColumnValuesToBeBetween(column="turnover_pct", min_value=0, strict_min=True),
-            "turnover_pct",
-        ),
     ],
     partition_rules=partition_rows(),
 )

@@ -88,6 +88,12 @@ def at_least(column: str, minimum: float, name: str) -> Rule:
     return Rule(name, lambda E, f: E.ExpectColumnValuesToBeBetween(column=column, min_value=minimum), column)
 
 
+def between(column: str, name: str, value: str | None = None, **bounds) -> Rule:
+    """`column` within `bounds` (min_value, max_value, strict_min, strict_max as GX takes them); nulls are not
+    judged. `value`: the column the quarantine shows (default `column`, which may be a derived check_*)."""
+    return Rule(name, lambda E, f: E.ExpectColumnValuesToBeBetween(column=column, **bounds), value or column)
+
+
 def a_ge_b(a: str, b: str, name: str) -> Rule:
     return Rule(
         name,
