@@ -190,3 +190,136 @@ def test_a_celery_run_survives_a_killed_worker_and_builds_what_the_file_demo_bui
         f"(its task re-delivered after the 20 s visibility timeout) {wall(run_log):.1f} s run wall; "
         f"{len(killed_tasks)} task(s) of the killed worker finished on the other; 36 tables identical"
     )
+
+
+class RedisOnPort:
+    """redis-server on a fixed port of 127.0.0.1, to be killed and started again on the same address."""
+
+    def __init__(self, log: Path):
+        self.port, self.log, self.proc = free_port(), log, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            pytest.fail("redis-server is not installed: `make celery-test` installs it with apt")
+        self.proc = subprocess.Popen(
+            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        pytest.fail(f"redis did not start on {self.port}")
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+class Supervised:
+    """A worker kept running as systemd (Restart=always) or a Kubernetes Deployment would keep it: started
+    again whenever it exits; `restarts` counts how often that was needed."""
+
+    def __init__(self, name: str, env: dict, config: Path, log: Path):
+        import threading
+
+        self.name, self.env, self.config, self.log = name, env, config, log
+        self.restarts, self.proc, self.stopping = 0, None, False
+        self.proc = start_worker(name, env, config, log)
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.stopping:
+            if self.proc.poll() is not None and not self.stopping:
+                self.restarts += 1
+                time.sleep(2)
+                self.proc = start_worker(
+                    self.name, self.env, self.config, self.log.with_suffix(f".{self.restarts}.log")
+                )
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+BROKER_LOST_BOUND_S = 240  # a run whose broker died fails within this, it never hangs
+
+
+def test_workers_outlive_their_broker_and_a_rerun_completes(cluster, lake_env, tmp_path):
+    """Issue 32, case 6: redis killed mid-run. The run fails within BROKER_LOST_BOUND_S; redis comes back on
+    its address; the workers (reconnecting, or restarted by what runs them) take the re-run's steps, and the
+    re-run builds the lake every table of which hashes as the file demo's."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ASHARE_", "DAGSTER_"))}
+    base = {**base, "ASHARE_DATA_DOCS": "0", "PATH": f"{VENV_BIN}:{base.get('PATH', '')}"}
+    file_home = tmp_path / "dagster-file"
+    file_home.mkdir()
+    shutil.copyfile(WAREHOUSE_DIR / "dagster.yaml", file_home / "dagster.yaml")
+    file_env = {**base, "ASHARE_WAREHOUSE": str(tmp_path / "a.duckdb"), "DAGSTER_HOME": str(file_home)}
+    proc, file_log = demo(file_env)
+    assert proc.wait(timeout=600) == 0, file_log.read_text()[-3000:]
+
+    redis = RedisOnPort(tmp_path / "redis.log")
+    redis.start()
+    subprocess.run([sys.executable, "-m", "etl.lake", "init"], env={**base, **lake_env}, cwd=PROJECT_ROOT, check=True)
+    home = tmp_path / "dagster-celery"
+    home.mkdir()
+    shutil.copyfile(DEPLOY / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        **base,
+        **lake_env,
+        "ASHARE_EXECUTOR": "celery",
+        "ASHARE_CELERY_BROKER": f"{redis.url}/0",
+        "ASHARE_CELERY_BACKEND": f"{redis.url}/1",
+        "ASHARE_DAGSTER_PG_URL": cluster["ASHARE_DAGSTER_PG_URL"],
+        "DAGSTER_HOME": str(home),
+    }
+    config = DEPLOY / "run_config.yaml"
+    logs = {name: tmp_path / f"{name}.log" for name in ("w1", "w2")}
+    workers = {name: Supervised(name, env, config, log) for name, log in logs.items()}
+    try:
+        time.sleep(5)
+        run, run_log = demo(env)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and run.poll() is None and len(tasks(logs["w1"])[0]) < 3:
+            time.sleep(0.1)
+        assert run.poll() is None, "the run ended before its broker could be killed: " + run_log.read_text()[-2000:]
+        redis.kill()
+        killed_at = time.monotonic()
+        try:
+            code = run.wait(timeout=BROKER_LOST_BOUND_S)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            pytest.fail(
+                f"the run hung for {BROKER_LOST_BOUND_S} s after its broker died: {run_log.read_text()[-2000:]}"
+            )
+        failed_after = time.monotonic() - killed_at
+        assert code != 0
+        redis.start()
+        again, again_log = demo(env)
+        assert again.wait(timeout=900) == 0, again_log.read_text()[-3000:]
+    finally:
+        for worker in workers.values():
+            worker.stop()
+        if redis.proc is not None and redis.proc.poll() is None:
+            redis.kill()
+    on_file, on_lake = hashes(file_env["ASHARE_WAREHOUSE"]), hashes(lake_env["ASHARE_WAREHOUSE"])
+    assert [h for h in on_lake if h not in on_file] == [] and len(on_lake) == 36
+    restarts = {name: w.restarts for name, w in workers.items()}
+    print(
+        f"\ncelery-test: broker killed mid-run: the run failed {failed_after:.1f} s later; redis started again, "
+        f"workers restarted {restarts}; the re-run took {wall(again_log):.1f} s run wall; 36 tables identical"
+    )
