@@ -63,15 +63,17 @@ raw_dividends = captured_raw_asset(
 
 
 def last_closes(wh):
-    """Each stock's last unadjusted close landed in the month before the latest session: the price a declared
-    cash dividend is judged against. From raw (the snapshot, or per-stock history), not staging: the bars'
-    gate reads the plans (an ex-date a plan declares), so the plans' gate comes before it."""
+    """Each stock's last unadjusted close landed in the month before today: the price a declared cash dividend
+    is judged against (none landed that recently: not judged). From raw (the snapshot, or per-stock history),
+    not staging: the bars' gate reads the plans (an ex-date a plan declares), so the plans' gate comes first.
+    A month, not the whole history: the look-up grows with the work, not with the warehouse."""
     return wh.query(
         "WITH landed AS (SELECT partition_date AS trade_date, symbol, close FROM raw.stock_spot_daily "
-        "WHERE close > 0 UNION ALL SELECT trade_date, symbol, close FROM raw.stock_bars_daily "
-        "WHERE adjust = 'none' AND trade_date = partition_date AND close > 0) "
-        "SELECT symbol, arg_max(close, trade_date) AS close FROM landed "
-        "WHERE trade_date >= (SELECT max(trade_date) - 31 FROM landed) GROUP BY symbol"
+        "WHERE partition_date >= $since AND close > 0 UNION ALL SELECT trade_date, symbol, close "
+        "FROM raw.stock_bars_daily WHERE partition_date >= $since AND adjust = 'none' "
+        "AND trade_date = partition_date AND close > 0) "
+        "SELECT symbol, arg_max(close, trade_date) AS close FROM landed GROUP BY symbol",
+        {"since": shanghai_today() - dt.timedelta(days=31)},
     )
 
 

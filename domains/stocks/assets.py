@@ -103,15 +103,18 @@ def last_session_held(wh) -> pl.DataFrame:
     """The unadjusted bars of the last session landed in raw before today (from the snapshot, or from per-stock
     history): what a stale snapshot would repeat. Raw, not staging: these are the step's own tables, and
     staging comes after it."""
+    # the month before today only: the look-up grows with a session, not with the warehouse's history
     landed = (
         "SELECT partition_date AS trade_date, symbol, close, volume_shares FROM raw.stock_spot_daily "
-        "WHERE partition_date < $today AND close IS NOT NULL UNION ALL "
+        "WHERE partition_date < $today AND partition_date >= $since AND close IS NOT NULL UNION ALL "
         "SELECT trade_date, symbol, close, volume_shares FROM raw.stock_bars_daily "
-        "WHERE partition_date < $today AND trade_date = partition_date AND adjust = 'none'"
+        "WHERE partition_date < $today AND partition_date >= $since AND trade_date = partition_date "
+        "AND adjust = 'none'"
     )
+    today = shanghai_today()
     return wh.query(
         f"WITH landed AS ({landed}) SELECT * FROM landed WHERE trade_date = (SELECT max(trade_date) FROM landed)",
-        {"today": shanghai_today()},
+        {"today": today, "since": today - dt.timedelta(days=31)},
     )
 
 
