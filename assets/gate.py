@@ -292,16 +292,14 @@ def retract_declared_closures(
 ) -> list[str]:
     """The declared closures of the run's months that `table` still holds, taken back with the rows of the
     marts built per session on it; returns them (ISO)."""
-    from assets.partitions import MONTH, next_month
+    from assets.partitions import months_span
     from assets.publish import RETRACTED_WITH
     from etl.gate import retract
 
     months = list(context.partition_keys)
     if not months:
         return []
-    first = dt.datetime.strptime(min(months), MONTH).date()
-    last = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
-    held = retract.held_closures(wh, table, first, last)
+    held = retract.held_closures(wh, table, *months_span(months))
     if not held:
         return []
     days = [d.isoformat() for d in sorted(held)]

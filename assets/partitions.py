@@ -134,6 +134,12 @@ def last_closed_session(now: dt.datetime | None = None) -> dt.date:
     return previous_trading_day(now.date())
 
 
+def months_span(months: list[str]) -> tuple[dt.date, dt.date]:
+    """The first and the last day of a run's month partitions (YYYY-MM)."""
+    first = dt.datetime.strptime(min(months), MONTH).date()
+    return first, next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
+
+
 class RunWindowError(ValueError):
     """A run's session window (its tags) that no run should carry out: it names the tag and the value."""
 
@@ -155,8 +161,7 @@ def sessions_of(months: list[str], tags: dict | None = None, now: dt.datetime | 
     RunWindowError, not a run that succeeds over nothing (and republishes)."""
     if not months:
         return []
-    start = dt.datetime.strptime(min(months), MONTH).date()
-    end = next_month(dt.datetime.strptime(max(months), MONTH).date()) - dt.timedelta(days=1)
+    start, end = months_span(months)
     tags = tags or {}
     wanted_first, wanted_last = _window_day(tags, FIRST_SESSION_TAG), _window_day(tags, LAST_SESSION_TAG)
     window = f"{FIRST_SESSION_TAG}={wanted_first}, {LAST_SESSION_TAG}={wanted_last}"

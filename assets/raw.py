@@ -187,7 +187,8 @@ def land_sessions(
         if not todo:
             return describe(pl.DataFrame(), source, partitions=len(served))
         kept = [item for item in landed if dt.date.fromisoformat(item.partition[:10]) not in same]
-        if not kept:  # the chunk's other sessions unchanged, these with no rows: the gate judges them empty
+        if not kept:  # the chunk's other sessions unchanged, these with no rows: nothing to propose; the gate
+            # judges them from what raw holds (a session stored before stays, one never stored is empty)
             return describe(pl.DataFrame(), source, partitions=len(served), sessions_without_rows=len(todo))
         frame = load(source, kept)
         propose_landed(wh, table, frame, source, kept, "partition_date", todo, extend=run["proposed"])

@@ -30,7 +30,6 @@ class Settings:
     live_landing: Path = WAREHOUSE_DIR / "landing"
     sample_landing: Path = SAMPLE_LANDING
     history_start: dt.date | None = None  # None: HISTORY_START of the source
-    data_docs: bool = True  # ASHARE_DATA_DOCS: render Great Expectations' data docs (etl/gate/gx.py)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -52,14 +51,19 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        data_docs()  # read as the code loads too: a bad value fails here, not in the run's first gate
         return cls(
             source=env.choice("ASHARE_SOURCE", "recorded", SOURCES),
             warehouse=env.text("ASHARE_WAREHOUSE", str(WAREHOUSE_DIR / "ashare.duckdb")),
             live_landing=Path(env.text("ASHARE_LANDING", str(WAREHOUSE_DIR / "landing"))),
             sample_landing=Path(env.text("ASHARE_SAMPLE", str(SAMPLE_LANDING))),
             history_start=env.date("ASHARE_HISTORY_START"),
-            data_docs=env.flag("ASHARE_DATA_DOCS", True),  # read here too: a bad value fails as the code loads
         )
+
+
+def data_docs() -> bool:
+    """ASHARE_DATA_DOCS: render Great Expectations' data docs (etl/gate/gx.py), 1 by default."""
+    return env.flag("ASHARE_DATA_DOCS", True)
 
 
 def check_warehouse_file(location: str) -> None:

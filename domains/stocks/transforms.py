@@ -159,8 +159,8 @@ def stock_bar_candidates(
       same stock and day (the row's own on the unadjusted basis; on the qfq basis the unadjusted row's, where
       the run has one), in percent of the low: an amount ×10 or a volume in lots instead of shares;
     - check_close_jump_excess_pct: the close against the previous close *we hold* (the bar before in the
-      run, else `stored_closes`: symbol, adjust, stored_close, stored_date), beyond the same band. This is the
-      rule that sees a wrong close when the source's own change fields are missing or wrong with it.
+      run, else `stored_closes`: symbol, adjust, stored_close, stored_date, stored_cap), beyond the same band.
+      This is the rule that sees a wrong close when the source's own change fields are missing or wrong with it.
     - check_reference_positive: an unadjusted bar's reference previous close (the snapshot's 昨收, else close
       - change) is positive: a change equal to the close states a reference of 0;
     - check_prev_close_gap: on a snapshot bar, 昨收 + 涨跌额 against 最新价 (CNY);
@@ -222,8 +222,6 @@ def stock_bar_candidates(
             }
         )
     )
-    if "stored_cap" not in stored.columns:
-        stored = stored.with_columns(stored_cap=pl.lit(None, pl.Float64))
     by_stock = dict(partition_by=["symbol", "adjust"], order_by="trade_date")
     held_prev = pl.col("close").shift(1).over(**by_stock).fill_null(pl.col("stored_close"))
     held_date = pl.col("trade_date").shift(1).over(**by_stock).fill_null(pl.col("stored_date"))

@@ -36,7 +36,9 @@ RESULT_FORMAT = {
 
 
 def data_docs_enabled() -> bool:
-    return env.flag("ASHARE_DATA_DOCS", True)
+    from etl.settings import data_docs
+
+    return data_docs()
 
 
 def _context(with_docs: bool):
